@@ -1,0 +1,361 @@
+//! The columnar, zero-copy [`Profile`] and its tables.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+/// Index into a profile's string table (`string_table` in profile.proto); 0 is `""`.
+pub type StrId = u32;
+
+/// A `ValueType`: what a column of sample values measures, as string-table indexes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ValueType {
+    /// e.g. `cpu`, `alloc_space`.
+    pub ty: StrId,
+    /// e.g. `nanoseconds`, `bytes`, `count`.
+    pub unit: StrId,
+}
+
+/// A `Mapping`: a binary or library mapped into the profiled process.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Mapping {
+    /// The id as written in the profile (never 0).
+    pub id: u64,
+    /// Start address of the mapping.
+    pub memory_start: u64,
+    /// End address of the mapping (exclusive).
+    pub memory_limit: u64,
+    /// Offset of the mapping in its file.
+    pub file_offset: u64,
+    /// File name (or pseudo-name such as `[vdso]`).
+    pub filename: StrId,
+    /// Build id of the file.
+    pub build_id: StrId,
+    /// Locations in this mapping carry function names.
+    pub has_functions: bool,
+    /// Locations in this mapping carry file names.
+    pub has_filenames: bool,
+    /// Locations in this mapping carry line numbers.
+    pub has_line_numbers: bool,
+    /// Locations in this mapping carry inlined frames.
+    pub has_inline_frames: bool,
+}
+
+/// A `Function`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Function {
+    /// The id as written in the profile (never 0).
+    pub id: u64,
+    /// Human-readable name, e.g. `main.main`.
+    pub name: StrId,
+    /// Name as the system knows it (mangled for C++).
+    pub system_name: StrId,
+    /// Source file.
+    pub filename: StrId,
+    /// Line where the function starts.
+    pub start_line: i64,
+}
+
+/// A `Line` of a location: one (possibly inlined) frame.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Line {
+    /// Dense index into [`Profile::functions`].
+    pub function: u32,
+    /// Source line, 0 when unknown.
+    pub line: i64,
+    /// Source column, 0 when unknown.
+    pub column: i64,
+}
+
+/// A `Location`: a program counter and the frames it expands to.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Location {
+    /// The id as written in the profile (never 0).
+    pub id: u64,
+    /// Dense index into [`Profile::mappings`], `None` when the location has no mapping.
+    pub mapping: Option<u32>,
+    /// Instruction address (0 when unknown).
+    pub address: u64,
+    /// Range into [`Profile::lines`]; the last line is the caller, as in profile.proto.
+    pub lines: Range<u32>,
+    /// Frames were folded (e.g. by a symbolizer merging recursion).
+    pub is_folded: bool,
+}
+
+/// A sample `Label`: a string value (`str != 0`) or a number with an optional unit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Label {
+    /// Label key.
+    pub key: StrId,
+    /// String value, 0 for numeric labels.
+    pub str: StrId,
+    /// Numeric value.
+    pub num: i64,
+    /// Unit of `num` (`bytes`, `seconds`...), 0 when unset.
+    pub num_unit: StrId,
+}
+
+/// All samples of a profile, column-wise.
+///
+/// Sample `i` has locations `locations[location_offsets[i]..location_offsets[i + 1]]`
+/// (leaf first), values `values[i * k..(i + 1) * k]` with `k` the number of sample types,
+/// and labels `labels[label_offsets[i]..label_offsets[i + 1]]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Samples {
+    /// Dense indexes into [`Profile::locations`], all samples back to back.
+    pub locations: Vec<u32>,
+    /// `n + 1` offsets into `locations`.
+    pub location_offsets: Vec<u32>,
+    /// `n × k` values.
+    pub values: Vec<i64>,
+    /// All labels back to back.
+    pub labels: Vec<Label>,
+    /// `n + 1` offsets into `labels`.
+    pub label_offsets: Vec<u32>,
+}
+
+impl Samples {
+    /// An empty sample table (one offset, 0, in each offset column).
+    pub fn new() -> Self {
+        Samples {
+            locations: Vec::new(),
+            location_offsets: vec![0],
+            values: Vec::new(),
+            labels: Vec::new(),
+            label_offsets: vec![0],
+        }
+    }
+
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.location_offsets.len().saturating_sub(1)
+    }
+
+    /// True when there are no samples.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The tables of a profile; shared behind an `Arc` by every clone of a [`Profile`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Tables {
+    /// `(start, end)` byte spans of each string in the backing buffer.
+    pub strings: Vec<(u32, u32)>,
+    pub sample_types: Vec<ValueType>,
+    pub samples: Samples,
+    pub mappings: Vec<Mapping>,
+    pub locations: Vec<Location>,
+    pub lines: Vec<Line>,
+    pub functions: Vec<Function>,
+    pub drop_frames: StrId,
+    pub keep_frames: StrId,
+    pub time_nanos: i64,
+    pub duration_nanos: i64,
+    pub period_type: Option<ValueType>,
+    pub period: i64,
+    pub comments: Vec<StrId>,
+    pub default_sample_type: StrId,
+    pub doc_url: StrId,
+}
+
+/// A decoded pprof profile.
+///
+/// Strings are spans into one shared buffer (the input itself for raw protobuf, the
+/// inflated bytes for gzip input, an arena for built profiles), so decoding allocates no
+/// string. Cloning is cheap (two reference counts); a `Profile` is `Send + Sync`.
+///
+/// ```
+/// use pprof_format::{Profile, ProfileBuilder};
+/// let mut b = ProfileBuilder::new();
+/// b.sample_type("cpu", "nanoseconds");
+/// let f = b.function("main.main", "main.go", 1);
+/// let loc = b.location(None, 0x1000, &[(f, 10)]);
+/// b.sample(&[loc], &[250], &[]);
+/// let p = b.build();
+/// let again = Profile::decode(&p.encode()).unwrap();
+/// assert_eq!(p, again);
+/// assert_eq!(again.string(again.functions()[0].name), "main.main");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Profile {
+    pub(crate) buf: Bytes,
+    pub(crate) t: Arc<Tables>,
+}
+
+impl PartialEq for Profile {
+    /// Two profiles are equal when their contents are: same strings (by value, in the same
+    /// table order) and same tables; the buffers they borrow from may differ.
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&*self.t, &*other.t);
+        a.strings.len() == b.strings.len()
+            && (0..a.strings.len()).all(|i| self.bytes_of(i as StrId) == other.bytes_of(i as StrId))
+            && a.sample_types == b.sample_types
+            && a.samples == b.samples
+            && a.mappings == b.mappings
+            && a.locations == b.locations
+            && a.lines == b.lines
+            && a.functions == b.functions
+            && a.drop_frames == b.drop_frames
+            && a.keep_frames == b.keep_frames
+            && a.time_nanos == b.time_nanos
+            && a.duration_nanos == b.duration_nanos
+            && a.period_type == b.period_type
+            && a.period == b.period
+            && a.comments == b.comments
+            && a.default_sample_type == b.default_sample_type
+            && a.doc_url == b.doc_url
+    }
+}
+
+impl Eq for Profile {}
+
+/// One sample, as a borrowed view into the columnar [`Samples`].
+#[derive(Clone, Copy, Debug)]
+pub struct Sample<'a> {
+    /// Dense location indexes, leaf first.
+    pub locations: &'a [u32],
+    /// One value per sample type.
+    pub values: &'a [i64],
+    /// The sample's labels in profile order.
+    pub labels: &'a [Label],
+}
+
+impl Profile {
+    pub(crate) fn from_parts(buf: Bytes, t: Tables) -> Profile {
+        Profile { buf, t: Arc::new(t) }
+    }
+
+    /// The raw bytes of string `id` (Go strings may hold any bytes); `b""` when out of range.
+    pub fn bytes_of(&self, id: StrId) -> &[u8] {
+        match self.t.strings.get(id as usize) {
+            Some(&(s, e)) => &self.buf[s as usize..e as usize],
+            None => b"",
+        }
+    }
+
+    /// String `id` as text. Invalid UTF-8 is replaced with U+FFFD (use [`Profile::bytes_of`]
+    /// for the exact bytes); an id out of range gives `""`.
+    pub fn string(&self, id: StrId) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(self.bytes_of(id))
+    }
+
+    /// Number of entries in the string table.
+    pub fn string_count(&self) -> usize {
+        self.t.strings.len()
+    }
+
+    /// The id of `s` in the string table, if present (a linear scan).
+    pub fn find_string(&self, s: &str) -> Option<StrId> {
+        (0..self.t.strings.len() as StrId).find(|&i| self.bytes_of(i) == s.as_bytes())
+    }
+
+    /// The buffer the strings borrow from.
+    pub fn buffer(&self) -> &Bytes {
+        &self.buf
+    }
+
+    /// What each column of sample values measures.
+    pub fn sample_types(&self) -> &[ValueType] {
+        &self.t.sample_types
+    }
+
+    /// All samples, column-wise.
+    pub fn samples(&self) -> &Samples {
+        &self.t.samples
+    }
+
+    /// Number of samples.
+    pub fn num_samples(&self) -> usize {
+        self.t.samples.len()
+    }
+
+    /// Sample `i` as a view; panics if `i >= num_samples()` like slice indexing.
+    pub fn sample(&self, i: usize) -> Sample<'_> {
+        let s = &self.t.samples;
+        let k = self.t.sample_types.len();
+        let (l0, l1) = (s.location_offsets[i] as usize, s.location_offsets[i + 1] as usize);
+        let (b0, b1) = (s.label_offsets[i] as usize, s.label_offsets[i + 1] as usize);
+        Sample {
+            locations: &s.locations[l0..l1],
+            values: &s.values[i * k..(i + 1) * k],
+            labels: &s.labels[b0..b1],
+        }
+    }
+
+    /// Iterates over all samples.
+    pub fn iter_samples(&self) -> impl ExactSizeIterator<Item = Sample<'_>> + '_ {
+        (0..self.num_samples()).map(move |i| self.sample(i))
+    }
+
+    /// The mapping table.
+    pub fn mappings(&self) -> &[Mapping] {
+        &self.t.mappings
+    }
+
+    /// The location table.
+    pub fn locations(&self) -> &[Location] {
+        &self.t.locations
+    }
+
+    /// All location lines back to back; see [`Location::lines`].
+    pub fn lines(&self) -> &[Line] {
+        &self.t.lines
+    }
+
+    /// The lines of `loc`, callee (innermost inlined frame) first.
+    pub fn location_lines(&self, loc: &Location) -> &[Line] {
+        &self.t.lines[loc.lines.start as usize..loc.lines.end as usize]
+    }
+
+    /// The function table.
+    pub fn functions(&self) -> &[Function] {
+        &self.t.functions
+    }
+
+    /// Regexp of frames to drop (`drop_frames`), as a string id.
+    pub fn drop_frames(&self) -> StrId {
+        self.t.drop_frames
+    }
+
+    /// Regexp of frames to keep (`keep_frames`), as a string id.
+    pub fn keep_frames(&self) -> StrId {
+        self.t.keep_frames
+    }
+
+    /// Collection time in nanoseconds since the epoch.
+    pub fn time_nanos(&self) -> i64 {
+        self.t.time_nanos
+    }
+
+    /// Duration of the collection in nanoseconds.
+    pub fn duration_nanos(&self) -> i64 {
+        self.t.duration_nanos
+    }
+
+    /// What the sampling period measures, when set.
+    pub fn period_type(&self) -> Option<ValueType> {
+        self.t.period_type
+    }
+
+    /// Sampling period in units of the period type.
+    pub fn period(&self) -> i64 {
+        self.t.period
+    }
+
+    /// Free-form comments, as string ids.
+    pub fn comments(&self) -> &[StrId] {
+        &self.t.comments
+    }
+
+    /// The preferred sample type (`default_sample_type`), 0 when unset.
+    pub fn default_sample_type(&self) -> StrId {
+        self.t.default_sample_type
+    }
+
+    /// Documentation link for the profile type (`doc_url`), 0 when unset.
+    pub fn doc_url(&self) -> StrId {
+        self.t.doc_url
+    }
+}
