@@ -173,7 +173,7 @@ pub(crate) struct Tables {
 /// let f = b.function("main.main", "main.go", 1);
 /// let loc = b.location(None, 0x1000, &[(f, 10)]);
 /// b.sample(&[loc], &[250], &[]);
-/// let p = b.build();
+/// let p = b.build().unwrap();
 /// let again = Profile::decode(&p.encode()).unwrap();
 /// assert_eq!(p, again);
 /// assert_eq!(again.string(again.functions()[0].name), "main.main");
@@ -224,7 +224,10 @@ pub struct Sample<'a> {
 
 impl Profile {
     pub(crate) fn from_parts(buf: Bytes, t: Tables) -> Profile {
-        Profile { buf, t: Arc::new(t) }
+        Profile {
+            buf,
+            t: Arc::new(t),
+        }
     }
 
     /// The raw bytes of string `id` (Go strings may hold any bytes); `b""` when out of range.
@@ -275,7 +278,10 @@ impl Profile {
     pub fn sample(&self, i: usize) -> Sample<'_> {
         let s = &self.t.samples;
         let k = self.t.sample_types.len();
-        let (l0, l1) = (s.location_offsets[i] as usize, s.location_offsets[i + 1] as usize);
+        let (l0, l1) = (
+            s.location_offsets[i] as usize,
+            s.location_offsets[i + 1] as usize,
+        );
         let (b0, b1) = (s.label_offsets[i] as usize, s.label_offsets[i + 1] as usize);
         Sample {
             locations: &s.locations[l0..l1],

@@ -1,0 +1,446 @@
+//! profile.proto → [`Profile`], in one pass over the bytes plus id resolution.
+//!
+//! Mirrors google/pprof's `ParseUncompressed` + `postDecode` + `CheckValid`: the same
+//! inputs are accepted and rejected, the same fields kept (plus the ones google/pprof
+//! folds away, such as the order of labels, so that decode → encode → decode is lossless).
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+
+use crate::error::{Error, Result};
+use crate::profile::{
+    Function, Label, Line, Location, Mapping, Profile, Samples, StrId, Tables, ValueType,
+};
+use crate::wire::{Reader, Value, as_bytes, as_varint, push_i64s, push_varints};
+
+/// Clamp a raw string index from the wire to `StrId`; out-of-range values stay out of range
+/// (a string table cannot hold `u32::MAX` entries in a buffer below 4 GiB).
+#[inline]
+fn sid(raw: u64) -> StrId {
+    raw.min(u64::from(u32::MAX)) as StrId
+}
+
+/// A location as read, before its references are resolved.
+struct RawLocation {
+    loc: Location,
+    mapping_id: u64,
+}
+
+/// Dense index lookup for ids: a vector for the common `1..=n` ids, a map for the rest,
+/// like google/pprof's postDecode.
+struct IdIndex {
+    small: Vec<u32>,
+    large: HashMap<u64, u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl IdIndex {
+    fn build(ids: impl ExactSizeIterator<Item = u64>, what: &str) -> Result<IdIndex> {
+        let n = ids.len();
+        let mut small = vec![NONE; n + 1];
+        let mut large = HashMap::new();
+        for (i, id) in ids.enumerate() {
+            if id == 0 {
+                return Err(Error::Invalid(format!("found {what} with reserved id=0")));
+            }
+            let slot = if id <= n as u64 {
+                &mut small[id as usize]
+            } else {
+                large.entry(id).or_insert(NONE)
+            };
+            if *slot != NONE {
+                return Err(Error::Invalid(format!(
+                    "multiple {what}s with same id: {id}"
+                )));
+            }
+            *slot = i as u32;
+        }
+        Ok(IdIndex { small, large })
+    }
+
+    #[inline]
+    fn get(&self, id: u64) -> Option<u32> {
+        let i = if id < self.small.len() as u64 {
+            self.small[id as usize]
+        } else {
+            *self.large.get(&id)?
+        };
+        (i != NONE).then_some(i)
+    }
+}
+
+/// Decodes an uncompressed profile.proto message held in `buf`.
+pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
+    if buf.is_empty() {
+        return Err(Error::Empty);
+    }
+    if buf.len() > u32::MAX as usize {
+        return Err(Error::Invalid(format!(
+            "profile of {} bytes exceeds the 4 GiB supported by string spans",
+            buf.len()
+        )));
+    }
+    let data: &[u8] = &buf;
+    let mut t = Tables {
+        samples: Samples::new(),
+        ..Tables::default()
+    };
+    let mut raw_locs: Vec<RawLocation> = Vec::new();
+    let mut line_fn_ids: Vec<u64> = Vec::new();
+    let mut sample_loc_ids: Vec<u64> = Vec::new();
+    let mut value_counts = ValueCounts::default();
+    let mut period_type_seen = false;
+
+    let mut r = Reader::new(data, 0, "Profile");
+    loop {
+        let at = r.offset();
+        let Some((num, v)) = r.field()? else { break };
+        match num {
+            1 => t
+                .sample_types
+                .push(value_type(v, "Profile.sample_type", at)?),
+            2 => {
+                let (b, off) = as_bytes(v, "Profile.sample", at)?;
+                decode_sample(
+                    b,
+                    off,
+                    &mut t.samples,
+                    &mut sample_loc_ids,
+                    &mut value_counts,
+                )?;
+            }
+            3 => t.mappings.push(decode_mapping(v, at)?),
+            4 => raw_locs.push(decode_location(v, at, &mut t.lines, &mut line_fn_ids)?),
+            5 => t.functions.push(decode_function(v, at)?),
+            6 => {
+                let (b, off) = as_bytes(v, "Profile.string_table", at)?;
+                if t.strings.is_empty() && !b.is_empty() {
+                    return Err(Error::Malformed {
+                        field: "Profile.string_table",
+                        offset: at,
+                        what: "string_table[0] must be ''".into(),
+                    });
+                }
+                t.strings.push((off as u32, (off + b.len()) as u32));
+            }
+            7 => t.drop_frames = sid(as_varint(v, "Profile.drop_frames", at)?),
+            8 => t.keep_frames = sid(as_varint(v, "Profile.keep_frames", at)?),
+            9 => {
+                if t.time_nanos != 0 {
+                    // A second time_nanos means two profiles were concatenated, which
+                    // google/pprof refuses rather than silently mixing them.
+                    return Err(Error::Invalid(format!(
+                        "concatenated profiles detected (second time_nanos at byte {at})"
+                    )));
+                }
+                t.time_nanos = as_varint(v, "Profile.time_nanos", at)? as i64;
+            }
+            10 => t.duration_nanos = as_varint(v, "Profile.duration_nanos", at)? as i64,
+            11 => {
+                t.period_type = Some(value_type(v, "Profile.period_type", at)?);
+                period_type_seen = true;
+            }
+            12 => t.period = as_varint(v, "Profile.period", at)? as i64,
+            13 => {
+                let mut c = Vec::new();
+                push_varints(v, &mut c, "Profile.comment", at)?;
+                t.comments.extend(c.into_iter().map(sid));
+            }
+            14 => t.default_sample_type = sid(as_varint(v, "Profile.default_sample_type", at)?),
+            15 => t.doc_url = sid(as_varint(v, "Profile.doc_url", at)?),
+            _ => {} // unknown fields are skipped, as protobuf requires
+        }
+    }
+    debug_assert!(period_type_seen == t.period_type.is_some());
+
+    check_strings(&t)?;
+    resolve(&mut t, raw_locs, &line_fn_ids, &sample_loc_ids)?;
+    value_counts.check(t.sample_types.len(), t.samples.len())?;
+    Ok(Profile::from_parts(buf, t))
+}
+
+/// Tracks the number of values per sample without storing it per sample: samples are
+/// laid out `n × k`, so all must have the count of sample types, known only at the end.
+#[derive(Default)]
+struct ValueCounts {
+    first: Option<usize>,
+    differing: Option<(usize, usize)>,
+    n: usize,
+}
+
+impl ValueCounts {
+    fn push(&mut self, count: usize) {
+        match self.first {
+            None => self.first = Some(count),
+            Some(f) if f != count && self.differing.is_none() => {
+                self.differing = Some((self.n, count))
+            }
+            _ => {}
+        }
+        self.n += 1;
+    }
+
+    fn check(&self, k: usize, n: usize) -> Result<()> {
+        if n > 0 && k == 0 {
+            return Err(Error::Invalid("missing sample type information".into()));
+        }
+        let bad = match (self.first, self.differing) {
+            (Some(f), _) if f != k => Some((0, f)),
+            (_, Some((i, c))) => Some((i, c)),
+            _ => None,
+        };
+        match bad {
+            Some((i, c)) => Err(Error::Invalid(format!(
+                "mismatch: sample {i} has {c} values vs. {k} types"
+            ))),
+            None => Ok(()),
+        }
+    }
+}
+
+fn value_type(v: Value<'_>, field: &'static str, at: usize) -> Result<ValueType> {
+    let (b, off) = as_bytes(v, field, at)?;
+    let mut r = Reader::new(b, off, "ValueType");
+    let mut vt = ValueType::default();
+    loop {
+        let at = r.offset();
+        let Some((num, v)) = r.field()? else { break };
+        match num {
+            1 => vt.ty = sid(as_varint(v, "ValueType.type", at)?),
+            2 => vt.unit = sid(as_varint(v, "ValueType.unit", at)?),
+            _ => {}
+        }
+    }
+    Ok(vt)
+}
+
+fn decode_sample(
+    b: &[u8],
+    off: usize,
+    s: &mut Samples,
+    loc_ids: &mut Vec<u64>,
+    counts: &mut ValueCounts,
+) -> Result<()> {
+    let mut r = Reader::new(b, off, "Sample");
+    let values_before = s.values.len();
+    loop {
+        let at = r.offset();
+        let Some((num, v)) = r.field()? else { break };
+        match num {
+            1 => push_varints(v, loc_ids, "Sample.location_id", at)?,
+            2 => push_i64s(v, &mut s.values, "Sample.value", at)?,
+            3 => {
+                let (lb, loff) = as_bytes(v, "Sample.label", at)?;
+                s.labels.push(decode_label(lb, loff)?);
+            }
+            _ => {}
+        }
+    }
+    counts.push(s.values.len() - values_before);
+    s.location_offsets.push(offset32(loc_ids.len())?);
+    s.label_offsets.push(offset32(s.labels.len())?);
+    Ok(())
+}
+
+fn offset32(n: usize) -> Result<u32> {
+    u32::try_from(n).map_err(|_| Error::Invalid("more than 4 billion entries in one table".into()))
+}
+
+fn decode_label(b: &[u8], off: usize) -> Result<Label> {
+    let mut r = Reader::new(b, off, "Label");
+    let mut l = Label::default();
+    loop {
+        let at = r.offset();
+        let Some((num, v)) = r.field()? else { break };
+        match num {
+            1 => l.key = sid(as_varint(v, "Label.key", at)?),
+            2 => l.str = sid(as_varint(v, "Label.str", at)?),
+            3 => l.num = as_varint(v, "Label.num", at)? as i64,
+            4 => l.num_unit = sid(as_varint(v, "Label.num_unit", at)?),
+            _ => {}
+        }
+    }
+    Ok(l)
+}
+
+fn decode_mapping(v: Value<'_>, at: usize) -> Result<Mapping> {
+    let (b, off) = as_bytes(v, "Profile.mapping", at)?;
+    let mut r = Reader::new(b, off, "Mapping");
+    let mut m = Mapping::default();
+    loop {
+        let at = r.offset();
+        let Some((num, v)) = r.field()? else { break };
+        let f = |name| as_varint(v, name, at);
+        match num {
+            1 => m.id = f("Mapping.id")?,
+            2 => m.memory_start = f("Mapping.memory_start")?,
+            3 => m.memory_limit = f("Mapping.memory_limit")?,
+            4 => m.file_offset = f("Mapping.file_offset")?,
+            5 => m.filename = sid(f("Mapping.filename")?),
+            6 => m.build_id = sid(f("Mapping.build_id")?),
+            7 => m.has_functions = f("Mapping.has_functions")? != 0,
+            8 => m.has_filenames = f("Mapping.has_filenames")? != 0,
+            9 => m.has_line_numbers = f("Mapping.has_line_numbers")? != 0,
+            10 => m.has_inline_frames = f("Mapping.has_inline_frames")? != 0,
+            _ => {}
+        }
+    }
+    Ok(m)
+}
+
+fn decode_location(
+    v: Value<'_>,
+    at: usize,
+    lines: &mut Vec<Line>,
+    line_fn_ids: &mut Vec<u64>,
+) -> Result<RawLocation> {
+    let (b, off) = as_bytes(v, "Profile.location", at)?;
+    let mut r = Reader::new(b, off, "Location");
+    let mut loc = Location::default();
+    let mut mapping_id = 0;
+    let start = offset32(lines.len())?;
+    loop {
+        let at = r.offset();
+        let Some((num, v)) = r.field()? else { break };
+        match num {
+            1 => loc.id = as_varint(v, "Location.id", at)?,
+            2 => mapping_id = as_varint(v, "Location.mapping_id", at)?,
+            3 => loc.address = as_varint(v, "Location.address", at)?,
+            4 => {
+                let (lb, loff) = as_bytes(v, "Location.line", at)?;
+                let mut lr = Reader::new(lb, loff, "Line");
+                let mut line = Line::default();
+                let mut fid = 0;
+                loop {
+                    let at = lr.offset();
+                    let Some((num, v)) = lr.field()? else { break };
+                    match num {
+                        1 => fid = as_varint(v, "Line.function_id", at)?,
+                        2 => line.line = as_varint(v, "Line.line", at)? as i64,
+                        3 => line.column = as_varint(v, "Line.column", at)? as i64,
+                        _ => {}
+                    }
+                }
+                lines.push(line);
+                line_fn_ids.push(fid);
+            }
+            5 => loc.is_folded = as_varint(v, "Location.is_folded", at)? != 0,
+            _ => {}
+        }
+    }
+    loc.lines = start..offset32(lines.len())?;
+    Ok(RawLocation { loc, mapping_id })
+}
+
+fn decode_function(v: Value<'_>, at: usize) -> Result<Function> {
+    let (b, off) = as_bytes(v, "Profile.function", at)?;
+    let mut r = Reader::new(b, off, "Function");
+    let mut f = Function::default();
+    loop {
+        let at = r.offset();
+        let Some((num, v)) = r.field()? else { break };
+        match num {
+            1 => f.id = as_varint(v, "Function.id", at)?,
+            2 => f.name = sid(as_varint(v, "Function.name", at)?),
+            3 => f.system_name = sid(as_varint(v, "Function.system_name", at)?),
+            4 => f.filename = sid(as_varint(v, "Function.filename", at)?),
+            5 => f.start_line = as_varint(v, "Function.start_line", at)? as i64,
+            _ => {}
+        }
+    }
+    Ok(f)
+}
+
+/// Every string index must fall inside the string table (google/pprof's `getString`).
+fn check_strings(t: &Tables) -> Result<()> {
+    let n = t.strings.len() as u64;
+    let bad = |what: &str, id: StrId| -> Result<()> {
+        if u64::from(id) >= n {
+            Err(Error::Malformed {
+                field: "Profile.string_table",
+                offset: 0,
+                what: format!("{what} refers to string {id} but the table has {n} strings"),
+            })
+        } else {
+            Ok(())
+        }
+    };
+    if n == 0 {
+        return Err(Error::Malformed {
+            field: "Profile.string_table",
+            offset: 0,
+            what: "no string table".into(),
+        });
+    }
+    for vt in t.sample_types.iter().chain(t.period_type.iter()) {
+        bad("value type", vt.ty)?;
+        bad("value type unit", vt.unit)?;
+    }
+    for m in &t.mappings {
+        bad("mapping filename", m.filename)?;
+        bad("mapping build id", m.build_id)?;
+    }
+    for f in &t.functions {
+        bad("function name", f.name)?;
+        bad("function system name", f.system_name)?;
+        bad("function filename", f.filename)?;
+    }
+    for l in &t.samples.labels {
+        bad("label key", l.key)?;
+        bad("label value", l.str)?;
+        bad("label unit", l.num_unit)?;
+    }
+    for &c in &t.comments {
+        bad("comment", c)?;
+    }
+    bad("drop_frames", t.drop_frames)?;
+    bad("keep_frames", t.keep_frames)?;
+    bad("default_sample_type", t.default_sample_type)?;
+    bad("doc_url", t.doc_url)
+}
+
+/// Turns ids into dense indexes and applies google/pprof's `CheckValid` reference rules.
+fn resolve(
+    t: &mut Tables,
+    raw_locs: Vec<RawLocation>,
+    line_fn_ids: &[u64],
+    sample_loc_ids: &[u64],
+) -> Result<()> {
+    let mappings = IdIndex::build(t.mappings.iter().map(|m| m.id), "mapping")?;
+    let functions = IdIndex::build(t.functions.iter().map(|f| f.id), "function")?;
+    let locations = IdIndex::build(raw_locs.iter().map(|l| l.loc.id), "location")?;
+
+    for (line, &fid) in t.lines.iter_mut().zip(line_fn_ids) {
+        line.function = functions.get(fid).ok_or_else(|| {
+            Error::Invalid(format!(
+                "a location line refers to function id {fid}, which is not in the function table"
+            ))
+        })?;
+    }
+    t.locations = raw_locs
+        .into_iter()
+        .map(|r| {
+            let mut loc = r.loc;
+            // An unknown mapping id leaves the location unmapped, as in google/pprof.
+            loc.mapping = if r.mapping_id == 0 {
+                None
+            } else {
+                mappings.get(r.mapping_id)
+            };
+            loc
+        })
+        .collect();
+    t.samples.locations = sample_loc_ids
+        .iter()
+        .map(|&id| {
+            locations.get(id).ok_or_else(|| {
+                Error::Invalid(format!(
+                    "a sample refers to location id {id}, which is not in the location table"
+                ))
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! Where profile bytes come from: format detection (gzip, protobuf, legacy text), the
+//! inflate cap, and zero-copy sources (`&[u8]`, `Bytes`, `Vec<u8>`, memory-mapped files).
+
+use std::io::Read;
+use std::path::Path;
+
+use bytes::Bytes;
+
+use crate::error::{Error, Result};
+use crate::profile::Profile;
+
+/// Knobs for decoding.
+///
+/// ```
+/// use pprof_format::{DecodeOptions, Profile};
+/// let mut opts = DecodeOptions::default();
+/// opts.max_inflated_size = 64 << 20;
+/// assert!(Profile::decode_with(b"", &opts).is_err());
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DecodeOptions {
+    /// Largest inflated size accepted for gzip input, in bytes (default 2 GiB). Protects
+    /// against gzip bombs; a profile above it fails with [`Error::TooLarge`].
+    pub max_inflated_size: usize,
+    /// Try the legacy text/binary formats when the input is not a valid protobuf, as
+    /// `go tool pprof` does (default true).
+    pub legacy: bool,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        DecodeOptions {
+            max_inflated_size: 2 << 30,
+            legacy: true,
+        }
+    }
+}
+
+/// True when `data` starts with the gzip magic `1f 8b`.
+pub fn is_gzip(data: &[u8]) -> bool {
+    data.len() >= 2 && data[0] == 0x1f && data[1] == 0x8b
+}
+
+/// Inflates a (possibly multi-member) gzip stream, refusing to go past `limit` bytes.
+pub fn gunzip(data: &[u8], limit: usize) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(data.len().saturating_mul(4).min(limit).min(1 << 30));
+    let dec = flate2::read::MultiGzDecoder::new(data);
+    let n = dec
+        .take(limit as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| Error::Gzip(gzip_message(&e)))?;
+    if n > limit {
+        return Err(Error::TooLarge { limit });
+    }
+    Ok(out)
+}
+
+fn gzip_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => "unexpected EOF".into(),
+        _ => e.to_string(),
+    }
+}
+
+impl Profile {
+    /// Decodes a profile from borrowed bytes: gzip or raw profile.proto, else a legacy
+    /// format. Raw protobuf input is copied once into a shared buffer; use
+    /// [`Profile::decode_bytes`] to avoid even that.
+    ///
+    /// ```
+    /// # use pprof_format::Profile;
+    /// let err = Profile::decode(b"\x1f\x8b\x08").unwrap_err();
+    /// assert!(err.to_string().contains("decompressing"));
+    /// ```
+    pub fn decode(data: &[u8]) -> Result<Profile> {
+        Self::decode_with(data, &DecodeOptions::default())
+    }
+
+    /// [`Profile::decode`] with options.
+    pub fn decode_with(data: &[u8], opts: &DecodeOptions) -> Result<Profile> {
+        if is_gzip(data) {
+            let inflated = gunzip(data, opts.max_inflated_size)?;
+            return decode_uncompressed(Bytes::from(inflated), opts);
+        }
+        decode_uncompressed(Bytes::copy_from_slice(data), opts)
+    }
+
+    /// Decodes a profile that lives in `buf` without copying it: the strings of the result
+    /// are spans into `buf` (for gzip input, into the inflated buffer).
+    pub fn decode_bytes(buf: Bytes) -> Result<Profile> {
+        Self::decode_bytes_with(buf, &DecodeOptions::default())
+    }
+
+    /// [`Profile::decode_bytes`] with options.
+    pub fn decode_bytes_with(buf: Bytes, opts: &DecodeOptions) -> Result<Profile> {
+        if is_gzip(&buf) {
+            let inflated = gunzip(&buf, opts.max_inflated_size)?;
+            return decode_uncompressed(Bytes::from(inflated), opts);
+        }
+        decode_uncompressed(buf, opts)
+    }
+
+    /// Decodes a profile from an owned vector without copying it.
+    pub fn decode_vec(data: Vec<u8>) -> Result<Profile> {
+        Self::decode_bytes(Bytes::from(data))
+    }
+
+    /// Opens and decodes a profile file. The file is memory-mapped, so a raw protobuf is
+    /// never copied: the profile's strings point into the mapping, which lives as long as
+    /// the profile (or any clone of it).
+    pub fn open(path: impl AsRef<Path>) -> Result<Profile> {
+        Self::open_with(path, &DecodeOptions::default())
+    }
+
+    /// [`Profile::open`] with options.
+    pub fn open_with(path: impl AsRef<Path>, opts: &DecodeOptions) -> Result<Profile> {
+        let path = path.as_ref();
+        let io = |source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        if len == 0 {
+            return Err(Error::Empty);
+        }
+        let buf = map_file(&file).map_err(io)?;
+        Self::decode_bytes_with(buf, opts)
+    }
+}
+
+/// Maps `file` read-only and hands the mapping to `Bytes`, which keeps it alive.
+#[allow(unsafe_code)]
+fn map_file(file: &std::fs::File) -> std::io::Result<Bytes> {
+    // SAFETY: the mapping is read-only and private to this process. Its contents may
+    // change if another process truncates or rewrites the file while we hold it (the
+    // usual caveat of mmap); the decoder never trusts the bytes, so a change can at worst
+    // produce a decode error or, on truncation, SIGBUS — the same contract as every mmap
+    // reader (ripgrep, gimli users). Callers who cannot accept that use `decode_vec`.
+    let map = unsafe { memmap2::Mmap::map(file)? };
+    Ok(Bytes::from_owner(map))
+}
+
+/// Protobuf first; when that fails for a reason google/pprof would treat as "not a
+/// protobuf", the legacy formats, as `profile.ParseData` does.
+fn decode_uncompressed(buf: Bytes, opts: &DecodeOptions) -> Result<Profile> {
+    match crate::decode::decode_proto(buf.clone()) {
+        Ok(p) => Ok(p),
+        Err(e @ (Error::Malformed { .. } | Error::Truncated { .. })) if opts.legacy => {
+            match crate::legacy::parse(&buf) {
+                Ok(p) => Ok(p),
+                // Not text either: the protobuf error says more than "unrecognized".
+                Err(Error::UnknownFormat(_)) => Err(e),
+                Err(le) => Err(le),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}

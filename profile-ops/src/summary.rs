@@ -1,0 +1,1 @@
+//! Summaries of a profile: what `gprofops info` prints.
