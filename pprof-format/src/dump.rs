@@ -249,8 +249,12 @@ fn frac_digits(v: &mut u64, prec: u32) -> String {
     format!(".{}", digits.trim_end_matches('0'))
 }
 
-/// `time.Unix(0, ns).UTC().String()`: `2006-01-02 15:04:05.999999999 +0000 UTC`.
-fn go_time_utc(ns: i64) -> String {
+/// Go's `time.Unix(0, ns).UTC().String()`: `2006-01-02 15:04:05.999999999 +0000 UTC`.
+///
+/// ```
+/// assert_eq!(pprof_format::go_time_utc(1_500_000_000), "1970-01-01 00:00:01.5 +0000 UTC");
+/// ```
+pub fn go_time_utc(ns: i64) -> String {
     let secs = ns.div_euclid(1_000_000_000);
     let nanos = ns.rem_euclid(1_000_000_000);
     let days = secs.div_euclid(86_400);

@@ -37,7 +37,7 @@ mod validate;
 mod wire;
 
 pub use builder::ProfileBuilder;
-pub use dump::go_duration;
+pub use dump::{go_duration, go_time_utc};
 pub use error::{Error, Result};
 pub use input::{DecodeOptions, gunzip, is_gzip};
 pub use profile::{

@@ -2,6 +2,9 @@
 
 use std::path::PathBuf;
 
+use profile_ops::pprof::{Profile, go_duration, go_time_utc};
+use profile_ops::summary::ProfileSummary;
+
 use crate::CliResult;
 
 /// Arguments of `info`.
@@ -14,6 +17,36 @@ pub struct Args {
     json: bool,
 }
 
-pub fn run(_a: Args) -> CliResult {
-    Err("info: not built yet".into())
+pub fn run(a: Args) -> CliResult {
+    let p = Profile::open(&a.file)?;
+    let s = ProfileSummary::of(&p);
+    if a.json {
+        println!("{}", serde_json::to_string(&s)?);
+        return Ok(());
+    }
+    println!("File: {}", a.file.display());
+    let types: Vec<String> = s
+        .sample_types
+        .iter()
+        .map(|[t, u]| {
+            let dflt = if s.default_sample_type.as_deref() == Some(t.as_str()) { " (default)" } else { "" };
+            format!("{t}/{u}{dflt}")
+        })
+        .collect();
+    println!("Sample types: {}", types.join(", "));
+    match &s.period_type {
+        Some([t, u]) => println!("Period: {} {t}/{u}", s.period),
+        None => println!("Period: {}", s.period),
+    }
+    if s.time_nanos != 0 {
+        println!("Time: {}", go_time_utc(s.time_nanos));
+    }
+    if s.duration_nanos != 0 {
+        println!("Duration: {}", go_duration(s.duration_nanos));
+    }
+    println!("Samples: {}", s.num_samples);
+    for ([t, u], total) in s.sample_types.iter().zip(&s.totals) {
+        println!("Total {t}/{u}: {total}");
+    }
+    Ok(())
 }

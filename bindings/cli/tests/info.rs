@@ -1,0 +1,81 @@
+//! `gprofops info --json` on every corpus profile agrees with the `.oracle.json` beside it
+//! (go tool pprof's view); unreadable files give one line on stderr and exit code 2.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/pprof")
+}
+
+fn profiles(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).expect("shared corpus beside the repository") {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            profiles(&p, out);
+        } else if Path::new(&format!("{}.oracle.json", p.display())).exists() {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn info_json_matches_the_oracles() {
+    let mut files = Vec::new();
+    profiles(&corpus(), &mut files);
+    assert!(files.len() > 70);
+    let mut failures = Vec::new();
+    for f in &files {
+        let oracle: Value =
+            serde_json::from_str(&std::fs::read_to_string(format!("{}.oracle.json", f.display())).unwrap()).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_gprofops")).arg("info").arg("--json").arg(f).output().unwrap();
+        if oracle.get("error").is_some() {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            if out.status.code() != Some(2) || stderr.lines().count() != 1 || !out.stdout.is_empty() {
+                failures.push(format!("{}: expected one error line and exit 2, got {:?} {stderr:?}", f.display(), out.status));
+            }
+            continue;
+        }
+        if !out.status.success() {
+            failures.push(format!("{}: {}", f.display(), String::from_utf8_lossy(&out.stderr)));
+            continue;
+        }
+        let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+        for key in ["sample_types", "period_type", "period", "num_samples", "totals", "default_sample_type"] {
+            if got[key] != oracle[key] {
+                failures.push(format!("{}: {key} {} vs oracle {}", f.display(), got[key], oracle[key]));
+            }
+        }
+        for key in ["duration_nanos", "time_nanos"] {
+            if !got[key].is_i64() {
+                failures.push(format!("{}: {key} missing", f.display()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn missing_file_is_one_line_and_exit_2() {
+    let out = Command::new(env!("CARGO_BIN_EXE_gprofops")).args(["info", "/nonexistent/x.pb.gz"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("/nonexistent/x.pb.gz"), "{stderr}");
+}
+
+#[test]
+fn text_output_names_types_and_totals() {
+    let f = corpus().join("parca/pkg/query/testdata/fib.pb.gz");
+    let out = Command::new(env!("CARGO_BIN_EXE_gprofops")).arg("info").arg(&f).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    // Totals from fib.pb.gz.oracle.json.
+    let oracle: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{}.oracle.json", f.display())).unwrap()).unwrap();
+    let cpu_total = oracle["totals"][1].as_i64().unwrap();
+    assert!(text.contains(&format!("Total cpu/nanoseconds: {cpu_total}")), "{text}");
+    assert!(text.contains("Sample types: samples/count, cpu/nanoseconds"), "{text}");
+}
