@@ -4,14 +4,19 @@
 use pprof_format::{Function, Label, Line, Mapping, Profile, ProfileBuilder};
 use proptest::prelude::*;
 
+/// `(mapping, address, [(function, line, column)], is_folded)`, indexes into the spec.
+type LocationSpec = (Option<usize>, u64, Vec<(usize, i64, i64)>, bool);
+/// `(locations, values, [(key, str, num, unit)])`, indexes into the spec.
+type SampleSpec = (Vec<usize>, Vec<i64>, Vec<(usize, usize, i64, usize)>);
+
 #[derive(Debug, Clone)]
 struct Spec {
     types: Vec<(Vec<u8>, Vec<u8>)>,
     strings: Vec<Vec<u8>>,
     mappings: Vec<(u64, u64, u64, usize, usize, [bool; 4])>,
     functions: Vec<(usize, usize, usize, i64)>,
-    locations: Vec<(Option<usize>, u64, Vec<(usize, i64, i64)>, bool)>,
-    samples: Vec<(Vec<usize>, Vec<i64>, Vec<(usize, usize, i64, usize)>)>,
+    locations: Vec<LocationSpec>,
+    samples: Vec<SampleSpec>,
     scalars: (i64, i64, i64, Option<(usize, usize)>),
     comments: Vec<usize>,
     extras: (usize, usize, usize, usize),
