@@ -1,3 +1,57 @@
-//! Go execution traces (`runtime/trace`, `go test -trace`, the flight recorder).
+//! Go execution traces (`runtime/trace`, `go test -trace`, the flight recorder), read in
+//! Rust exactly as Go's own reader (`internal/trace`, `golang.org/x/exp/trace`) reads them.
 //!
-//! This crate is being built under its own issue; see `../shared/DESIGN.md`.
+//! Two layers:
+//! - [`raw`]: the v2 wire format (Go 1.22, 1.23, 1.25 and 1.26 headers; Go 1.27 writes
+//!   `go 1.26 trace`) as batches and events with their arguments, in file order, zero-copy
+//!   over a byte slice.
+//! - [`Reader`]: the ordered event stream — per-generation string and stack tables,
+//!   per-thread batches merged by time under the runtime's ordering rules, goroutine /
+//!   proc / thread state machines with Go's validation, CPU samples and `Sync` events —
+//!   one generation in memory at a time. [`load_columns`] collects it into a
+//!   struct-of-arrays for analysis.
+//!
+//! ```
+//! use gotrace_parse::{EventKind, Reader};
+//! # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-gc-stress.trace")
+//! #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-gc-stress.trace")).unwrap();
+//! let mut transitions = 0;
+//! for ev in Reader::new(&data)? {
+//!     let ev = ev?;
+//!     if let Some(st) = ev.state_transition() {
+//!         transitions += 1;
+//!         let _ = (st.resource, st.transition.label());
+//!     }
+//! }
+//! assert!(transitions > 0);
+//! # Ok::<(), gotrace_parse::Error>(())
+//! ```
+//!
+//! v1 traces (Go 1.11–1.21) are detected but not converted yet ([`Error::V1NotSupported`]).
+
+#![forbid(unsafe_code)]
+
+mod columns;
+mod error;
+mod event;
+mod frontier;
+mod generation;
+mod gosort;
+mod header;
+mod order;
+pub mod raw;
+mod reader;
+pub mod spec;
+mod table;
+mod varint;
+
+pub use columns::{Columns, load_columns};
+pub use error::{Error, Location};
+pub use event::{
+    BACKGROUND_TASK, Event, EventKind, Experimental, GoId, GoState, Label, Log, Metric,
+    NO_GOROUTINE, NO_PROC, NO_TASK, NO_THREAD, ProcId, ProcState, Range, RangeAttribute, Region,
+    ResourceId, ResourceKind, Stack, StateTransition, Sync, Task, TaskId, ThreadId, Transition,
+};
+pub use header::{HEADER_LEN, Version};
+pub use reader::Reader;
+pub use table::{ClockSnapshot, ExperimentalBatch, Frame, Table};

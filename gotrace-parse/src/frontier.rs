@@ -1,0 +1,163 @@
+//! The frontier: one cursor per thread's batches, kept in a binary min-heap by the time of
+//! each cursor's next event, with exactly the sift operations of Go's reader (ties between
+//! equal timestamps resolve the same way only if the heap moves the same way).
+
+use crate::error::{Error, Location};
+use crate::order::BaseEvent;
+use crate::raw::Batch;
+use crate::spec;
+use crate::varint::uvarint;
+
+/// Reading position in one thread's batches of the current generation.
+#[derive(Debug, Clone)]
+pub(crate) struct BatchCursor {
+    /// Thread.
+    pub(crate) m: i64,
+    /// Index of the thread in the generation's batch list.
+    pub(crate) mi: usize,
+    last_ts: i64,
+    idx: usize,
+    data_off: usize,
+    /// The next event.
+    pub(crate) ev: BaseEvent,
+    /// Byte offsets of `ev` and of its batch header.
+    pub(crate) ev_offset: usize,
+    pub(crate) ev_batch: usize,
+}
+
+impl BatchCursor {
+    pub(crate) fn new(m: i64, mi: usize) -> Self {
+        BatchCursor {
+            m,
+            mi,
+            last_ts: 0,
+            idx: 0,
+            data_off: 0,
+            ev: BaseEvent {
+                typ: 0,
+                time: 0,
+                args: [0; 4],
+            },
+            ev_offset: 0,
+            ev_batch: 0,
+        }
+    }
+
+    /// Reads the next event of the thread; `Ok(false)` when its batches are exhausted.
+    pub(crate) fn next_event(
+        &mut self,
+        batches: &[Batch<'_>],
+        freq: f64,
+        generation: u64,
+    ) -> Result<bool, Error> {
+        while self.idx < batches.len() && batches[self.idx].data.len() == self.data_off {
+            self.idx += 1;
+            self.data_off = 0;
+            self.last_ts = 0;
+        }
+        let Some(b) = batches.get(self.idx) else {
+            return Ok(false);
+        };
+        if self.last_ts == 0 {
+            self.last_ts = (b.time as f64 * freq) as i64;
+        }
+        let data = &b.data[self.data_off..];
+        let at = || Location {
+            generation,
+            batch: Some(b.offset as u64),
+            offset: (b.data_offset + self.data_off) as u64,
+        };
+        let (n, dt) = read_timed(data, &mut self.ev).map_err(|r| Error::malformed(at(), r))?;
+        self.ev_offset = b.data_offset + self.data_off;
+        self.ev_batch = b.offset;
+        self.ev.time = ((dt as f64 * freq) as i64).wrapping_add(self.last_ts);
+        self.last_ts = self.ev.time;
+        self.data_off += n;
+        Ok(true)
+    }
+}
+
+/// Decodes one timed event into `e` (type and arguments), returning its length and
+/// timestamp delta. Errors use Go's wording.
+#[inline]
+pub(crate) fn read_timed(b: &[u8], e: &mut BaseEvent) -> Result<(usize, u64), String> {
+    let typ = b[0];
+    let sp = spec::spec(typ);
+    if typ > spec::ev::GOROUTINE_STACK_FREE {
+        return Err(format!("found invalid event type: {typ}"));
+    }
+    if sp.args.is_empty() || !sp.timed {
+        return Err(format!("found event without a timestamp: type={typ}"));
+    }
+    let mut n = 1;
+    let (ts, nb) =
+        uvarint(&b[n..]).map_err(|_| "found invalid uvarint for timestamp".to_string())?;
+    n += nb;
+    e.typ = typ;
+    e.args = [0; 4];
+    for slot in e.args.iter_mut().take(sp.args.len() - 1) {
+        let (v, nb) = uvarint(&b[n..]).map_err(|_| "found invalid uvarint".to_string())?;
+        *slot = v;
+        n += nb;
+    }
+    Ok((n, ts))
+}
+
+pub(crate) fn heap_insert(heap: &mut Vec<BatchCursor>, bc: BatchCursor) {
+    heap.push(bc);
+    let last = heap.len() - 1;
+    sift_up(heap, last);
+}
+
+pub(crate) fn heap_update(heap: &mut [BatchCursor], i: usize) {
+    if sift_up(heap, i) != i {
+        return;
+    }
+    sift_down(heap, i);
+}
+
+pub(crate) fn heap_remove(heap: &mut Vec<BatchCursor>, mut i: usize) {
+    while i > 0 {
+        heap.swap((i - 1) / 2, i);
+        i = (i - 1) / 2;
+    }
+    let last = heap.len() - 1;
+    heap.swap(0, last);
+    heap.pop();
+    sift_down(heap, 0);
+}
+
+fn sift_up(heap: &mut [BatchCursor], mut i: usize) -> usize {
+    while i > 0 && heap[(i - 1) / 2].ev.time > heap[i].ev.time {
+        heap.swap((i - 1) / 2, i);
+        i = (i - 1) / 2;
+    }
+    i
+}
+
+fn sift_down(heap: &mut [BatchCursor], mut i: usize) -> usize {
+    loop {
+        let m = min3(heap, i, 2 * i + 1, 2 * i + 2);
+        if m == i {
+            return i;
+        }
+        heap.swap(i, m);
+        i = m;
+    }
+}
+
+fn min3(b: &[BatchCursor], i0: usize, i1: usize, i2: usize) -> usize {
+    let mut min_idx = i0;
+    let mut min_t = i64::MAX;
+    if i0 < b.len() {
+        min_t = b[i0].ev.time;
+    }
+    if i1 < b.len() && b[i1].ev.time < min_t {
+        min_t = b[i1].ev.time;
+        min_idx = i1;
+    }
+    if i2 < b.len() && b[i2].ev.time < min_t {
+        min_idx = i2;
+    }
+    min_idx
+}

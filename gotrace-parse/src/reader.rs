@@ -1,0 +1,348 @@
+//! The ordered event stream: generations read one at a time, per-thread batches merged by
+//! time under the ordering rules, CPU samples interleaved, `Sync` events between
+//! generations — the same sequence Go's `(*trace.Reader).ReadEvent` returns.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use crate::error::{Error, Location};
+use crate::event::{EV_SYNC, Event, SchedCtx};
+use crate::frontier::{BatchCursor, heap_insert, heap_remove, heap_update};
+use crate::generation::{CpuSample, Generation, GenerationReader, NextGen};
+use crate::header::Version;
+use crate::order::Ordering;
+use crate::raw::{Batch, Batches};
+use crate::spec::{self, ev};
+use crate::table::Table;
+
+/// The generation being ordered.
+#[derive(Debug)]
+struct Current<'a> {
+    gen_no: u64,
+    batches: Vec<(i64, Vec<Batch<'a>>)>,
+    table: Arc<Table<'a>>,
+}
+
+/// Streams the ordered events of a v2 trace held in memory (or memory-mapped).
+///
+/// Memory use is bounded by the largest generation: the tables and cursors of one
+/// generation are dropped when the next one is read. Iteration stops after the first
+/// error; events before it are valid, as with Go's reader.
+///
+/// ```
+/// use gotrace_parse::{EventKind, Reader};
+/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-gc-stress.trace")
+/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-gc-stress.trace")).unwrap();
+/// let mut syncs = 0;
+/// for ev in Reader::new(&data).unwrap() {
+///     if ev.unwrap().kind() == EventKind::Sync {
+///         syncs += 1;
+///     }
+/// }
+/// assert!(syncs >= 2);
+/// ```
+#[derive(Debug)]
+pub struct Reader<'a> {
+    version: Version,
+    gens: GenerationReader<'a>,
+    last_ts: i64,
+    current: Option<Current<'a>>,
+    had_gen: bool,
+    frontier: Vec<BatchCursor>,
+    cpu: VecDeque<CpuSample>,
+    order: Ordering<'a>,
+    syncs: u64,
+    read_gen_err: Option<Error>,
+    spill_err: Option<Error>,
+    spill_err_sync: bool,
+    done: bool,
+    partial: bool,
+}
+
+impl<'a> Reader<'a> {
+    /// Checks the header and prepares to read. Fails for unknown headers and (for now) v1 traces.
+    pub fn new(data: &'a [u8]) -> Result<Reader<'a>, Error> {
+        let batches = Batches::new(data)?;
+        let version = batches.version();
+        Ok(Reader {
+            version,
+            gens: GenerationReader::new(batches),
+            last_ts: 0,
+            current: None,
+            had_gen: false,
+            frontier: Vec::new(),
+            cpu: VecDeque::new(),
+            order: Ordering::new(version),
+            syncs: 0,
+            read_gen_err: None,
+            spill_err: None,
+            spill_err_sync: false,
+            done: false,
+            partial: false,
+        })
+    }
+
+    /// Trace version from the header.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// Whether reading stopped at an error after some events were delivered (a truncated or
+    /// damaged trace: the events read are valid but the trace is incomplete).
+    pub fn is_partial(&self) -> bool {
+        self.partial
+    }
+
+    /// Reads the next event; `Ok(None)` at the end of the trace.
+    pub fn read_event(&mut self) -> Result<Option<Event<'a>>, Error> {
+        if self.done {
+            return Ok(None);
+        }
+        match self.next_inner() {
+            Ok(Some(mut e)) => {
+                if let Err(err) = self.validate_ids(&e) {
+                    self.fail();
+                    return Err(err);
+                }
+                if e.time <= self.last_ts {
+                    e.time = self.last_ts.wrapping_add(1);
+                }
+                self.last_ts = e.time;
+                Ok(Some(e))
+            }
+            Ok(None) => {
+                self.done = true;
+                Ok(None)
+            }
+            Err(err) => {
+                self.fail();
+                Err(err)
+            }
+        }
+    }
+
+    fn fail(&mut self) {
+        self.done = true;
+        self.partial = self.syncs > 0;
+    }
+
+    fn validate_ids(&self, e: &Event<'a>) -> Result<(), Error> {
+        if e.typ == EV_SYNC {
+            return Ok(());
+        }
+        let Some(t) = e.table.as_deref() else {
+            return Ok(());
+        };
+        let sp = spec::spec(e.typ);
+        let at = Location {
+            generation: t.generation,
+            batch: None,
+            offset: self.gens.offset() as u64,
+        };
+        for &i in sp.stack_ids {
+            let id = e.args[i as usize - 1];
+            if !t.stacks.contains(id) {
+                return Err(Error::invalid(
+                    at,
+                    format!("found invalid stack ID {id} for event {}", sp.name),
+                ));
+            }
+        }
+        for &i in sp.string_ids {
+            let id = e.args[i as usize - 1];
+            if !t.strings.contains(id) {
+                return Err(Error::invalid(
+                    at,
+                    format!("found invalid string ID {id} for event {}", sp.name),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn sync(&mut self, table: Option<Arc<Table<'a>>>, time: i64) -> Event<'a> {
+        self.syncs += 1;
+        Event::sync(table, time, self.syncs)
+    }
+
+    fn next_inner(&mut self) -> Result<Option<Event<'a>>, Error> {
+        if self.done {
+            return Ok(None);
+        }
+        if let Some(e) = self.order.queue.pop_front() {
+            return Ok(Some(e));
+        }
+        if self.frontier.is_empty() && self.cpu.is_empty() {
+            if self.version < Version::Go126 {
+                return self.next_gen_with_spill();
+            }
+            if let Some(e) = self.read_gen_err.take() {
+                return Err(e);
+            }
+            return match self.gens.next_generation() {
+                NextGen::Err(e) => {
+                    self.read_gen_err = Some(e);
+                    self.current = None;
+                    Ok(Some(self.sync(None, self.last_ts)))
+                }
+                NextGen::End => {
+                    self.current = None;
+                    self.done = true;
+                    Ok(Some(self.sync(None, self.last_ts)))
+                }
+                NextGen::Gen(g, _) => self.install(g).map(Some),
+            };
+        }
+        let Some(cur) = self.current.as_ref() else {
+            return Err(Error::invalid(
+                Location::default(),
+                "internal error: no current generation",
+            ));
+        };
+        let gen_no = cur.gen_no;
+        if let Some(s) = self.cpu.front() {
+            if self.frontier.is_empty() || s.time < self.frontier[0].ev.time {
+                let s = *s;
+                self.cpu.pop_front();
+                let ctx = SchedCtx {
+                    g: s.g,
+                    p: s.p,
+                    m: s.m,
+                };
+                return Ok(Some(Event::new(
+                    &cur.table,
+                    ctx,
+                    ev::CPU_SAMPLE,
+                    s.time,
+                    [s.stack, 0, 0, 0],
+                )));
+            }
+        }
+        if self.frontier.is_empty() {
+            let at = Location {
+                generation: gen_no,
+                batch: None,
+                offset: self.gens.offset() as u64,
+            };
+            return Err(Error::invalid(at, "broken trace: frontier is empty"));
+        }
+        if !self.try_advance(0)? {
+            crate::gosort::sort_by(&mut self.frontier, |a, b| a.ev.time < b.ev.time);
+            let mut success = false;
+            for i in 1..self.frontier.len() {
+                if self.try_advance(i)? {
+                    success = true;
+                    break;
+                }
+            }
+            if !success {
+                let bc = &self.frontier[0];
+                let at = Location {
+                    generation: gen_no,
+                    batch: Some(bc.ev_batch as u64),
+                    offset: bc.ev_offset as u64,
+                };
+                return Err(Error::invalid(
+                    at,
+                    "broken trace: failed to advance: no event on any thread can happen next",
+                ));
+            }
+        }
+        match self.order.queue.pop_front() {
+            Some(e) => Ok(Some(e)),
+            None => Err(Error::invalid(
+                Location::default(),
+                "internal error: advance successful, but queue is empty",
+            )),
+        }
+    }
+
+    fn try_advance(&mut self, i: usize) -> Result<bool, Error> {
+        let Some(cur) = self.current.as_ref() else {
+            return Ok(false);
+        };
+        let bc = &mut self.frontier[i];
+        let at = Location {
+            generation: cur.gen_no,
+            batch: Some(bc.ev_batch as u64),
+            offset: bc.ev_offset as u64,
+        };
+        match self.order.advance(&mut bc.ev, &cur.table, bc.m, cur.gen_no) {
+            Err(reason) => return Err(Error::invalid(at, reason)),
+            Ok(false) => return Ok(false),
+            Ok(true) => {}
+        }
+        let batches = &cur.batches[bc.mi].1;
+        if bc.next_event(batches, cur.table.freq, cur.gen_no)? {
+            heap_update(&mut self.frontier, i);
+        } else {
+            heap_remove(&mut self.frontier, i);
+        }
+        Ok(true)
+    }
+
+    fn next_gen_with_spill(&mut self) -> Result<Option<Event<'a>>, Error> {
+        if self.spill_err.is_some() {
+            if self.spill_err_sync {
+                return Err(self.spill_err.take().unwrap_or(Error::BadHeader));
+            }
+            self.spill_err_sync = true;
+            return Ok(Some(self.sync(None, self.last_ts)));
+        }
+        if self.had_gen && !self.gens.has_spill() {
+            self.done = true;
+            return Ok(Some(self.sync(None, self.last_ts)));
+        }
+        match self.gens.next_generation() {
+            NextGen::Gen(g, err) => {
+                self.spill_err = err;
+                self.install(g).map(Some)
+            }
+            NextGen::Err(e) => {
+                self.current = None;
+                self.had_gen = false;
+                self.spill_err = Some(e);
+                self.spill_err_sync = true;
+                Ok(Some(self.sync(None, self.last_ts)))
+            }
+            NextGen::End => {
+                self.done = true;
+                Ok(Some(self.sync(None, self.last_ts)))
+            }
+        }
+    }
+
+    fn install(&mut self, g: Generation<'a>) -> Result<Event<'a>, Error> {
+        let Generation {
+            gen_no,
+            batches,
+            cpu_samples,
+            min_ts,
+            table,
+        } = g;
+        self.cpu = cpu_samples.into();
+        self.frontier.clear();
+        for (mi, (m, bs)) in batches.iter().enumerate() {
+            let mut bc = BatchCursor::new(*m, mi);
+            if bc.next_event(bs, table.freq, gen_no)? {
+                heap_insert(&mut self.frontier, bc);
+            }
+        }
+        let time = table.ticks_to_ns(min_ts);
+        self.current = Some(Current {
+            gen_no,
+            batches,
+            table: table.clone(),
+        });
+        self.had_gen = true;
+        Ok(self.sync(Some(table), time))
+    }
+}
+
+impl<'a> Iterator for Reader<'a> {
+    type Item = Result<Event<'a>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.read_event().transpose()
+    }
+}

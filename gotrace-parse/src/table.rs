@@ -1,0 +1,238 @@
+//! Per-generation tables: strings, stacks, frames, clock and frequency, experimental batches.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A fast hasher for integer IDs (multiply-rotate; IDs are not attacker-chosen hash keys
+/// in any way that matters: the worst case is slower lookups, never unbounded memory).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    #[inline]
+    fn write_i64(&mut self, i: i64) {
+        self.write_u64(i as u64)
+    }
+}
+
+/// `HashMap` keyed by integer IDs.
+pub(crate) type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
+/// An ID → value table: sparse while it is filled, dense afterwards when the IDs allow.
+/// ID 0 always resolves to the default value, as in Go's reader.
+#[derive(Debug, Clone)]
+pub(crate) struct IdTable<T> {
+    sparse: IdMap<u64, T>,
+    dense: Vec<Option<T>>,
+}
+
+impl<T> Default for IdTable<T> {
+    fn default() -> Self {
+        IdTable {
+            sparse: IdMap::default(),
+            dense: Vec::new(),
+        }
+    }
+}
+
+impl<T: Clone + Default> IdTable<T> {
+    /// Inserts; returns the existing value if the ID is taken.
+    pub(crate) fn insert(&mut self, id: u64, v: T) -> Result<(), T> {
+        if id == 0 {
+            return Err(T::default());
+        }
+        if let Some(old) = self.sparse.get(&id) {
+            return Err(old.clone());
+        }
+        self.sparse.insert(id, v);
+        Ok(())
+    }
+
+    /// Makes lookups a vector index when the IDs are dense enough.
+    pub(crate) fn compactify(&mut self) {
+        let n = self.sparse.len();
+        let Some(&max) = self.sparse.keys().max() else {
+            return;
+        };
+        if max as usize as u64 != max || max as usize > 2 * n + 16 {
+            return;
+        }
+        let mut dense = vec![None; max as usize + 1];
+        for (id, v) in self.sparse.drain() {
+            dense[id as usize] = Some(v);
+        }
+        self.dense = dense;
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, id: u64) -> Option<&T> {
+        if id == 0 {
+            return None;
+        }
+        match self.dense.get(id as usize) {
+            Some(v) => v.as_ref(),
+            None => self.sparse.get(&id),
+        }
+    }
+
+    /// Whether `id` resolves (0 always does).
+    #[inline]
+    pub(crate) fn contains(&self, id: u64) -> bool {
+        id == 0 || self.get(id).is_some()
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, &T)> {
+        self.dense
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.as_ref().map(|v| (i as u64, v)))
+            .chain(self.sparse.iter().map(|(k, v)| (*k, v)))
+    }
+}
+
+/// Where a stack's PCs live in [`Table::pcs`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct StackSpan {
+    pub(crate) start: u32,
+    pub(crate) len: u32,
+}
+
+/// A frame as stored in the table: string IDs, resolved when asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FrameIds {
+    pub(crate) func: u64,
+    pub(crate) file: u64,
+    pub(crate) line: u64,
+}
+
+/// One stack frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame<'a> {
+    /// Program counter.
+    pub pc: u64,
+    /// Function name (raw bytes; Go strings need not be UTF-8).
+    pub func: &'a [u8],
+    /// File name.
+    pub file: &'a [u8],
+    /// Line number.
+    pub line: u64,
+}
+
+/// The clocks at one instant of a Go 1.25+ generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockSnapshot {
+    /// Trace time in nanoseconds (the same clock as [`crate::Event::time`]).
+    pub trace: i64,
+    /// Monotonic clock reading in nanoseconds.
+    pub mono: u64,
+    /// Wall clock, seconds since the Unix epoch.
+    pub wall_sec: u64,
+    /// Wall clock, nanoseconds within the second.
+    pub wall_nsec: u64,
+}
+
+/// Opaque data of an experimental batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExperimentalBatch<'a> {
+    /// Experiment ID (see [`crate::spec::EXPERIMENTS`]).
+    pub experiment: u8,
+    /// Thread that wrote it.
+    pub thread: i64,
+    /// The bytes.
+    pub data: &'a [u8],
+}
+
+/// Everything one generation defines that its events refer to.
+#[derive(Debug, Clone, Default)]
+pub struct Table<'a> {
+    pub(crate) generation: u64,
+    pub(crate) strings: IdTable<&'a [u8]>,
+    pub(crate) stacks: IdTable<StackSpan>,
+    pub(crate) pcs: Vec<u64>,
+    pub(crate) frames: IdMap<u64, FrameIds>,
+    /// Nanoseconds per trace clock tick (0 = no frequency seen yet).
+    pub(crate) freq: f64,
+    pub(crate) clock: Option<(u64, u64, u64, u64)>,
+    pub(crate) experimental: Vec<ExperimentalBatch<'a>>,
+}
+
+impl<'a> Table<'a> {
+    /// Generation number as written in the batch headers.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// String with ID `id` (ID 0 is the empty string).
+    pub fn string(&self, id: u64) -> Option<&'a [u8]> {
+        if id == 0 {
+            return Some(b"");
+        }
+        self.strings.get(id).copied()
+    }
+
+    pub(crate) fn string_or_empty(&self, id: u64) -> &'a [u8] {
+        self.string(id).unwrap_or(b"")
+    }
+
+    /// PCs of stack `id` (ID 0 is the empty stack), innermost first.
+    pub fn stack_pcs(&self, id: u64) -> Option<&[u64]> {
+        if id == 0 {
+            return Some(&[]);
+        }
+        let s = self.stacks.get(id)?;
+        self.pcs.get(s.start as usize..(s.start + s.len) as usize)
+    }
+
+    /// Frames of stack `id`, innermost first.
+    pub fn stack_frames(&self, id: u64) -> impl Iterator<Item = Frame<'a>> + '_ {
+        self.stack_pcs(id).unwrap_or(&[]).iter().map(move |&pc| {
+            let ids = self.frames.get(&pc).copied().unwrap_or(FrameIds {
+                func: 0,
+                file: 0,
+                line: 0,
+            });
+            Frame {
+                pc,
+                func: self.string_or_empty(ids.func),
+                file: self.string_or_empty(ids.file),
+                line: ids.line,
+            }
+        })
+    }
+
+    /// Converts a trace clock reading to nanoseconds, exactly as Go's reader does
+    /// (`float64(ticks) * (1 / (freq / 1e9))`, truncated).
+    #[inline]
+    pub fn ticks_to_ns(&self, ticks: u64) -> i64 {
+        (ticks as f64 * self.freq) as i64
+    }
+
+    /// The clock snapshot of this generation (Go 1.25+ traces).
+    pub fn clock_snapshot(&self) -> Option<ClockSnapshot> {
+        self.clock.map(|(ts, mono, sec, nsec)| ClockSnapshot {
+            trace: self.ticks_to_ns(ts),
+            mono,
+            wall_sec: sec,
+            wall_nsec: nsec,
+        })
+    }
+
+    /// Experimental batches of this generation, in file order.
+    pub fn experimental_batches(&self) -> &[ExperimentalBatch<'a>] {
+        &self.experimental
+    }
+}
