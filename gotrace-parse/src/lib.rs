@@ -43,6 +43,7 @@ pub mod raw;
 mod reader;
 pub mod spec;
 mod table;
+pub mod text;
 mod varint;
 
 pub use columns::{Columns, load_columns};

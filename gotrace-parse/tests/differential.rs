@@ -1,0 +1,174 @@
+//! Differential test against `golang.org/x/exp/trace` (fetched from the Go module proxy by
+//! the program in `tests/oracle/`): every event of every v2 corpus trace, and of traces
+//! generated here from small Go programs (goroutines, channels, mutexes, syscalls, GC, user
+//! annotations; GOMAXPROCS 1 and 4), must print the same canonical line from both readers,
+//! in the same order, and both must stop with an error at the same point.
+//!
+//! Skipped (with a message) when no Go toolchain is on PATH; `tests/oracle.rs` still checks
+//! the corpus against the stored oracles then.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use gotrace_parse::{Reader, text};
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/gotrace")
+}
+
+fn go_available() -> bool {
+    Command::new("go")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn build_go_reader() -> PathBuf {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gotrace-lines");
+    let status = Command::new("go")
+        .args(["build", "-o"])
+        .arg(&out)
+        .arg(".")
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle"))
+        .status()
+        .expect("run go build");
+    assert!(status.success(), "go build of tests/oracle failed");
+    out
+}
+
+/// Go's lines and, if it stopped with one, its error.
+fn go_lines(bin: &Path, trace: &Path) -> (Vec<String>, Option<String>) {
+    let out = Command::new(bin)
+        .arg(trace)
+        .output()
+        .expect("run gotrace-lines");
+    assert!(
+        out.status.success(),
+        "gotrace-lines failed on {}",
+        trace.display()
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    match text
+        .find("\nERROR ")
+        .map(|i| i + 1)
+        .or_else(|| text.starts_with("ERROR ").then_some(0))
+    {
+        Some(i) => (
+            text[..i].lines().map(String::from).collect(),
+            Some(text[i + 6..].trim_end().to_string()),
+        ),
+        None => (text.lines().map(String::from).collect(), None),
+    }
+}
+
+fn our_lines(data: &[u8]) -> (Vec<String>, Option<String>) {
+    let mut lines = Vec::new();
+    let reader = match Reader::new(data) {
+        Ok(r) => r,
+        Err(e) => return (lines, Some(e.reason())),
+    };
+    for ev in reader {
+        match ev {
+            Ok(ev) => lines.push(text::line(&ev)),
+            Err(e) => return (lines, Some(e.reason())),
+        }
+    }
+    (lines, None)
+}
+
+fn compare(bin: &Path, trace: &Path) -> Result<usize, String> {
+    let data = std::fs::read(trace).map_err(|e| e.to_string())?;
+    let (want, want_err) = go_lines(bin, trace);
+    let (got, got_err) = our_lines(&data);
+    for (i, (w, g)) in want.iter().zip(&got).enumerate() {
+        if w != g {
+            return Err(format!(
+                "{}: event {i} differs:\n  go:   {w}\n  ours: {g}",
+                trace.display()
+            ));
+        }
+    }
+    if want.len() != got.len() {
+        return Err(format!(
+            "{}: go has {} events, we have {}",
+            trace.display(),
+            want.len(),
+            got.len()
+        ));
+    }
+    match (&want_err, &got_err) {
+        (None, None) => {}
+        // Go's "failed to advance" errors append a dump of its internal state.
+        (Some(w), Some(g))
+            if w.starts_with(g.as_str()) || g.starts_with(w.lines().next().unwrap_or("")) => {}
+        _ => {
+            return Err(format!(
+                "{}: error: go {want_err:?}, ours {got_err:?}",
+                trace.display()
+            ));
+        }
+    }
+    Ok(want.len())
+}
+
+fn v2_corpus_traces() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in ["tests", "generated", "external", "fuzz"] {
+        for e in std::fs::read_dir(corpus().join(dir)).expect("corpus dir") {
+            let p = e.expect("entry").path();
+            if p.extension().is_some_and(|x| x == "trace") {
+                let head = std::fs::read(&p).expect("read");
+                if gotrace_parse::Version::detect(&head).is_ok_and(|v| v.is_v2()) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_event_matches_x_exp_trace() {
+    if !go_available() {
+        eprintln!("skipping: no Go toolchain on PATH (tests/oracle.rs checks the stored oracles)");
+        return;
+    }
+    let bin = build_go_reader();
+    let gen_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gotrace-generated");
+    let _ = std::fs::remove_dir_all(&gen_dir);
+    std::fs::create_dir_all(&gen_dir).expect("mkdir");
+    let status = Command::new(&bin)
+        .arg("-gen")
+        .arg(&gen_dir)
+        .status()
+        .expect("run generator");
+    assert!(status.success(), "trace generation failed");
+    let mut generated: Vec<PathBuf> = std::fs::read_dir(&gen_dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    generated.sort();
+    assert_eq!(
+        generated.len(),
+        12,
+        "expected 6 scenarios x 2 GOMAXPROCS values"
+    );
+
+    let mut failures = Vec::new();
+    let mut events = 0;
+    let traces: Vec<PathBuf> = v2_corpus_traces().into_iter().chain(generated).collect();
+    for t in &traces {
+        match compare(&bin, t) {
+            Ok(n) => events += n,
+            Err(e) => failures.push(e),
+        }
+    }
+    eprintln!("{} traces, {events} events compared", traces.len());
+    assert!(
+        failures.is_empty(),
+        "{} traces differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

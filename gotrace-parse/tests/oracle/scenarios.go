@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	rtrace "runtime/trace"
+	"sync"
+	"time"
+)
+
+var scenarios = []string{"goroutines", "channels", "mutexes", "syscalls", "gc", "annotations"}
+
+// generate runs this binary once per scenario and GOMAXPROCS value, each run tracing
+// itself into DIR/<scenario>-p<N>.trace.
+func generate(dir string) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	for _, s := range scenarios {
+		for _, procs := range []int{1, 4} {
+			out := filepath.Join(dir, fmt.Sprintf("%s-p%d.trace", s, procs))
+			cmd := exec.Command(self, "-scenario", s)
+			cmd.Env = append(os.Environ(), fmt.Sprintf("GOMAXPROCS=%d", procs), "GOTRACE_OUT="+out)
+			cmd.Stderr = os.Stderr
+			if err := cmd.Run(); err != nil {
+				return fmt.Errorf("%s: %w", out, err)
+			}
+		}
+	}
+	return nil
+}
+
+var sink []byte
+
+func runScenario(name string) {
+	f, err := os.Create(os.Getenv("GOTRACE_OUT"))
+	if err != nil {
+		panic(err)
+	}
+	defer f.Close()
+	if err := rtrace.Start(f); err != nil {
+		panic(err)
+	}
+	defer rtrace.Stop()
+	var wg sync.WaitGroup
+	switch name {
+	case "goroutines":
+		for i := 0; i < 50; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				runtime.Gosched()
+				time.Sleep(time.Microsecond)
+			}()
+		}
+	case "channels":
+		ch := make(chan int)
+		done := make(chan struct{})
+		for i := 0; i < 4; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range ch {
+				}
+			}()
+		}
+		go func() {
+			for i := 0; i < 2000; i++ {
+				ch <- i
+			}
+			close(ch)
+			close(done)
+		}()
+		<-done
+	case "mutexes":
+		var mu sync.Mutex
+		var rw sync.RWMutex
+		n := 0
+		for i := 0; i < 8; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for j := 0; j < 500; j++ {
+					mu.Lock()
+					n++
+					mu.Unlock()
+					rw.RLock()
+					_ = n
+					rw.RUnlock()
+				}
+			}()
+		}
+	case "syscalls":
+		for i := 0; i < 4; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				p := filepath.Join(os.TempDir(), fmt.Sprintf("gotrace-syscall-%d-%d", os.Getpid(), i))
+				for j := 0; j < 50; j++ {
+					_ = os.WriteFile(p, []byte("x"), 0o600)
+					_, _ = os.ReadFile(p)
+				}
+				os.Remove(p)
+			}(i)
+		}
+	case "gc":
+		for i := 0; i < 4; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for j := 0; j < 2000; j++ {
+					sink = make([]byte, 64<<10)
+				}
+			}()
+		}
+		runtime.GC()
+	case "annotations":
+		ctx, task := rtrace.NewTask(context.Background(), "outer")
+		for i := 0; i < 10; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				ctx2, sub := rtrace.NewTask(ctx, "inner")
+				rtrace.WithRegion(ctx2, "work", func() {
+					rtrace.Logf(ctx2, "iter", "i=%d \"quoted\" é", i)
+					time.Sleep(time.Microsecond)
+				})
+				sub.End()
+			}(i)
+		}
+		wg.Wait()
+		task.End()
+	}
+	wg.Wait()
+}
