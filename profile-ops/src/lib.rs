@@ -9,3 +9,4 @@ pub use gotrace_parse as gotrace;
 pub use pprof_format as pprof;
 
 pub mod summary;
+pub mod trace;

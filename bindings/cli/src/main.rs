@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod info;
+mod trace;
 
 /// What every subcommand returns; the error is printed as one line and the exit code is 2.
 pub(crate) type CliResult = Result<(), Box<dyn std::error::Error>>;
@@ -22,12 +23,15 @@ struct Cli {
 enum Command {
     /// Sample types, period, sample count and totals of a profile.
     Info(info::Args),
+    /// Go execution traces: `trace info` (summary) and `trace events` (ordered event dump).
+    Trace(trace::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Info(a) => info::run(a),
+        Command::Trace(a) => trace::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

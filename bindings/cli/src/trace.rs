@@ -1,0 +1,185 @@
+//! `gprofops trace info FILE [--json]` and `gprofops trace events FILE [--json-lines]`.
+
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+
+use profile_ops::gotrace::{Reader, text};
+use profile_ops::trace::{TraceInfo, event_json, trace_info};
+
+use crate::CliResult;
+
+/// Arguments of `trace`.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Summary: events per kind, goroutines, generations, GC, stop-the-world, user annotations.
+    Info {
+        /// Execution trace file (runtime/trace, go test -trace, flight recorder).
+        file: PathBuf,
+        /// Print one JSON object (schema gotrace-oracle/1) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every event of the ordered stream, one per line.
+    Events {
+        /// Execution trace file.
+        file: PathBuf,
+        /// One JSON object per line instead of the canonical text line.
+        #[arg(long)]
+        json_lines: bool,
+    },
+}
+
+pub fn run(a: Args) -> CliResult {
+    match a.command {
+        Command::Info { file, json } => info(file, json),
+        Command::Events { file, json_lines } => events(file, json_lines),
+    }
+}
+
+fn read(file: &PathBuf) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+    std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()).into())
+}
+
+fn info(file: PathBuf, json: bool) -> CliResult {
+    let data = read(&file)?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let s = trace_info(&data, &name);
+    if json {
+        println!("{}", serde_json::to_string(&s)?);
+    } else if s.valid || s.events_total > 0 {
+        print_text(&file, &s);
+    }
+    match s.error {
+        Some(e) => Err(format!("{}: {e}", file.display()).into()),
+        None => Ok(()),
+    }
+}
+
+fn print_text(file: &std::path::Path, s: &TraceInfo) {
+    println!(
+        "File: {} ({} bytes, header {:?})",
+        file.display(),
+        s.size_bytes,
+        s.header
+    );
+    let state = if s.valid {
+        "complete"
+    } else {
+        "INCOMPLETE (stopped at an error)"
+    };
+    println!(
+        "Trace: {state}, {} generations, {} events",
+        s.generations, s.events_total
+    );
+    if let (Some(a), Some(b)) = (s.first_timestamp_ns, s.last_timestamp_ns) {
+        println!("Time: {a} .. {b} ns ({:.3} ms)", (b - a) as f64 / 1e6);
+    }
+    let kinds: Vec<String> = s
+        .events_by_kind
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    println!("Events: {}", kinds.join(", "));
+    println!(
+        "Resources: {} goroutines, {} procs, {} threads",
+        s.goroutines_distinct, s.procs_distinct, s.threads_distinct
+    );
+    println!(
+        "GC: {} cycles; stop-the-world: {} ({} ns total)",
+        s.gc_cycles, s.stw.count, s.stw.total_duration_ns
+    );
+    for (reason, n) in &s.stw.by_reason {
+        println!("  STW {reason}: {n}");
+    }
+    let u = &s.user;
+    println!(
+        "User: {} tasks, {} regions, {} logs",
+        u.tasks, u.regions, u.logs
+    );
+    for (res, m) in &s.state_transitions {
+        for (t, n) in m {
+            println!("  {res} {t}: {n}");
+        }
+    }
+}
+
+fn events(file: PathBuf, json_lines: bool) -> CliResult {
+    let data = read(&file)?;
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let result = (|| -> Result<Option<String>, io::Error> {
+        let reader = match Reader::new(&data) {
+            Ok(r) => r,
+            Err(e) => return Ok(Some(e.to_string())),
+        };
+        for ev in reader {
+            let ev = match ev {
+                Ok(ev) => ev,
+                Err(e) => return Ok(Some(e.to_string())),
+            };
+            if json_lines {
+                serde_json::to_writer(&mut out, &event_json(&ev))?;
+                out.write_all(b"\n")?;
+            } else {
+                out.write_all(text::line(&ev).as_bytes())?;
+                out.write_all(b"\n")?;
+            }
+        }
+        out.flush()?;
+        Ok(None)
+    })();
+    match result {
+        Ok(None) => Ok(()),
+        Ok(Some(err)) => {
+            let _ = out.flush();
+            Err(format!("{}: {err}", file.display()).into())
+        }
+        // `gprofops trace events big.trace | head` is not an error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn corpus(rel: &str) -> PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/corpus/gotrace")
+            .join(rel)
+    }
+
+    #[test]
+    fn info_and_events_on_valid_and_invalid_traces() {
+        let ok = corpus("tests/go122-annotations.trace");
+        assert!(info(ok.clone(), true).is_ok());
+        assert!(info(ok.clone(), false).is_ok());
+        assert!(events(ok.clone(), false).is_ok());
+        assert!(events(ok, true).is_ok());
+        let bad = corpus("tests/go122-create-syscall-with-p.trace");
+        let e = info(bad.clone(), true).expect_err("Go rejects this trace");
+        assert!(
+            e.to_string()
+                .ends_with("expected a proc but didn't have one"),
+            "{e}"
+        );
+        let e = events(bad, false).expect_err("Go rejects this trace");
+        assert!(
+            e.to_string()
+                .contains("expected a proc but didn't have one"),
+            "{e}"
+        );
+        assert!(info(corpus("does-not-exist.trace"), false).is_err());
+    }
+}
