@@ -1,10 +1,124 @@
-//! Shared helpers of the benches: where the corpus is, which files to use.
+//! Shared helpers of the benches and side-by-side scripts: where the corpus is, which of
+//! its files to use, and a generator of large realistic profiles.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use profile_ops::pprof::{Label, Line, Profile, ProfileBuilder};
 
 /// `../shared/corpus` next to the repository root, or `$GPROFOPS_CORPUS`.
 pub fn corpus_dir() -> PathBuf {
     std::env::var_os("GPROFOPS_CORPUS")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"))
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// The `n` largest profiles of `corpus/pprof` that decode, largest first.
+pub fn largest_corpus_profiles(n: usize) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    walk(&corpus_dir().join("pprof"), &mut files);
+    let mut files: Vec<(u64, PathBuf)> = files
+        .into_iter()
+        .filter(|p| {
+            let name = p.to_string_lossy();
+            !(name.ends_with(".json") || name.ends_with(".string") || name.ends_with(".txt"))
+        })
+        .filter(|p| Profile::open(p).is_ok())
+        .filter_map(|p| Some((std::fs::metadata(&p).ok()?.len(), p)))
+        .collect();
+    files.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    files.into_iter().take(n).map(|(_, p)| p).collect()
+}
+
+/// A large profile made of `copies` copies of every sample of `base` with perturbed
+/// values, over the same functions and locations: the shape of a long-running service's
+/// profile (many samples, a symbol table that does not grow with the sample count).
+pub fn synthetic_profile(base: &Profile, copies: usize) -> Profile {
+    let mut b = ProfileBuilder::new();
+    let s = |id| base.string(id).into_owned();
+    for vt in base.sample_types() {
+        b.sample_type(&s(vt.ty), &s(vt.unit));
+    }
+    if let Some(pt) = base.period_type() {
+        b.period_type(&s(pt.ty), &s(pt.unit));
+    }
+    b.period(base.period())
+        .time_nanos(base.time_nanos())
+        .duration_nanos(base.duration_nanos());
+    let maps: Vec<u32> = base
+        .mappings()
+        .iter()
+        .map(|m| {
+            let mut m = *m;
+            m.filename = b.string_bytes(base.bytes_of(m.filename));
+            m.build_id = b.string_bytes(base.bytes_of(m.build_id));
+            b.intern_mapping(m)
+        })
+        .collect();
+    let funcs: Vec<u32> = base
+        .functions()
+        .iter()
+        .map(|f| {
+            let mut f = *f;
+            f.name = b.string_bytes(base.bytes_of(f.name));
+            f.system_name = b.string_bytes(base.bytes_of(f.system_name));
+            f.filename = b.string_bytes(base.bytes_of(f.filename));
+            b.push_function(f)
+        })
+        .collect();
+    let locs: Vec<u32> = base
+        .locations()
+        .iter()
+        .map(|l| {
+            let lines: Vec<Line> = base
+                .location_lines(l)
+                .iter()
+                .map(|ln| Line {
+                    function: funcs[ln.function as usize],
+                    ..*ln
+                })
+                .collect();
+            b.push_location(
+                l.id,
+                l.mapping.map(|m| maps[m as usize]),
+                l.address,
+                &lines,
+                l.is_folded,
+            )
+        })
+        .collect();
+    let mut stack = Vec::new();
+    let mut labels = Vec::new();
+    let mut values = Vec::new();
+    for c in 0..copies {
+        for smp in base.iter_samples() {
+            stack.clear();
+            stack.extend(smp.locations.iter().map(|&l| locs[l as usize]));
+            labels.clear();
+            labels.extend(smp.labels.iter().map(|l| Label {
+                key: b.string_bytes(base.bytes_of(l.key)),
+                str: b.string_bytes(base.bytes_of(l.str)),
+                num: l.num,
+                num_unit: b.string_bytes(base.bytes_of(l.num_unit)),
+            }));
+            values.clear();
+            values.extend(smp.values.iter().map(|v| v.wrapping_add((c % 7) as i64)));
+            b.sample(&stack, &values, &labels);
+        }
+    }
+    b.build()
+        .expect("copying a valid profile gives a valid profile")
 }

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::profile::{
     Function, Label, Line, Location, Mapping, Profile, Samples, StrId, Tables, ValueType,
 };
-use crate::wire::{Reader, Value, as_bytes, as_varint, push_i64s, push_varints};
+use crate::wire::{Reader, Value, as_bytes, as_varint, for_each_packed, push_varints};
 
 /// Clamp a raw string index from the wire to `StrId`; out-of-range values stay out of range
 /// (a string table cannot hold `u32::MAX` entries in a buffer below 4 GiB).
@@ -32,6 +32,9 @@ struct RawLocation {
 struct IdIndex {
     small: Vec<u32>,
     large: HashMap<u64, u32>,
+    /// Ids are exactly `1..=n` in table order (what Go and most writers produce): the
+    /// dense index is `id - 1` and lookups need no memory access.
+    identity: bool,
 }
 
 const NONE: u32 = u32::MAX;
@@ -57,11 +60,30 @@ impl IdIndex {
             }
             *slot = i as u32;
         }
-        Ok(IdIndex { small, large })
+        let identity = large.is_empty()
+            && small
+                .iter()
+                .skip(1)
+                .enumerate()
+                .all(|(i, &d)| d == i as u32);
+        Ok(IdIndex {
+            small,
+            large,
+            identity,
+        })
     }
 
-    #[inline]
+    /// `Some(n)` when ids are exactly `1..=n` in table order.
+    #[inline(always)]
+    fn identity_len(&self) -> Option<u64> {
+        self.identity.then(|| self.small.len() as u64 - 1)
+    }
+
+    #[inline(always)]
     fn get(&self, id: u64) -> Option<u32> {
+        if self.identity {
+            return (id.wrapping_sub(1) < self.small.len() as u64 - 1).then(|| (id - 1) as u32);
+        }
         let i = if id < self.small.len() as u64 {
             self.small[id as usize]
         } else {
@@ -89,27 +111,33 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
     };
     let mut raw_locs: Vec<RawLocation> = Vec::new();
     let mut line_fn_ids: Vec<u64> = Vec::new();
-    let mut sample_loc_ids: Vec<u64> = Vec::new();
-    let mut value_counts = ValueCounts::default();
+    let (mut n_samples, mut sample_bytes) = (0usize, 0usize);
     let mut period_type_seen = false;
 
+    // Pass 1: everything but samples. Samples are decoded in pass 2, once the location
+    // table (which encoders write after the samples) is known, so that their location
+    // ids are resolved on the fly and the sample columns are sized up front.
+
+    const SAMPLE: u64 = 2 << 3 | 2;
     let mut r = Reader::new(data, 0, "Profile");
     loop {
         let at = r.offset();
+        if r.peek_byte() == Some(SAMPLE as u8) {
+            // The common field first, without the generic dispatch.
+            r.varint()?;
+            sample_bytes += r.payload(at)?.0.len();
+            n_samples += 1;
+            continue;
+        }
         let Some((num, v)) = r.field()? else { break };
         match num {
             1 => t
                 .sample_types
                 .push(value_type(v, "Profile.sample_type", at)?),
             2 => {
-                let (b, off) = as_bytes(v, "Profile.sample", at)?;
-                decode_sample(
-                    b,
-                    off,
-                    &mut t.samples,
-                    &mut sample_loc_ids,
-                    &mut value_counts,
-                )?;
+                let (b, _) = as_bytes(v, "Profile.sample", at)?;
+                n_samples += 1;
+                sample_bytes += b.len();
             }
             3 => t.mappings.push(decode_mapping(v, at)?),
             4 => raw_locs.push(decode_location(v, at, &mut t.lines, &mut line_fn_ids)?),
@@ -156,7 +184,31 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
     debug_assert!(period_type_seen == t.period_type.is_some());
 
     check_strings(&t)?;
-    resolve(&mut t, raw_locs, &line_fn_ids, &sample_loc_ids)?;
+    let locations = resolve(&mut t, raw_locs, &line_fn_ids)?;
+
+    // Pass 2: samples. Every varint takes at least one byte, so the payload size bounds
+    // the number of location ids and values; untouched capacity costs no resident memory
+    // and is returned by `shrink_to_fit`.
+    let s = &mut t.samples;
+    s.location_offsets.reserve_exact(n_samples);
+    s.label_offsets.reserve_exact(n_samples);
+    s.locations.reserve_exact(sample_bytes);
+    s.values.reserve_exact(sample_bytes);
+    let mut value_counts = ValueCounts::default();
+    let mut r = Reader::new(data, 0, "Profile");
+    while !r.at_end() {
+        let at = r.offset();
+        let tag = r.varint()?;
+        if tag == SAMPLE {
+            let (b, off) = r.payload(at)?;
+            decode_sample(b, off, s, &locations, &mut value_counts)?;
+        } else {
+            r.skip(tag, at)?;
+        }
+    }
+    s.locations.shrink_to_fit();
+    s.values.shrink_to_fit();
+    s.labels.shrink_to_fit();
     value_counts.check(t.sample_types.len(), t.samples.len())?;
     Ok(Profile::from_parts(buf, t))
 }
@@ -216,30 +268,94 @@ fn value_type(v: Value<'_>, field: &'static str, at: usize) -> Result<ValueType>
     Ok(vt)
 }
 
+/// One `Sample` message, appended to the columns. The tags of fields 1–3 are compared as
+/// whole varints (an if-chain, not a jump table: this loop runs once per field of every
+/// sample); anything else is skipped or, for a known field of the wrong wire type,
+/// rejected like google/pprof does.
+#[inline]
 fn decode_sample(
     b: &[u8],
     off: usize,
     s: &mut Samples,
-    loc_ids: &mut Vec<u64>,
+    locations: &IdIndex,
     counts: &mut ValueCounts,
 ) -> Result<()> {
+    const LOCS_PACKED: u64 = 1 << 3 | 2;
+    const LOC: u64 = 1 << 3;
+    const VALUES_PACKED: u64 = 2 << 3 | 2;
+    const VALUE: u64 = 2 << 3;
+    const LABEL: u64 = 3 << 3 | 2;
     let mut r = Reader::new(b, off, "Sample");
     let values_before = s.values.len();
-    loop {
+    let unknown_location = |id: u64| {
+        Error::Invalid(format!(
+            "a sample refers to location id {id}, which is not in the location table"
+        ))
+    };
+    while !r.at_end() {
         let at = r.offset();
-        let Some((num, v)) = r.field()? else { break };
-        match num {
-            1 => push_varints(v, loc_ids, "Sample.location_id", at)?,
-            2 => push_i64s(v, &mut s.values, "Sample.value", at)?,
-            3 => {
-                let (lb, loff) = as_bytes(v, "Sample.label", at)?;
-                s.labels.push(decode_label(lb, loff)?);
+        let tag = r.varint()?;
+        if tag == LOCS_PACKED {
+            let (p, poff) = r.payload(at)?;
+            let field = "Sample.location_id";
+            if let Some(n) = locations.identity_len() {
+                // Branch-free per id: collect "any id out of 1..=n" and look for it only
+                // when there is one.
+                let mut bad = false;
+                for_each_packed(p, poff, field, |id| {
+                    let i = id.wrapping_sub(1);
+                    bad |= i >= n;
+                    s.locations.push(i as u32);
+                })?;
+                if bad {
+                    let mut first = None;
+                    for_each_packed(p, poff, field, |id| {
+                        if id.wrapping_sub(1) >= n {
+                            first.get_or_insert(id);
+                        }
+                    })?;
+                    return Err(unknown_location(first.unwrap_or(0)));
+                }
+            } else {
+                let mut unknown = None;
+                for_each_packed(p, poff, field, |id| match locations.get(id) {
+                    Some(i) => s.locations.push(i),
+                    None => {
+                        unknown.get_or_insert(id);
+                    }
+                })?;
+                if let Some(id) = unknown {
+                    return Err(unknown_location(id));
+                }
             }
-            _ => {}
+        } else if tag == VALUES_PACKED {
+            let (p, poff) = r.payload(at)?;
+            for_each_packed(p, poff, "Sample.value", |v| s.values.push(v as i64))?;
+        } else if tag == LABEL {
+            let (lb, loff) = r.payload(at)?;
+            s.labels.push(decode_label(lb, loff)?);
+        } else if tag == VALUE {
+            s.values.push(r.varint()? as i64);
+        } else if tag == LOC {
+            let id = r.varint()?;
+            s.locations
+                .push(locations.get(id).ok_or_else(|| unknown_location(id))?);
+        } else if matches!(tag >> 3, 1..=3) {
+            return Err(Error::Malformed {
+                field: "Sample",
+                offset: at,
+                what: format!(
+                    "type mismatch (wire type {} for field {})",
+                    tag & 7,
+                    tag >> 3
+                ),
+            });
+        } else {
+            r.skip(tag, at)?;
         }
     }
     counts.push(s.values.len() - values_before);
-    s.location_offsets.push(offset32(loc_ids.len())?);
+    s.location_offsets.push(offset32(s.locations.len())?);
     s.label_offsets.push(offset32(s.labels.len())?);
     Ok(())
 }
@@ -251,15 +367,22 @@ fn offset32(n: usize) -> Result<u32> {
 fn decode_label(b: &[u8], off: usize) -> Result<Label> {
     let mut r = Reader::new(b, off, "Label");
     let mut l = Label::default();
-    loop {
+    while !r.at_end() {
         let at = r.offset();
-        let Some((num, v)) = r.field()? else { break };
-        match num {
-            1 => l.key = sid(as_varint(v, "Label.key", at)?),
-            2 => l.str = sid(as_varint(v, "Label.str", at)?),
-            3 => l.num = as_varint(v, "Label.num", at)? as i64,
-            4 => l.num_unit = sid(as_varint(v, "Label.num_unit", at)?),
-            _ => {}
+        let tag = r.varint()?;
+        match tag {
+            0x08 => l.key = sid(r.varint()?),
+            0x10 => l.str = sid(r.varint()?),
+            0x18 => l.num = r.varint()? as i64,
+            0x20 => l.num_unit = sid(r.varint()?),
+            _ if matches!(tag >> 3, 1..=4) => {
+                return Err(Error::Malformed {
+                    field: "Label",
+                    offset: at,
+                    what: "type mismatch (expected a varint)".into(),
+                });
+            }
+            _ => r.skip(tag, at)?,
         }
     }
     Ok(l)
@@ -401,13 +524,9 @@ fn check_strings(t: &Tables) -> Result<()> {
     bad("doc_url", t.doc_url)
 }
 
-/// Turns ids into dense indexes and applies google/pprof's `CheckValid` reference rules.
-fn resolve(
-    t: &mut Tables,
-    raw_locs: Vec<RawLocation>,
-    line_fn_ids: &[u64],
-    sample_loc_ids: &[u64],
-) -> Result<()> {
+/// Turns ids into dense indexes and applies google/pprof's `CheckValid` reference rules
+/// to the tables; returns the location id index that samples are resolved with.
+fn resolve(t: &mut Tables, raw_locs: Vec<RawLocation>, line_fn_ids: &[u64]) -> Result<IdIndex> {
     let mappings = IdIndex::build(t.mappings.iter().map(|m| m.id), "mapping")?;
     let functions = IdIndex::build(t.functions.iter().map(|f| f.id), "function")?;
     let locations = IdIndex::build(raw_locs.iter().map(|l| l.loc.id), "location")?;
@@ -432,15 +551,5 @@ fn resolve(
             loc
         })
         .collect();
-    t.samples.locations = sample_loc_ids
-        .iter()
-        .map(|&id| {
-            locations.get(id).ok_or_else(|| {
-                Error::Invalid(format!(
-                    "a sample refers to location id {id}, which is not in the location table"
-                ))
-            })
-        })
-        .collect::<Result<_>>()?;
-    Ok(())
+    Ok(locations)
 }

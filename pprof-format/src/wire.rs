@@ -44,16 +44,26 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a varint at the cursor.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn varint(&mut self) -> Result<u64> {
-        let start = self.pos;
-        // Fast path: one byte (field tags, small ids, most string indexes).
-        if let Some(&b) = self.data.get(start)
-            && b < 0x80
-        {
-            self.pos += 1;
-            return Ok(u64::from(b));
+        // Fast paths: one and two bytes (tags, ids, string indexes, small values).
+        let d = &self.data[self.pos.min(self.data.len())..];
+        match *d {
+            [b0, ..] if b0 < 0x80 => {
+                self.pos += 1;
+                Ok(u64::from(b0))
+            }
+            [b0, b1, ..] if b1 < 0x80 => {
+                self.pos += 2;
+                Ok(u64::from(b0 & 0x7f) | u64::from(b1) << 7)
+            }
+            _ => self.varint_slow(),
         }
+    }
+
+    #[inline(never)]
+    fn varint_slow(&mut self) -> Result<u64> {
+        let start = self.pos;
         let mut v: u64 = 0;
         for i in 0..10 {
             let Some(&b) = self.data.get(start + i) else {
@@ -68,8 +78,20 @@ impl<'a> Reader<'a> {
         Err(self.malformed(start, "bad varint (longer than 10 bytes)"))
     }
 
+    /// The next byte, not consumed.
+    #[inline(always)]
+    pub(crate) fn peek_byte(&self) -> Option<u8> {
+        self.data.get(self.pos).copied()
+    }
+
+    /// True when the whole message has been read.
+    #[inline(always)]
+    pub(crate) fn at_end(&self) -> bool {
+        self.pos >= self.data.len()
+    }
+
     /// Reads the next field: `(field number, value)`, or `None` at the end of the message.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn field(&mut self) -> Result<Option<(u64, Value<'a>)>> {
         if self.pos >= self.data.len() {
             return Ok(None);
@@ -104,6 +126,36 @@ impl<'a> Reader<'a> {
             w => return Err(self.malformed(tag_at, format!("unknown wire type {w}"))),
         };
         Ok(Some((num, v)))
+    }
+
+    /// The payload of a length-delimited field whose tag (at `tag_at`) was just read, and
+    /// its absolute offset.
+    #[inline(always)]
+    pub(crate) fn payload(&mut self, tag_at: usize) -> Result<(&'a [u8], usize)> {
+        let len = self.varint()?;
+        let at = self.base + self.pos;
+        let rest = (self.data.len() - self.pos) as u64;
+        if len > rest {
+            return Err(Error::Truncated {
+                field: self.field,
+                offset: self.base + tag_at,
+                needed: (len - rest).min(usize::MAX as u64) as usize,
+            });
+        }
+        let b = &self.data[self.pos..self.pos + len as usize];
+        self.pos += len as usize;
+        Ok((b, at))
+    }
+
+    /// Skips the value of a field whose tag was just read (wire types 0, 1, 2, 5).
+    pub(crate) fn skip(&mut self, tag: u64, tag_at: usize) -> Result<()> {
+        match tag & 7 {
+            0 => self.varint().map(drop),
+            1 => self.take(8, tag_at).map(drop),
+            2 => self.payload(tag_at).map(drop),
+            5 => self.take(4, tag_at).map(drop),
+            w => Err(self.malformed(tag_at, format!("unknown wire type {w}"))),
+        }
     }
 
     fn take(&mut self, n: usize, tag_at: usize) -> Result<&'a [u8]> {
@@ -154,6 +206,53 @@ pub(crate) fn as_bytes<'a>(
     }
 }
 
+/// Calls `f` with every varint of a packed repeated field: a tight loop over the slice
+/// with no per-value error plumbing (this is where decoding spends its time).
+#[inline(always)]
+pub(crate) fn for_each_packed(
+    p: &[u8],
+    base: usize,
+    field: &'static str,
+    mut f: impl FnMut(u64),
+) -> Result<()> {
+    let n = p.len();
+    let mut i = 0;
+    while i < n {
+        let b0 = p[i];
+        // One call site for `f`, so that it is inlined.
+        let v = if b0 < 0x80 {
+            i += 1;
+            u64::from(b0)
+        } else if i + 1 < n && p[i + 1] < 0x80 {
+            i += 2;
+            u64::from(b0 & 0x7f) | u64::from(p[i - 1]) << 7
+        } else {
+            let (v, len) = long_varint(&p[i..]).ok_or_else(|| Error::Malformed {
+                field,
+                offset: base + i,
+                what: "bad varint in packed field".into(),
+            })?;
+            i += len;
+            v
+        };
+        f(v);
+    }
+    Ok(())
+}
+
+/// A varint of any length at the start of `p`, with its length in bytes.
+#[inline(never)]
+fn long_varint(p: &[u8]) -> Option<(u64, usize)> {
+    let mut v = 0u64;
+    for (i, &b) in p.iter().take(10).enumerate() {
+        v |= u64::from(b & 0x7f) << (7 * i);
+        if b < 0x80 {
+            return Some((v, i + 1));
+        }
+    }
+    None
+}
+
 /// Appends the values of a repeated varint field, packed or not.
 #[inline]
 pub(crate) fn push_varints(
@@ -168,33 +267,6 @@ pub(crate) fn push_varints(
             let mut r = Reader::new(b, off, field);
             while r.pos < b.len() {
                 out.push(r.varint()?);
-            }
-        }
-        _ => {
-            return Err(Error::Malformed {
-                field,
-                offset: at,
-                what: "type mismatch (expected varints)".into(),
-            });
-        }
-    }
-    Ok(())
-}
-
-/// Appends the values of a repeated int64 field, packed or not.
-#[inline]
-pub(crate) fn push_i64s(
-    v: Value<'_>,
-    out: &mut Vec<i64>,
-    field: &'static str,
-    at: usize,
-) -> Result<()> {
-    match v {
-        Value::Varint(x) => out.push(x as i64),
-        Value::Bytes(b, off) => {
-            let mut r = Reader::new(b, off, field);
-            while r.pos < b.len() {
-                out.push(r.varint()? as i64);
             }
         }
         _ => {

@@ -1,0 +1,74 @@
+//! Times `Profile::decode_bytes` on the files given, the Rust half of
+//! `scripts/bench-pprof-decode.sh` (its Go peer is `benches/peers/pprof-parse`).
+//!
+//! ```text
+//! decode-timing [--min-time SECS] FILE...     one line per file:
+//!     rust FILE BYTES ITERATIONS SECONDS_PER_DECODE PEAK_RSS_DELTA_BYTES DECOMPRESSED_BYTES
+//! decode-timing --make-large DIR COPIES       writes DIR/large.pb and DIR/large.pb.gz
+//! ```
+
+use std::time::{Duration, Instant};
+
+use gprofops_benches::{largest_corpus_profiles, synthetic_profile};
+use profile_ops::pprof::{Profile, is_gzip};
+
+/// Peak resident set size of this process so far (VmHWM), in bytes.
+fn vm_hwm() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_owned();
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--make-large") {
+        let dir = std::path::PathBuf::from(args.get(1).ok_or("--make-large DIR COPIES")?);
+        let copies: usize = args.get(2).ok_or("--make-large DIR COPIES")?.parse()?;
+        let base = largest_corpus_profiles(1)
+            .pop()
+            .ok_or("no corpus profile found")?;
+        let p = synthetic_profile(&Profile::open(&base)?, copies);
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join("large.pb"), p.encode())?;
+        std::fs::write(dir.join("large.pb.gz"), p.encode_gzip())?;
+        eprintln!(
+            "wrote {} samples from {} x{copies}",
+            p.num_samples(),
+            base.display()
+        );
+        return Ok(());
+    }
+    let mut min_time = Duration::from_secs(2);
+    if args.first().map(String::as_str) == Some("--min-time") {
+        min_time = Duration::from_secs_f64(args.get(1).ok_or("--min-time SECS")?.parse()?);
+        args.drain(..2);
+    }
+    for path in &args {
+        let data = bytes::Bytes::from(std::fs::read(path)?);
+        let before = vm_hwm();
+        let p = Profile::decode_bytes(data.clone())?;
+        let peak = vm_hwm().saturating_sub(before);
+        let decompressed = if is_gzip(&data) {
+            p.buffer().len()
+        } else {
+            data.len()
+        };
+        drop(p);
+        let mut n = 0u64;
+        let start = Instant::now();
+        while start.elapsed() < min_time {
+            std::hint::black_box(Profile::decode_bytes(data.clone())?);
+            n += 1;
+        }
+        let per = start.elapsed().as_secs_f64() / n as f64;
+        println!(
+            "rust {path} {} {n} {per:.9} {peak} {decompressed}",
+            data.len()
+        );
+    }
+    Ok(())
+}

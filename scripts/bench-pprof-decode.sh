@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Side by side, in one run: gprofops' decoder vs google/pprof's profile.ParseData (the
+# parser inside `go tool pprof`) on the same files. Prints MB/s for both, the speed
+# ratio, and peak memory (growth of the process's VmHWM around one decode) next to the
+# decompressed size.
+#
+#   scripts/bench-pprof-decode.sh [--min-time SECS] [FILE...]
+#
+# Without FILE it uses a large synthetic profile (the corpus's largest heap profile with
+# its samples repeated; raw and gzip) and the corpus's three largest profiles.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+min_time=2
+if [ "${1:-}" = "--min-time" ]; then min_time=$2; shift 2; fi
+out=benches/out
+mkdir -p "$out"
+
+cargo build -q --release -p gprofops-benches --bin decode-timing
+(cd benches/peers/pprof-parse && go build -o ../../out/pprof-parse .)
+
+if [ $# -eq 0 ]; then
+    [ -f "$out/large.pb" ] || ./target/release/decode-timing --make-large "$out" 60
+    set -- "$out/large.pb" "$out/large.pb.gz"
+    while IFS= read -r f; do set -- "$@" "$f"; done < <(ls -S $(find ../shared/corpus/pprof -type f -name '*.gz*' ! -name '*.json') | head -3)
+fi
+
+printf '%-44s %10s %12s %12s %8s %14s %14s %12s\n' file MB decomp_MB rust_MB/s go_MB/s ratio rust_peak_MB go_peak_MB
+for f in "$@"; do
+    r=$(./target/release/decode-timing --min-time "$min_time" "$f")
+    g=$("$out/pprof-parse" -min-time "${min_time}s" "$f")
+    python3 - "$r" "$g" <<'PY'
+import sys, os
+r = sys.argv[1].split(); g = sys.argv[2].split()
+size = int(r[2]); rs = float(r[4]); gs = float(g[4]); decomp = int(r[6])
+mb = 1e6
+name = os.path.basename(r[1])[-44:]
+print("%-44s %10.2f %12.2f %12.1f %8.1f %13.1fx %14.1f %12.1f" % (
+    name, size / mb, decomp / mb, decomp / rs / mb, decomp / gs / mb, gs / rs, int(r[5]) / mb, int(g[5]) / mb))
+PY
+done
+echo "(MB/s are of decompressed protobuf bytes; peak = VmHWM growth around one decode, input already in memory)"
