@@ -4,6 +4,7 @@
 //! The trace is `$GPROFOPS_GOTRACE_BENCH_FILE`, else `benches/out/gotrace-100mb.trace`
 //! (written by `scripts/bench-gotrace.sh` with the Go generator in
 //! `benches/peers/gotrace`), else the corpus's `generated/gcheavy.trace`.
+#![allow(missing_docs)] // criterion_group! generates undocumented functions.
 
 use std::hint::black_box;
 use std::path::PathBuf;

@@ -6,7 +6,8 @@ use crate::error::{Error, Location};
 use crate::order::BaseEvent;
 use crate::raw::Batch;
 use crate::spec;
-use crate::varint::uvarint;
+use crate::table::mul_freq;
+use crate::varint::read_uvs;
 
 /// Reading position in one thread's batches of the current generation.
 #[derive(Debug, Clone)]
@@ -23,6 +24,8 @@ pub(crate) struct BatchCursor {
     /// Byte offsets of `ev` and of its batch header.
     pub(crate) ev_offset: usize,
     pub(crate) ev_batch: usize,
+    /// The thread's state slot in the ordering (`u32::MAX` until first looked up).
+    pub(crate) m_slot: u32,
 }
 
 impl BatchCursor {
@@ -40,6 +43,7 @@ impl BatchCursor {
             },
             ev_offset: 0,
             ev_batch: 0,
+            m_slot: u32::MAX,
         }
     }
 
@@ -59,7 +63,7 @@ impl BatchCursor {
             return Ok(false);
         };
         if self.last_ts == 0 {
-            self.last_ts = (b.time as f64 * freq) as i64;
+            self.last_ts = mul_freq(b.time, freq);
         }
         let data = &b.data[self.data_off..];
         let at = || Location {
@@ -70,7 +74,7 @@ impl BatchCursor {
         let (n, dt) = read_timed(data, &mut self.ev).map_err(|r| Error::malformed(at(), r))?;
         self.ev_offset = b.data_offset + self.data_off;
         self.ev_batch = b.offset;
-        self.ev.time = ((dt as f64 * freq) as i64).wrapping_add(self.last_ts);
+        self.ev.time = mul_freq(dt, freq).wrapping_add(self.last_ts);
         self.last_ts = self.ev.time;
         self.data_off += n;
         Ok(true)
@@ -82,24 +86,25 @@ impl BatchCursor {
 #[inline]
 pub(crate) fn read_timed(b: &[u8], e: &mut BaseEvent) -> Result<(usize, u64), String> {
     let typ = b[0];
-    let sp = spec::spec(typ);
-    if typ > spec::ev::GOROUTINE_STACK_FREE {
-        return Err(format!("found invalid event type: {typ}"));
-    }
-    if sp.args.is_empty() || !sp.timed {
+    let meta = spec::META[typ as usize];
+    let nargs = (meta & spec::META_NARGS) as usize;
+    if meta & spec::META_TIMED == 0 || nargs == 0 {
+        if typ > spec::ev::GOROUTINE_STACK_FREE {
+            return Err(format!("found invalid event type: {typ}"));
+        }
         return Err(format!("found event without a timestamp: type={typ}"));
     }
     let mut n = 1;
-    let (ts, nb) =
-        uvarint(&b[n..]).map_err(|_| "found invalid uvarint for timestamp".to_string())?;
-    n += nb;
+    let a = read_uvs(b, &mut n, nargs).map_err(|(i, _)| {
+        if i == 0 {
+            "found invalid uvarint for timestamp".to_string()
+        } else {
+            "found invalid uvarint".to_string()
+        }
+    })?;
     e.typ = typ;
-    e.args = [0; 4];
-    for slot in e.args.iter_mut().take(sp.args.len() - 1) {
-        let (v, nb) = uvarint(&b[n..]).map_err(|_| "found invalid uvarint".to_string())?;
-        *slot = v;
-        n += nb;
-    }
+    e.args = [a[1], a[2], a[3], a[4]];
+    let ts = a[0];
     Ok((n, ts))
 }
 

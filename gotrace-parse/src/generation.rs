@@ -488,7 +488,7 @@ impl<'a> Builder<'a> {
         }
         let freq = self.table.freq;
         for s in &mut self.cpu_samples {
-            s.time = (s.time as u64 as f64 * freq) as i64;
+            s.time = crate::table::mul_freq(s.time as u64, freq);
         }
         crate::gosort::sort_by(&mut self.cpu_samples, |a, b| a.time < b.time);
         self.table.generation = self.gen_no;

@@ -111,6 +111,7 @@ struct PState {
 
 #[derive(Debug, Clone, Copy)]
 struct MState {
+    id: ThreadId,
     g: GoId,
     p: ProcId,
 }
@@ -167,7 +168,9 @@ pub(crate) struct Ordering<'a> {
     version: Version,
     g: IdMap<GoId, GState<'a>>,
     p: IdMap<ProcId, PState>,
-    m: IdMap<ThreadId, MState>,
+    /// Threads: index by ID, states in a vector (cursors cache their thread's slot).
+    m_index: IdMap<ThreadId, u32>,
+    ms: Vec<MState>,
     tasks: IdMap<TaskId, (&'a [u8], TaskId)>,
     gc_seq: u64,
     gc_state: GcState,
@@ -183,7 +186,8 @@ impl<'a> Ordering<'a> {
             version,
             g: IdMap::default(),
             p: IdMap::default(),
-            m: IdMap::default(),
+            m_index: IdMap::default(),
+            ms: Vec::new(),
             tasks: IdMap::default(),
             gc_seq: 0,
             gc_state: GcState::Undetermined,
@@ -207,14 +211,33 @@ impl<'a> Ordering<'a> {
         }
     }
 
-    /// Tries to apply `e`, which thread `m` wrote in generation `gen_no`. `Ok(false)` means it
-    /// cannot happen yet (another thread's events must come first).
+    fn m_slot(&mut self, m: ThreadId) -> usize {
+        let next = self.ms.len() as u32;
+        let slot = *self.m_index.entry(m).or_insert(next);
+        if slot == next {
+            self.ms.push(MState {
+                id: m,
+                g: NO_GOROUTINE,
+                p: NO_PROC,
+            });
+        }
+        slot as usize
+    }
+
+    fn m_get(&self, m: ThreadId) -> Option<&MState> {
+        self.m_index.get(&m).map(|&i| &self.ms[i as usize])
+    }
+
+    /// Tries to apply `e`, which thread `m` wrote in generation `gen_no`. `Ok(false)` means
+    /// it cannot happen yet (another thread's events must come first). `slot` caches the
+    /// thread's state slot between calls (`u32::MAX` = not looked up yet).
     pub(crate) fn advance(
         &mut self,
         e: &mut BaseEvent,
         t: &Arc<Table<'a>>,
         m: ThreadId,
         gen_no: u64,
+        slot: &mut u32,
     ) -> Result<bool, String> {
         if self.initial_gen == 0 {
             self.initial_gen = gen_no;
@@ -225,10 +248,10 @@ impl<'a> Ordering<'a> {
             m,
         };
         if m != NO_THREAD {
-            let ms = self.m.entry(m).or_insert(MState {
-                g: NO_GOROUTINE,
-                p: NO_PROC,
-            });
+            if *slot == u32::MAX {
+                *slot = self.m_slot(m) as u32;
+            }
+            let ms = &self.ms[*slot as usize];
             cur.p = ms.p;
             cur.g = ms.g;
         }
@@ -266,10 +289,9 @@ impl<'a> Ordering<'a> {
             typ => return Err(format!("bad event type found while ordering: {typ}")),
         };
         if ok && m != NO_THREAD {
-            if let Some(ms) = self.m.get_mut(&m) {
-                ms.p = new.p;
-                ms.g = new.g;
-            }
+            let ms = &mut self.ms[*slot as usize];
+            ms.p = new.p;
+            ms.g = new.g;
         }
         Ok(ok)
     }
@@ -330,10 +352,10 @@ impl<'a> Ordering<'a> {
         }
         if status == ps::SYSCALL_ABANDONED && old == 2 {
             let mut found = false;
-            for (&mid, ms) in &self.m {
+            for ms in &self.ms {
                 if ms.p == pid {
                     cur = SchedCtx {
-                        m: mid,
+                        m: ms.id,
                         p: pid,
                         g: ms.g,
                     };
@@ -439,9 +461,10 @@ impl<'a> Ordering<'a> {
             self.push(t, cur, e);
             return Ok((new, true));
         }
-        let Some(ms) = self.m.get_mut(&mid) else {
+        let Some(&i) = self.m_index.get(&mid) else {
             return Err(format!("stole proc from non-existent thread {mid}"));
         };
+        let ms = &mut self.ms[i as usize];
         if ms.p != pid {
             return Err(format!(
                 "tried to steal proc {pid} from thread {mid}, but got proc {} instead",
@@ -517,7 +540,7 @@ impl<'a> Ordering<'a> {
                     }
                     new.g = gid;
                 } else {
-                    match self.m.get(&mid) {
+                    match self.m_get(mid) {
                         Some(ms) => {
                             if ms.g != gid {
                                 return Err(format!(
@@ -528,7 +551,8 @@ impl<'a> Ordering<'a> {
                             cur.g = ms.g;
                         }
                         None => {
-                            self.m.insert(mid, MState { g: gid, p: NO_PROC });
+                            let i = self.m_slot(mid);
+                            self.ms[i].g = gid;
                         }
                     }
                     cur.m = mid;
@@ -548,13 +572,15 @@ impl<'a> Ordering<'a> {
         cur: SchedCtx,
     ) -> Step {
         validate(cur, (Need::Must, Need::Must, Need::May))?;
-        if let Some(st) = self.g.get(&cur.g) {
-            if st.status != gs::RUNNING {
-                return Err(format!(
-                    "{} event for goroutine that's not Running",
-                    self.ev_name(e.typ)
-                ));
-            }
+        if self
+            .g
+            .get(&cur.g)
+            .is_some_and(|st| st.status != gs::RUNNING)
+        {
+            return Err(format!(
+                "{} event for goroutine that's not Running",
+                self.ev_name(e.typ)
+            ));
         }
         let newg = e.args[0] as i64;
         if self.g.contains_key(&newg) {

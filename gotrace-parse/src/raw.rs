@@ -23,7 +23,7 @@
 use crate::error::{Error, Location};
 use crate::header::{HEADER_LEN, Version};
 use crate::spec::{self, EventSpec, EventType, MAX_BATCH_SIZE, ev};
-use crate::varint::uvarint;
+use crate::varint::{read_uvs, uvarint};
 
 /// What a batch holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -302,24 +302,33 @@ impl<'a> Iterator for RawEvents<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         let start = self.pos;
         let &typ = self.data.get(start)?;
-        let sp = spec::spec(typ);
-        if sp.name.is_empty() || typ == ev::EVENT_BATCH || typ == ev::EXPERIMENTAL_BATCH {
+        let meta = spec::META[typ as usize];
+        if meta & spec::META_VALID == 0 {
             return self.fail(start, format!("found invalid event type: {typ}"));
         }
+        let nargs = (meta & spec::META_NARGS) as usize;
         let mut p = start + 1;
-        let mut args = [0u64; spec::MAX_TIMED_ARGS];
-        for (i, slot) in args.iter_mut().enumerate().take(sp.args.len()) {
-            match uvarint(&self.data[p..]) {
-                Ok((v, n)) => {
-                    *slot = v;
-                    p += n;
-                }
-                Err(e) => {
-                    let what = sp.args[i];
-                    return self.fail(p, format!("reading {what} of {}: {}", sp.name, e.message()));
-                }
+        let args = match read_uvs(self.data, &mut p, nargs) {
+            Ok(a) => a,
+            Err((i, e)) => {
+                let sp = spec::spec(typ);
+                return self.fail(
+                    p,
+                    format!("reading {} of {}: {}", sp.args[i], sp.name, e.message()),
+                );
             }
+        };
+        if meta & (spec::META_STACK | spec::META_DATA) == 0 {
+            self.pos = p;
+            return Some(Ok(RawEvent {
+                typ,
+                args,
+                nargs: nargs as u8,
+                data: &[],
+                offset: self.base + start,
+            }));
         }
+        let sp = spec::spec(typ);
         let mut tail: &[u8] = &[];
         if sp.is_stack {
             let nframes = args[1];

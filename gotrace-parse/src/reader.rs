@@ -200,23 +200,26 @@ impl<'a> Reader<'a> {
             ));
         };
         let gen_no = cur.gen_no;
-        if let Some(s) = self.cpu.front() {
-            if self.frontier.is_empty() || s.time < self.frontier[0].ev.time {
-                let s = *s;
-                self.cpu.pop_front();
-                let ctx = SchedCtx {
-                    g: s.g,
-                    p: s.p,
-                    m: s.m,
-                };
-                return Ok(Some(Event::new(
-                    &cur.table,
-                    ctx,
-                    ev::CPU_SAMPLE,
-                    s.time,
-                    [s.stack, 0, 0, 0],
-                )));
-            }
+        let first = self.frontier.first().map(|bc| bc.ev.time);
+        if let Some(s) = self
+            .cpu
+            .front()
+            .copied()
+            .filter(|s| first.is_none_or(|t| s.time < t))
+        {
+            self.cpu.pop_front();
+            let ctx = SchedCtx {
+                g: s.g,
+                p: s.p,
+                m: s.m,
+            };
+            return Ok(Some(Event::new(
+                &cur.table,
+                ctx,
+                ev::CPU_SAMPLE,
+                s.time,
+                [s.stack, 0, 0, 0],
+            )));
         }
         if self.frontier.is_empty() {
             let at = Location {
@@ -267,7 +270,10 @@ impl<'a> Reader<'a> {
             batch: Some(bc.ev_batch as u64),
             offset: bc.ev_offset as u64,
         };
-        match self.order.advance(&mut bc.ev, &cur.table, bc.m, cur.gen_no) {
+        match self
+            .order
+            .advance(&mut bc.ev, &cur.table, bc.m, cur.gen_no, &mut bc.m_slot)
+        {
             Err(reason) => return Err(Error::invalid(at, reason)),
             Ok(false) => return Ok(false),
             Ok(true) => {}

@@ -395,6 +395,45 @@ static SPECS: [EventSpec; 256] = {
     t
 };
 
+/// One byte per event type for the decoders' hot loops: the argument count in the low
+/// three bits plus the flags below (a 256-byte table stays in L1 where [`EventSpec`]s don't).
+pub(crate) static META: [u8; 256] = {
+    let mut m = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let s = &SPECS[i];
+        let mut b = s.args.len() as u8;
+        if !s.name.is_empty()
+            && i != ev::EVENT_BATCH as usize
+            && i != ev::EXPERIMENTAL_BATCH as usize
+        {
+            b |= META_VALID;
+        }
+        if s.timed {
+            b |= META_TIMED;
+        }
+        if s.is_stack {
+            b |= META_STACK;
+        }
+        if s.has_data {
+            b |= META_DATA;
+        }
+        m[i] = b;
+        i += 1;
+    }
+    m
+};
+/// A type that may appear inside a batch.
+pub(crate) const META_VALID: u8 = 0x08;
+/// First argument is a timestamp delta.
+pub(crate) const META_TIMED: u8 = 0x10;
+/// Stack-table entry.
+pub(crate) const META_STACK: u8 = 0x20;
+/// Length-prefixed data follows.
+pub(crate) const META_DATA: u8 = 0x40;
+/// Mask of the argument count.
+pub(crate) const META_NARGS: u8 = 0x07;
+
 /// The layout of event type `typ` (an all-empty spec for unused types).
 ///
 /// ```

@@ -104,6 +104,21 @@ impl<T: Clone + Default> IdTable<T> {
     }
 }
 
+/// `Time(float64(ticks) * freq)` as Go computes it on amd64, the reference platform: a
+/// product outside the `i64` range (or NaN) converts to `i64::MIN` (CVTTSD2SI's "integer
+/// indefinite"), where Rust's `as` would saturate.
+#[inline]
+pub(crate) fn mul_freq(ticks: u64, freq: f64) -> i64 {
+    let x = ticks as f64 * freq;
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    // NaN is outside every range, like the out-of-range values.
+    if !(-TWO_63..TWO_63).contains(&x) {
+        i64::MIN
+    } else {
+        x as i64
+    }
+}
+
 /// Where a stack's PCs live in [`Table::pcs`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct StackSpan {
@@ -218,7 +233,7 @@ impl<'a> Table<'a> {
     /// (`float64(ticks) * (1 / (freq / 1e9))`, truncated).
     #[inline]
     pub fn ticks_to_ns(&self, ticks: u64) -> i64 {
-        (ticks as f64 * self.freq) as i64
+        mul_freq(ticks, self.freq)
     }
 
     /// The clock snapshot of this generation (Go 1.25+ traces).

@@ -124,6 +124,11 @@ fn v2_corpus_traces() -> Vec<PathBuf> {
             }
         }
     }
+    for e in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data"))
+        .expect("tests/data")
+    {
+        out.push(e.expect("entry").path());
+    }
     out.sort();
     out
 }

@@ -82,11 +82,11 @@ fn summarize(data: &[u8]) -> (Value, Option<String>) {
                 if ev.kind() == EventKind::RangeBegin {
                     *ranges.entry(r.name.to_string()).or_default() += 1;
                     open.entry(key).or_default().push(ev.time());
-                } else if let Some(b) = open.get_mut(&key).and_then(|v| v.pop()) {
-                    if r.name.starts_with("stop-the-world (") {
-                        stw_matched += 1;
-                        stw_total += ev.time() - b;
-                    }
+                } else if let Some(b) = open.get_mut(&key).and_then(|v| v.pop())
+                    && r.name.starts_with("stop-the-world (")
+                {
+                    stw_matched += 1;
+                    stw_total += ev.time() - b;
                 }
             }
             EventKind::TaskBegin => {

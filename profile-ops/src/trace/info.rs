@@ -203,11 +203,11 @@ pub fn trace_info(data: &[u8], file: &str) -> TraceInfo {
                         *info.stw.by_reason.entry(reason).or_default() += 1;
                     }
                     open.entry(key).or_default().push(ev.time());
-                } else if let Some(begin) = open.get_mut(&key).and_then(Vec::pop) {
-                    if stw_reason.is_some() {
-                        info.stw.matched += 1;
-                        info.stw.total_duration_ns += ev.time() - begin;
-                    }
+                } else if let Some(begin) = open.get_mut(&key).and_then(Vec::pop)
+                    && stw_reason.is_some()
+                {
+                    info.stw.matched += 1;
+                    info.stw.total_duration_ns += ev.time() - begin;
                 }
             }
             EventKind::TaskBegin => {

@@ -1,0 +1,36 @@
+//! Inputs that once made us disagree with Go (found by the fuzz target). Their expected
+//! values come from Go's reader (`x/exp/trace`); `tests/differential.rs` also compares
+//! them line by line when Go is installed.
+
+use gotrace_parse::{EventKind, Reader};
+
+fn data(name: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(name),
+    )
+    .expect("read")
+}
+
+/// A timestamp whose conversion to ns overflows `i64`: Go (amd64) gets `i64::MIN`, which
+/// the monotonic fix-up turns into 1; Rust's saturating cast would give `i64::MAX`.
+#[test]
+fn huge_timestamp_converts_like_go_on_amd64() {
+    let d = data("fuzz-huge-timestamp.trace");
+    let mut times = Vec::new();
+    let mut err = None;
+    for ev in Reader::new(&d).expect("header") {
+        match ev {
+            Ok(ev) => times.push((ev.time(), ev.kind())),
+            Err(e) => {
+                err = Some(e.reason());
+                break;
+            }
+        }
+    }
+    let want: Vec<i64> = (1..=8).collect();
+    assert_eq!(times.iter().map(|t| t.0).collect::<Vec<_>>(), want);
+    assert_eq!(times[0].1, EventKind::Sync);
+    assert_eq!(err.as_deref(), Some("error reading batch M ID: EOF"));
+}
