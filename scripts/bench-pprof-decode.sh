@@ -6,8 +6,9 @@
 #
 #   scripts/bench-pprof-decode.sh [--min-time SECS] [FILE...]
 #
-# Without FILE it uses a large synthetic profile (the corpus's largest heap profile with
-# its samples repeated; raw and gzip) and the corpus's three largest profiles.
+# Without FILE it uses two large synthetic profiles made of the samples of a real one
+# repeated (a Go heap profile with labels, and a Go CPU profile), raw and gzipped, and
+# the corpus's three largest profiles.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 min_time=2
@@ -20,7 +21,9 @@ cargo build -q --release -p gprofops-benches --bin decode-timing
 
 if [ $# -eq 0 ]; then
     [ -f "$out/large.pb" ] || ./target/release/decode-timing --make-large "$out" 60
-    set -- "$out/large.pb" "$out/large.pb.gz"
+    [ -f "$out/large-cpu.pb" ] || ./target/release/decode-timing --make-large "$out" 400 \
+        ../shared/corpus/pprof/pyroscope/pkg/pprof/testdata/gotruncatefix/cpu_go_truncated_1.pb.gz.fixed large-cpu
+    set -- "$out/large.pb" "$out/large.pb.gz" "$out/large-cpu.pb" "$out/large-cpu.pb.gz"
     while IFS= read -r f; do set -- "$@" "$f"; done < <(ls -S $(find ../shared/corpus/pprof -type f -name '*.gz*' ! -name '*.json') | head -3)
 fi
 

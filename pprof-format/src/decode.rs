@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use bytes::Bytes;
 
+use crate::column::Column;
 use crate::error::{Error, Result};
 use crate::profile::{
     Function, Label, Line, Location, Mapping, Profile, Samples, StrId, Tables, ValueType,
@@ -187,13 +188,16 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
     let locations = resolve(&mut t, raw_locs, &line_fn_ids)?;
 
     // Pass 2: samples. Every varint takes at least one byte, so the payload size bounds
-    // the number of location ids and values; untouched capacity costs no resident memory
-    // and is returned by `shrink_to_fit`.
+    // the number of location ids; a valid profile has exactly `n × k` values. Capacity
+    // that is never touched costs no resident memory (see `Column`).
+    let k = t.sample_types.len();
     let s = &mut t.samples;
-    s.location_offsets.reserve_exact(n_samples);
-    s.label_offsets.reserve_exact(n_samples);
-    s.locations.reserve_exact(sample_bytes);
-    s.values.reserve_exact(sample_bytes);
+    s.location_offsets = Column::with_capacity_mapped(n_samples + 1);
+    s.location_offsets.push(0);
+    s.label_offsets = Column::with_capacity_mapped(n_samples + 1);
+    s.label_offsets.push(0);
+    s.locations = Column::with_capacity_mapped(sample_bytes);
+    s.values = Column::with_capacity_mapped(n_samples.saturating_mul(k));
     let mut value_counts = ValueCounts::default();
     let mut r = Reader::new(data, 0, "Profile");
     while !r.at_end() {
@@ -209,6 +213,8 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
     s.locations.shrink_to_fit();
     s.values.shrink_to_fit();
     s.labels.shrink_to_fit();
+    s.location_offsets.shrink_to_fit();
+    s.label_offsets.shrink_to_fit();
     value_counts.check(t.sample_types.len(), t.samples.len())?;
     Ok(Profile::from_parts(buf, t))
 }
@@ -302,10 +308,15 @@ fn decode_sample(
                 // Branch-free per id: collect "any id out of 1..=n" and look for it only
                 // when there is one.
                 let mut bad = false;
-                for_each_packed(p, poff, field, |id| {
-                    let i = id.wrapping_sub(1);
-                    bad |= i >= n;
-                    s.locations.push(i as u32);
+                s.locations.append_with(p.len(), |out| {
+                    let mut k = 0;
+                    for_each_packed(p, poff, field, |id| {
+                        let i = id.wrapping_sub(1);
+                        bad |= i >= n;
+                        out[k] = i as u32;
+                        k += 1;
+                    })
+                    .map(|()| k)
                 })?;
                 if bad {
                     let mut first = None;
@@ -330,7 +341,14 @@ fn decode_sample(
             }
         } else if tag == VALUES_PACKED {
             let (p, poff) = r.payload(at)?;
-            for_each_packed(p, poff, "Sample.value", |v| s.values.push(v as i64))?;
+            s.values.append_with(p.len(), |out| {
+                let mut k = 0;
+                for_each_packed(p, poff, "Sample.value", |v| {
+                    out[k] = v as i64;
+                    k += 1;
+                })
+                .map(|()| k)
+            })?;
         } else if tag == LABEL {
             let (lb, loff) = r.payload(at)?;
             s.labels.push(decode_label(lb, loff)?);

@@ -26,6 +26,7 @@
 #![deny(unsafe_code)]
 
 mod builder;
+mod column;
 mod decode;
 mod dump;
 mod encode;
@@ -37,6 +38,7 @@ mod validate;
 mod wire;
 
 pub use builder::ProfileBuilder;
+pub use column::Column;
 pub use dump::{go_duration, go_time_utc};
 pub use error::{Error, Result};
 pub use input::{DecodeOptions, gunzip, is_gzip};

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use crate::column::Column;
+
 /// Index into a profile's string table (`string_table` in profile.proto); 0 is `""`.
 pub type StrId = u32;
 
@@ -104,26 +106,26 @@ pub struct Label {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Samples {
     /// Dense indexes into [`Profile::locations`], all samples back to back.
-    pub locations: Vec<u32>,
+    pub locations: Column<u32>,
     /// `n + 1` offsets into `locations`.
-    pub location_offsets: Vec<u32>,
+    pub location_offsets: Column<u32>,
     /// `n × k` values.
-    pub values: Vec<i64>,
+    pub values: Column<i64>,
     /// All labels back to back.
     pub labels: Vec<Label>,
     /// `n + 1` offsets into `labels`.
-    pub label_offsets: Vec<u32>,
+    pub label_offsets: Column<u32>,
 }
 
 impl Samples {
     /// An empty sample table (one offset, 0, in each offset column).
     pub fn new() -> Self {
         Samples {
-            locations: Vec::new(),
-            location_offsets: vec![0],
-            values: Vec::new(),
+            locations: Column::new(),
+            location_offsets: Column::from(vec![0]),
+            values: Column::new(),
             labels: Vec::new(),
-            label_offsets: vec![0],
+            label_offsets: Column::from(vec![0]),
         }
     }
 

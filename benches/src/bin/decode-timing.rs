@@ -4,7 +4,9 @@
 //! ```text
 //! decode-timing [--min-time SECS] FILE...     one line per file:
 //!     rust FILE BYTES ITERATIONS SECONDS_PER_DECODE PEAK_RSS_DELTA_BYTES DECOMPRESSED_BYTES
-//! decode-timing --make-large DIR COPIES       writes DIR/large.pb and DIR/large.pb.gz
+//! decode-timing --make-large DIR COPIES [BASE] [NAME]
+//!     writes DIR/NAME.pb and DIR/NAME.pb.gz (NAME defaults to `large`) made of COPIES
+//!     copies of the samples of BASE (default: the corpus's largest profile)
 //! ```
 
 use std::time::{Duration, Instant};
@@ -28,13 +30,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if args.first().map(String::as_str) == Some("--make-large") {
         let dir = std::path::PathBuf::from(args.get(1).ok_or("--make-large DIR COPIES")?);
         let copies: usize = args.get(2).ok_or("--make-large DIR COPIES")?.parse()?;
-        let base = largest_corpus_profiles(1)
-            .pop()
-            .ok_or("no corpus profile found")?;
+        let base = match args.get(3) {
+            Some(b) => std::path::PathBuf::from(b),
+            None => largest_corpus_profiles(1)
+                .pop()
+                .ok_or("no corpus profile found")?,
+        };
+        let name = args.get(4).map_or("large", String::as_str);
         let p = synthetic_profile(&Profile::open(&base)?, copies);
         std::fs::create_dir_all(&dir)?;
-        std::fs::write(dir.join("large.pb"), p.encode())?;
-        std::fs::write(dir.join("large.pb.gz"), p.encode_gzip())?;
+        std::fs::write(dir.join(format!("{name}.pb")), p.encode())?;
+        std::fs::write(dir.join(format!("{name}.pb.gz")), p.encode_gzip())?;
         eprintln!(
             "wrote {} samples from {} x{copies}",
             p.num_samples(),

@@ -1,0 +1,292 @@
+//! [`Column`]: the storage of the big sample columns (location indexes, values, offsets).
+//!
+//! A column is a `Vec<T>` or, when decoding a large profile, an anonymous memory mapping
+//! advised to use transparent huge pages. Decoding writes tens of megabytes of fresh
+//! memory; with 4 KiB pages, faulting them in costs more than the decoding itself (on the
+//! virtual machines profiles are usually analysed on, a fault is about a microsecond), and
+//! 2 MiB pages take that cost away. Either way a column reads as a `&[T]`.
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+
+use bytemuck::Pod;
+
+/// Columns at least this large (in bytes) are mapped with huge pages when decoding.
+const MAP_THRESHOLD: usize = 4 << 20;
+
+/// A growable column of plain values that reads as a slice.
+///
+/// ```
+/// use pprof_format::Column;
+/// let mut c: Column<u32> = Column::new();
+/// c.push(7);
+/// c.extend_from_slice(&[8, 9]);
+/// assert_eq!(&c[..], &[7, 8, 9]);
+/// ```
+pub struct Column<T: Pod> {
+    repr: Repr<T>,
+}
+
+enum Repr<T> {
+    Vec(Vec<T>),
+    /// `len` values at the start of a zero-initialised mapping of `cap` values.
+    Map {
+        map: memmap2::MmapMut,
+        len: usize,
+        cap: usize,
+    },
+}
+
+impl<T: Pod> Column<T> {
+    /// An empty column.
+    pub fn new() -> Self {
+        Column {
+            repr: Repr::Vec(Vec::new()),
+        }
+    }
+
+    /// An empty column with room for `cap` values, memory-mapped with huge pages when it
+    /// is large (falling back to a `Vec` if the mapping fails). Capacity that is never
+    /// written costs address space only.
+    pub(crate) fn with_capacity_mapped(cap: usize) -> Self {
+        let bytes = cap.saturating_mul(size_of::<T>());
+        if bytes >= MAP_THRESHOLD
+            && let Ok(map) = memmap2::MmapMut::map_anon(bytes)
+        {
+            // Advice only; without huge pages the mapping still works.
+            #[cfg(target_os = "linux")]
+            let _ = map.advise(memmap2::Advice::HugePage);
+            return Column {
+                repr: Repr::Map { map, len: 0, cap },
+            };
+        }
+        Column {
+            repr: Repr::Vec(Vec::with_capacity(cap)),
+        }
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        match &self.repr {
+            Repr::Vec(v) => v.len(),
+            Repr::Map { len, .. } => *len,
+        }
+    }
+
+    /// True when the column holds no value.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends one value.
+    #[inline]
+    pub fn push(&mut self, x: T) {
+        match &mut self.repr {
+            Repr::Vec(v) => v.push(x),
+            Repr::Map { map, len, cap } => {
+                if *len == *cap {
+                    self.spill(1);
+                    return self.push(x);
+                }
+                bytemuck::cast_slice_mut::<u8, T>(&mut map[..])[*len] = x;
+                *len += 1;
+            }
+        }
+    }
+
+    /// Appends a slice of values.
+    pub fn extend_from_slice(&mut self, xs: &[T]) {
+        if let Repr::Map { len, cap, .. } = &self.repr
+            && *len + xs.len() > *cap
+        {
+            self.spill(xs.len());
+        }
+        match &mut self.repr {
+            Repr::Vec(v) => v.extend_from_slice(xs),
+            Repr::Map { map, len, .. } => {
+                bytemuck::cast_slice_mut::<u8, T>(&mut map[..])[*len..*len + xs.len()]
+                    .copy_from_slice(xs);
+                *len += xs.len();
+            }
+        }
+    }
+
+    /// Lets `fill` write up to `max` values after the current end and keeps the first
+    /// `n` of them, `n` being what `fill` returns (clamped to `max`). The window starts
+    /// zeroed; `fill` must not write past the `n` it returns.
+    #[inline]
+    pub(crate) fn append_with<E>(
+        &mut self,
+        max: usize,
+        fill: impl FnOnce(&mut [T]) -> Result<usize, E>,
+    ) -> Result<(), E> {
+        if let Repr::Map { len, cap, .. } = &self.repr
+            && *len + max > *cap
+        {
+            self.spill(max);
+        }
+        match &mut self.repr {
+            Repr::Vec(v) => {
+                let start = v.len();
+                v.resize(start + max, T::zeroed());
+                let n = fill(&mut v[start..]);
+                let kept = n.as_ref().map_or(0, |&n| n.min(max));
+                v.truncate(start + kept);
+                n.map(drop)
+            }
+            Repr::Map { map, len, .. } => {
+                let window = &mut bytemuck::cast_slice_mut::<u8, T>(&mut map[..])[*len..*len + max];
+                let n = fill(window);
+                match n {
+                    Ok(n) => *len += n.min(max),
+                    // A failed fill may have written anywhere in the window: keep the
+                    // spare capacity zeroed for the next one.
+                    Err(_) => window.fill(T::zeroed()),
+                }
+                n.map(drop)
+            }
+        }
+    }
+
+    /// Moves a mapped column into a `Vec` with room for `extra` more values.
+    #[cold]
+    fn spill(&mut self, extra: usize) {
+        let mut v = Vec::with_capacity(self.len() + extra);
+        v.extend_from_slice(self);
+        self.repr = Repr::Vec(v);
+    }
+
+    /// Releases unused capacity of a `Vec` column (a mapped column's unused capacity was
+    /// never touched and costs no memory).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        if let Repr::Vec(v) = &mut self.repr {
+            v.shrink_to_fit();
+        }
+    }
+}
+
+impl<T: Pod> Default for Column<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Pod> Deref for Column<T> {
+    type Target = [T];
+    #[inline]
+    fn deref(&self) -> &[T] {
+        match &self.repr {
+            Repr::Vec(v) => v,
+            Repr::Map { map, len, .. } => &bytemuck::cast_slice::<u8, T>(&map[..])[..*len],
+        }
+    }
+}
+
+impl<T: Pod> DerefMut for Column<T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut [T] {
+        match &mut self.repr {
+            Repr::Vec(v) => v,
+            Repr::Map { map, len, .. } => {
+                &mut bytemuck::cast_slice_mut::<u8, T>(&mut map[..])[..*len]
+            }
+        }
+    }
+}
+
+impl<T: Pod> Clone for Column<T> {
+    fn clone(&self) -> Self {
+        Column {
+            repr: Repr::Vec(self.to_vec()),
+        }
+    }
+}
+
+impl<T: Pod + PartialEq> PartialEq for Column<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self[..] == other[..]
+    }
+}
+
+impl<T: Pod + Eq> Eq for Column<T> {}
+
+impl<T: Pod + fmt::Debug> fmt::Debug for Column<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<T: Pod> From<Vec<T>> for Column<T> {
+    fn from(v: Vec<T>) -> Self {
+        Column { repr: Repr::Vec(v) }
+    }
+}
+
+impl<T: Pod> FromIterator<T> for Column<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        Column {
+            repr: Repr::Vec(iter.into_iter().collect()),
+        }
+    }
+}
+
+impl<T: Pod> Extend<T> for Column<T> {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
+        for x in iter {
+            self.push(x);
+        }
+    }
+}
+
+impl<'a, T: Pod> IntoIterator for &'a Column<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mapped_and_vec_columns_behave_alike() {
+        for mut c in [Column::<u32>::new(), Column::with_capacity_mapped(2 << 20)] {
+            c.push(1);
+            c.extend_from_slice(&[2, 3]);
+            c.append_with::<()>(4, |w| {
+                assert_eq!(w, &[0, 0, 0, 0]);
+                w[0] = 4;
+                Ok(1)
+            })
+            .unwrap();
+            assert_eq!(&c[..], &[1, 2, 3, 4]);
+            // What a failed fill wrote does not leak into the next window.
+            assert!(
+                c.append_with(2, |w| {
+                    w[1] = 7;
+                    Err("bad")
+                })
+                .is_err()
+            );
+            c.append_with::<()>(2, |w| {
+                assert_eq!(w, &[0, 0]);
+                Ok(0)
+            })
+            .unwrap();
+            assert_eq!(c.len(), 4);
+            assert_eq!(c.clone(), c);
+        }
+    }
+
+    #[test]
+    fn a_full_mapped_column_spills_into_a_vec() {
+        let mut c = Column::<u64>::with_capacity_mapped(MAP_THRESHOLD / 8);
+        let cap = MAP_THRESHOLD / 8;
+        c.append_with::<()>(cap, |w| Ok(w.len())).unwrap();
+        c.push(5);
+        assert_eq!(c.len(), cap + 1);
+        assert_eq!(c[cap], 5);
+    }
+}
