@@ -198,14 +198,16 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
     s.label_offsets.push(0);
     s.locations = Column::with_capacity_mapped(sample_bytes);
     s.values = Column::with_capacity_mapped(n_samples.saturating_mul(k));
-    let mut value_counts = ValueCounts::default();
+    if n_samples > 0 && k == 0 {
+        return Err(Error::Invalid("missing sample type information".into()));
+    }
     let mut r = Reader::new(data, 0, "Profile");
     while !r.at_end() {
         let at = r.offset();
         let tag = r.varint()?;
         if tag == SAMPLE {
             let (b, off) = r.payload(at)?;
-            decode_sample(b, off, s, &locations, &mut value_counts)?;
+            decode_sample(b, off, s, &locations, k)?;
         } else {
             r.skip(tag, at)?;
         }
@@ -215,47 +217,7 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
     s.labels.shrink_to_fit();
     s.location_offsets.shrink_to_fit();
     s.label_offsets.shrink_to_fit();
-    value_counts.check(t.sample_types.len(), t.samples.len())?;
     Ok(Profile::from_parts(buf, t))
-}
-
-/// Tracks the number of values per sample without storing it per sample: samples are
-/// laid out `n × k`, so all must have the count of sample types, known only at the end.
-#[derive(Default)]
-struct ValueCounts {
-    first: Option<usize>,
-    differing: Option<(usize, usize)>,
-    n: usize,
-}
-
-impl ValueCounts {
-    fn push(&mut self, count: usize) {
-        match self.first {
-            None => self.first = Some(count),
-            Some(f) if f != count && self.differing.is_none() => {
-                self.differing = Some((self.n, count))
-            }
-            _ => {}
-        }
-        self.n += 1;
-    }
-
-    fn check(&self, k: usize, n: usize) -> Result<()> {
-        if n > 0 && k == 0 {
-            return Err(Error::Invalid("missing sample type information".into()));
-        }
-        let bad = match (self.first, self.differing) {
-            (Some(f), _) if f != k => Some((0, f)),
-            (_, Some((i, c))) => Some((i, c)),
-            _ => None,
-        };
-        match bad {
-            Some((i, c)) => Err(Error::Invalid(format!(
-                "mismatch: sample {i} has {c} values vs. {k} types"
-            ))),
-            None => Ok(()),
-        }
-    }
 }
 
 fn value_type(v: Value<'_>, field: &'static str, at: usize) -> Result<ValueType> {
@@ -284,7 +246,7 @@ fn decode_sample(
     off: usize,
     s: &mut Samples,
     locations: &IdIndex,
-    counts: &mut ValueCounts,
+    k: usize,
 ) -> Result<()> {
     const LOCS_PACKED: u64 = 1 << 3 | 2;
     const LOC: u64 = 1 << 3;
@@ -372,7 +334,13 @@ fn decode_sample(
             r.skip(tag, at)?;
         }
     }
-    counts.push(s.values.len() - values_before);
+    let count = s.values.len() - values_before;
+    if count != k {
+        return Err(Error::Invalid(format!(
+            "mismatch: sample {} has {count} values vs. {k} types",
+            s.location_offsets.len() - 1
+        )));
+    }
     s.location_offsets.push(offset32(s.locations.len())?);
     s.label_offsets.push(offset32(s.labels.len())?);
     Ok(())
