@@ -176,6 +176,10 @@ pub(crate) struct Ordering<'a> {
     gc_state: GcState,
     initial_gen: u64,
     pub(crate) queue: VecDeque<Event<'a>>,
+    /// Time of the last event handed out: Go's reader makes times strictly increasing by
+    /// moving an event that is not later than its predecessor to `last + 1`. Events are
+    /// stamped when they are built, which is the order they are handed out in.
+    pub(crate) last_ts: i64,
 }
 
 type Step = Result<(SchedCtx, bool), String>;
@@ -193,6 +197,7 @@ impl<'a> Ordering<'a> {
             gc_state: GcState::Undetermined,
             initial_gen: 0,
             queue: VecDeque::new(),
+            last_ts: 0,
         }
     }
 
@@ -296,9 +301,22 @@ impl<'a> Ordering<'a> {
         Ok(ok)
     }
 
+    /// The time an event built now will carry (see [`Ordering::last_ts`]).
+    #[inline]
+    pub(crate) fn stamp(&mut self, t: i64) -> i64 {
+        let t = if t <= self.last_ts {
+            self.last_ts.wrapping_add(1)
+        } else {
+            t
+        };
+        self.last_ts = t;
+        t
+    }
+
     fn push(&mut self, t: &Arc<Table<'a>>, ctx: SchedCtx, e: &BaseEvent) {
+        let time = self.stamp(e.time);
         self.queue
-            .push_back(Event::new(t, ctx, e.typ, e.time, e.args));
+            .push_back(Event::new(t, ctx, e.typ, time, e.args));
     }
 
     fn proc_status(
@@ -711,12 +729,14 @@ impl<'a> Ordering<'a> {
             if let Some(c) = self.g.get_mut(&cur.g) {
                 c.status = gs::WAITING;
             }
+            let time = self.stamp(e.time);
             self.queue
-                .push_back(Event::new(t, cur, ev::GO_BLOCK, e.time, [0; 4]));
+                .push_back(Event::new(t, cur, ev::GO_BLOCK, time, [0; 4]));
         } else {
             self.g.remove(&cur.g);
+            let time = self.stamp(e.time);
             self.queue
-                .push_back(Event::new(t, cur, ev::GO_DESTROY, e.time, [0; 4]));
+                .push_back(Event::new(t, cur, ev::GO_DESTROY, time, [0; 4]));
         }
         if let Some(n) = self.g.get_mut(&next) {
             n.status = gs::RUNNING;
@@ -726,11 +746,12 @@ impl<'a> Ordering<'a> {
         new.g = next;
         let mut start = cur;
         start.g = NO_GOROUTINE;
+        let time = self.stamp(e.time);
         self.queue.push_back(Event::new(
             t,
             start,
             ev::GO_START,
-            e.time,
+            time,
             [next as u64, e.args[1], 0, 0],
         ));
         Ok((new, true))
@@ -881,11 +902,12 @@ impl<'a> Ordering<'a> {
             }
             p.status = ps::SYSCALL_ABANDONED;
             new.p = NO_PROC;
+            let time = self.stamp(e.time);
             self.queue.push_back(Event::new(
                 t,
                 cur,
                 ev::PROC_STEAL,
-                e.time,
+                time,
                 [cur.p as u64, 0, 0, ps::SYSCALL],
             ));
         }
@@ -920,7 +942,8 @@ impl<'a> Ordering<'a> {
         let (name, parent) = self.tasks.remove(&id).unwrap_or((b"", NO_TASK));
         e.args[2] = parent;
         validate(cur, USER_GO)?;
-        let mut out = Event::new(t, cur, e.typ, e.time, e.args);
+        let time = self.stamp(e.time);
+        let mut out = Event::new(t, cur, e.typ, time, e.args);
         out.extra_str = name;
         self.queue.push_back(out);
         Ok((cur, true))

@@ -45,7 +45,6 @@ struct Current<'a> {
 pub struct Reader<'a> {
     version: Version,
     gens: GenerationReader<'a>,
-    last_ts: i64,
     current: Option<Current<'a>>,
     had_gen: bool,
     frontier: Vec<BatchCursor>,
@@ -67,7 +66,6 @@ impl<'a> Reader<'a> {
         Ok(Reader {
             version,
             gens: GenerationReader::new(batches),
-            last_ts: 0,
             current: None,
             had_gen: false,
             frontier: Vec::new(),
@@ -99,15 +97,11 @@ impl<'a> Reader<'a> {
             return Ok(None);
         }
         match self.next_inner() {
-            Ok(Some(mut e)) => {
+            Ok(Some(e)) => {
                 if let Err(err) = self.validate_ids(&e) {
                     self.fail();
                     return Err(err);
                 }
-                if e.time <= self.last_ts {
-                    e.time = self.last_ts.wrapping_add(1);
-                }
-                self.last_ts = e.time;
                 Ok(Some(e))
             }
             Ok(None) => {
@@ -162,6 +156,7 @@ impl<'a> Reader<'a> {
 
     fn sync(&mut self, table: Option<Arc<Table<'a>>>, time: i64) -> Event<'a> {
         self.syncs += 1;
+        let time = self.order.stamp(time);
         Event::sync(table, time, self.syncs)
     }
 
@@ -183,12 +178,12 @@ impl<'a> Reader<'a> {
                 NextGen::Err(e) => {
                     self.read_gen_err = Some(e);
                     self.current = None;
-                    Ok(Some(self.sync(None, self.last_ts)))
+                    Ok(Some(self.sync(None, self.order.last_ts)))
                 }
                 NextGen::End => {
                     self.current = None;
                     self.done = true;
-                    Ok(Some(self.sync(None, self.last_ts)))
+                    Ok(Some(self.sync(None, self.order.last_ts)))
                 }
                 NextGen::Gen(g, _) => self.install(g).map(Some),
             };
@@ -213,11 +208,12 @@ impl<'a> Reader<'a> {
                 p: s.p,
                 m: s.m,
             };
+            let time = self.order.stamp(s.time);
             return Ok(Some(Event::new(
                 &cur.table,
                 ctx,
                 ev::CPU_SAMPLE,
-                s.time,
+                time,
                 [s.stack, 0, 0, 0],
             )));
         }
@@ -293,11 +289,11 @@ impl<'a> Reader<'a> {
                 return Err(self.spill_err.take().unwrap_or(Error::BadHeader));
             }
             self.spill_err_sync = true;
-            return Ok(Some(self.sync(None, self.last_ts)));
+            return Ok(Some(self.sync(None, self.order.last_ts)));
         }
         if self.had_gen && !self.gens.has_spill() {
             self.done = true;
-            return Ok(Some(self.sync(None, self.last_ts)));
+            return Ok(Some(self.sync(None, self.order.last_ts)));
         }
         match self.gens.next_generation() {
             NextGen::Gen(g, err) => {
@@ -309,11 +305,11 @@ impl<'a> Reader<'a> {
                 self.had_gen = false;
                 self.spill_err = Some(e);
                 self.spill_err_sync = true;
-                Ok(Some(self.sync(None, self.last_ts)))
+                Ok(Some(self.sync(None, self.order.last_ts)))
             }
             NextGen::End => {
                 self.done = true;
-                Ok(Some(self.sync(None, self.last_ts)))
+                Ok(Some(self.sync(None, self.order.last_ts)))
             }
         }
     }
