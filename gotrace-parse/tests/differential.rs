@@ -1,8 +1,9 @@
 //! Differential test against `golang.org/x/exp/trace` (fetched from the Go module proxy by
 //! the program in `tests/oracle/`): every event of every v2 corpus trace, and of traces
 //! generated here from small Go programs (goroutines, channels, mutexes, syscalls, GC, user
-//! annotations; GOMAXPROCS 1 and 4), must print the same canonical line from both readers,
-//! in the same order, and both must stop with an error at the same point.
+//! annotations, the Go 1.25+ flight recorder; GOMAXPROCS 1 and 4) and of truncated copies,
+//! must print the same canonical line from both readers, in the same order, and both must
+//! stop with an error at the same point.
 //!
 //! Skipped (with a message) when no Go toolchain is on PATH; `tests/oracle.rs` still checks
 //! the corpus against the stored oracles then.
@@ -133,6 +134,28 @@ fn v2_corpus_traces() -> Vec<PathBuf> {
     out
 }
 
+/// Traces that end mid-generation (a crashed or killed process): Go's reader hands out the
+/// complete generations and then fails; so must we, at the same event.
+fn truncated_copies(dir: &Path) -> Vec<PathBuf> {
+    let cuts = [
+        ("generated/contention.trace", [0.3, 0.6, 0.999]),
+        ("tests/go122-gc-stress.trace", [0.25, 0.5, 0.9]),
+        ("external/sqlprof_testprog_go1.23.3.trace", [0.2, 0.7, 0.95]),
+    ];
+    let mut out = Vec::new();
+    for (src, fractions) in cuts {
+        let data = std::fs::read(corpus().join(src)).expect("read");
+        for f in fractions {
+            let n = (data.len() as f64 * f) as usize;
+            let name = format!("{}-cut{n}.trace", src.replace('/', "_"));
+            let p = dir.join(name);
+            std::fs::write(&p, &data[..n]).expect("write");
+            out.push(p);
+        }
+    }
+    out
+}
+
 #[test]
 fn every_event_matches_x_exp_trace() {
     if !go_available() {
@@ -156,9 +179,10 @@ fn every_event_matches_x_exp_trace() {
     generated.sort();
     assert_eq!(
         generated.len(),
-        12,
-        "expected 6 scenarios x 2 GOMAXPROCS values"
+        14,
+        "expected 7 scenarios x 2 GOMAXPROCS values"
     );
+    generated.extend(truncated_copies(&gen_dir));
 
     let mut failures = Vec::new();
     let mut events = 0;

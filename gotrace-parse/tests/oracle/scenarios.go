@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-var scenarios = []string{"goroutines", "channels", "mutexes", "syscalls", "gc", "annotations"}
+var scenarios = []string{"goroutines", "channels", "mutexes", "syscalls", "gc", "annotations", "flightrecorder"}
 
 // generate runs this binary once per scenario and GOMAXPROCS value, each run tracing
 // itself into DIR/<scenario>-p<N>.trace.
@@ -43,10 +43,36 @@ func runScenario(name string) {
 		panic(err)
 	}
 	defer f.Close()
+	if name == "flightrecorder" {
+		flightRecorder(f)
+		return
+	}
 	if err := rtrace.Start(f); err != nil {
 		panic(err)
 	}
 	defer rtrace.Stop()
+	work(name)
+}
+
+// flightRecorder keeps a window of recent trace data in memory while goroutines work,
+// then writes the window out, as a service would on an incident.
+func flightRecorder(f *os.File) {
+	fr := rtrace.NewFlightRecorder(rtrace.FlightRecorderConfig{MinAge: 50 * time.Millisecond, MaxBytes: 256 << 10})
+	if err := fr.Start(); err != nil {
+		panic(err)
+	}
+	for i := 0; i < 5; i++ {
+		work("channels")
+		work("mutexes")
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := fr.WriteTo(f); err != nil {
+		panic(err)
+	}
+	fr.Stop()
+}
+
+func work(name string) {
 	var wg sync.WaitGroup
 	switch name {
 	case "goroutines":
