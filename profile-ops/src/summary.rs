@@ -44,7 +44,9 @@ pub struct ProfileSummary {
 impl ProfileSummary {
     /// Summarises `p`.
     pub fn of(p: &Profile) -> ProfileSummary {
-        let pair = |vt: crate::pprof::ValueType| [p.string(vt.ty).into_owned(), p.string(vt.unit).into_owned()];
+        let pair = |vt: crate::pprof::ValueType| {
+            [p.string(vt.ty).into_owned(), p.string(vt.unit).into_owned()]
+        };
         let period_type = p
             .period_type()
             .filter(|vt| !(p.bytes_of(vt.ty).is_empty() && p.bytes_of(vt.unit).is_empty()))

@@ -29,7 +29,11 @@ pub fn run(a: Args) -> CliResult {
         .sample_types
         .iter()
         .map(|[t, u]| {
-            let dflt = if s.default_sample_type.as_deref() == Some(t.as_str()) { " (default)" } else { "" };
+            let dflt = if s.default_sample_type.as_deref() == Some(t.as_str()) {
+                " (default)"
+            } else {
+                ""
+            };
             format!("{t}/{u}{dflt}")
         })
         .collect();

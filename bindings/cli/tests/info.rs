@@ -28,24 +28,52 @@ fn info_json_matches_the_oracles() {
     assert!(files.len() > 70);
     let mut failures = Vec::new();
     for f in &files {
-        let oracle: Value =
-            serde_json::from_str(&std::fs::read_to_string(format!("{}.oracle.json", f.display())).unwrap()).unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_gprofops")).arg("info").arg("--json").arg(f).output().unwrap();
+        let oracle: Value = serde_json::from_str(
+            &std::fs::read_to_string(format!("{}.oracle.json", f.display())).unwrap(),
+        )
+        .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_gprofops"))
+            .arg("info")
+            .arg("--json")
+            .arg(f)
+            .output()
+            .unwrap();
         if oracle.get("error").is_some() {
             let stderr = String::from_utf8_lossy(&out.stderr);
-            if out.status.code() != Some(2) || stderr.lines().count() != 1 || !out.stdout.is_empty() {
-                failures.push(format!("{}: expected one error line and exit 2, got {:?} {stderr:?}", f.display(), out.status));
+            if out.status.code() != Some(2) || stderr.lines().count() != 1 || !out.stdout.is_empty()
+            {
+                failures.push(format!(
+                    "{}: expected one error line and exit 2, got {:?} {stderr:?}",
+                    f.display(),
+                    out.status
+                ));
             }
             continue;
         }
         if !out.status.success() {
-            failures.push(format!("{}: {}", f.display(), String::from_utf8_lossy(&out.stderr)));
+            failures.push(format!(
+                "{}: {}",
+                f.display(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
             continue;
         }
         let got: Value = serde_json::from_slice(&out.stdout).unwrap();
-        for key in ["sample_types", "period_type", "period", "num_samples", "totals", "default_sample_type"] {
+        for key in [
+            "sample_types",
+            "period_type",
+            "period",
+            "num_samples",
+            "totals",
+            "default_sample_type",
+        ] {
             if got[key] != oracle[key] {
-                failures.push(format!("{}: {key} {} vs oracle {}", f.display(), got[key], oracle[key]));
+                failures.push(format!(
+                    "{}: {key} {} vs oracle {}",
+                    f.display(),
+                    got[key],
+                    oracle[key]
+                ));
             }
         }
         for key in ["duration_nanos", "time_nanos"] {
@@ -59,7 +87,10 @@ fn info_json_matches_the_oracles() {
 
 #[test]
 fn missing_file_is_one_line_and_exit_2() {
-    let out = Command::new(env!("CARGO_BIN_EXE_gprofops")).args(["info", "/nonexistent/x.pb.gz"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_gprofops"))
+        .args(["info", "/nonexistent/x.pb.gz"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
@@ -69,13 +100,25 @@ fn missing_file_is_one_line_and_exit_2() {
 #[test]
 fn text_output_names_types_and_totals() {
     let f = corpus().join("parca/pkg/query/testdata/fib.pb.gz");
-    let out = Command::new(env!("CARGO_BIN_EXE_gprofops")).arg("info").arg(&f).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_gprofops"))
+        .arg("info")
+        .arg(&f)
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     // Totals from fib.pb.gz.oracle.json.
-    let oracle: Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{}.oracle.json", f.display())).unwrap()).unwrap();
+    let oracle: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{}.oracle.json", f.display())).unwrap(),
+    )
+    .unwrap();
     let cpu_total = oracle["totals"][1].as_i64().unwrap();
-    assert!(text.contains(&format!("Total cpu/nanoseconds: {cpu_total}")), "{text}");
-    assert!(text.contains("Sample types: samples/count, cpu/nanoseconds"), "{text}");
+    assert!(
+        text.contains(&format!("Total cpu/nanoseconds: {cpu_total}")),
+        "{text}"
+    );
+    assert!(
+        text.contains("Sample types: samples/count, cpu/nanoseconds"),
+        "{text}"
+    );
 }
