@@ -44,6 +44,14 @@ pub enum Error {
     /// A v1 trace (Go 1.11–1.21); converting those is not implemented yet.
     #[error("trace version go 1.{0} (v1 format, Go 1.11–1.21) is not supported yet")]
     V1NotSupported(u32),
+    /// Reading the input failed.
+    #[error("reading the trace at byte {offset}: {message}")]
+    Io {
+        /// Byte offset where reading failed.
+        offset: u64,
+        /// The I/O error.
+        message: String,
+    },
     /// The bytes do not follow the wire format (bad varint, wrong event type, size limits).
     #[error("{reason} ({at})")]
     Malformed {

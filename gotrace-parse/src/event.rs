@@ -384,7 +384,7 @@ impl fmt::Debug for Stack<'_, '_> {
 
 impl<'e, 'a> Stack<'e, 'a> {
     /// Frames, innermost first.
-    pub fn frames(&self) -> impl Iterator<Item = Frame<'a>> + 'e {
+    pub fn frames(&self) -> impl Iterator<Item = Frame<'e>> + 'e {
         self.table.stack_frames(self.id)
     }
 }
@@ -397,20 +397,20 @@ pub struct StateTransition<'e, 'a> {
     /// From and to.
     pub transition: Transition,
     /// Why (for goroutines that stop or block), e.g. `chan receive`.
-    pub reason: Cow<'a, str>,
+    pub reason: Cow<'e, str>,
     /// Stack of the resource making the transition (for `GoCreate`: the new goroutine's).
     pub stack: Option<Stack<'e, 'a>>,
 }
 
 /// Details of a `Sync` event.
 #[derive(Debug, Clone)]
-pub struct Sync<'e, 'a> {
+pub struct Sync<'e> {
     /// 1 for the first Sync, then counting up.
     pub n: u64,
     /// Clock snapshot of the generation that begins (Go 1.25+).
     pub clock_snapshot: Option<ClockSnapshot>,
     /// Experimental batches of the generation that begins.
-    pub experimental_batches: &'e [ExperimentalBatch<'a>],
+    pub experimental_batches: Vec<ExperimentalBatch<'e>>,
 }
 
 /// Details of an `Experimental` event.
@@ -465,7 +465,7 @@ pub struct Event<'a> {
     pub(crate) time: i64,
     pub(crate) args: [u64; 4],
     /// Type of the task a `UserTaskEnd` ends (remembered from its begin).
-    pub(crate) extra_str: &'a [u8],
+    pub(crate) task_type: Option<Arc<[u8]>>,
 }
 
 impl fmt::Debug for Event<'_> {
@@ -500,7 +500,7 @@ impl<'a> Event<'a> {
             typ,
             time,
             args,
-            extra_str: b"",
+            task_type: None,
         }
     }
 
@@ -511,7 +511,7 @@ impl<'a> Event<'a> {
             typ: EV_SYNC,
             time,
             args: [n, 0, 0, 0],
-            extra_str: b"",
+            task_type: None,
         }
     }
 
@@ -570,7 +570,7 @@ impl<'a> Event<'a> {
         self.table.as_deref()
     }
 
-    fn string(&self, id: u64) -> Cow<'a, str> {
+    fn string(&self, id: u64) -> Cow<'_, str> {
         match &self.table {
             Some(t) => text(t.string_or_empty(id)),
             None => Cow::Borrowed(""),
@@ -618,7 +618,7 @@ impl<'a> Event<'a> {
     }
 
     /// Details of a `Label` event.
-    pub fn label(&self) -> Option<Label<'a>> {
+    pub fn label(&self) -> Option<Label<'_>> {
         (self.typ == ev::GO_LABEL).then(|| Label {
             label: self.string(self.args[0]),
             resource: ResourceId {
@@ -629,8 +629,8 @@ impl<'a> Event<'a> {
     }
 
     /// Details of a range event.
-    pub fn range(&self) -> Option<Range<'a>> {
-        let (name, scope): (Cow<'a, str>, ResourceId) = match self.typ {
+    pub fn range(&self) -> Option<Range<'_>> {
+        let (name, scope): (Cow<'_, str>, ResourceId) = match self.typ {
             ev::STW_BEGIN | ev::STW_END => (
                 Cow::Owned(format!("stop-the-world ({})", self.string(self.args[0]))),
                 ResourceId {
@@ -696,7 +696,7 @@ impl<'a> Event<'a> {
     }
 
     /// Details of a task event.
-    pub fn task(&self) -> Option<Task<'a>> {
+    pub fn task(&self) -> Option<Task<'_>> {
         match self.typ {
             ev::USER_TASK_BEGIN => Some(Task {
                 id: self.args[0],
@@ -706,14 +706,14 @@ impl<'a> Event<'a> {
             ev::USER_TASK_END => Some(Task {
                 id: self.args[0],
                 parent: self.args[2],
-                task_type: text(self.extra_str),
+                task_type: text(self.task_type.as_deref().unwrap_or(b"")),
             }),
             _ => None,
         }
     }
 
     /// Details of a region event.
-    pub fn region(&self) -> Option<Region<'a>> {
+    pub fn region(&self) -> Option<Region<'_>> {
         matches!(self.typ, ev::USER_REGION_BEGIN | ev::USER_REGION_END).then(|| Region {
             task: self.args[0],
             region_type: self.string(self.args[1]),
@@ -721,7 +721,7 @@ impl<'a> Event<'a> {
     }
 
     /// Details of a log event.
-    pub fn log(&self) -> Option<Log<'a>> {
+    pub fn log(&self) -> Option<Log<'_>> {
         (self.typ == ev::USER_LOG).then(|| Log {
             task: self.args[0],
             category: self.string(self.args[1]),
@@ -814,13 +814,13 @@ impl<'a> Event<'a> {
     }
 
     /// Details of a `Sync` event.
-    pub fn sync_info(&self) -> Option<Sync<'_, 'a>> {
+    pub fn sync_info(&self) -> Option<Sync<'_>> {
         if self.typ != EV_SYNC {
             return None;
         }
         let (clock_snapshot, experimental_batches) = match self.table.as_deref() {
-            Some(t) => (t.clock_snapshot(), t.experimental_batches()),
-            None => (None, &[][..]),
+            Some(t) => (t.clock_snapshot(), t.experimental_batches().collect()),
+            None => (None, Vec::new()),
         };
         Some(Sync {
             n: self.args[0],

@@ -3,8 +3,8 @@
 //! equal timestamps resolve the same way only if the heap moves the same way).
 
 use crate::error::{Error, Location};
+use crate::generation::BatchSpan;
 use crate::order::BaseEvent;
-use crate::raw::Batch;
 use crate::spec;
 use crate::table::mul_freq;
 use crate::varint::read_uvs;
@@ -50,11 +50,12 @@ impl BatchCursor {
     /// Reads the next event of the thread; `Ok(false)` when its batches are exhausted.
     pub(crate) fn next_event(
         &mut self,
-        batches: &[Batch<'_>],
+        batches: &[BatchSpan],
+        base: &[u8],
         freq: f64,
         generation: u64,
     ) -> Result<bool, Error> {
-        while self.idx < batches.len() && batches[self.idx].data.len() == self.data_off {
+        while self.idx < batches.len() && batches[self.idx].data.len == self.data_off {
             self.idx += 1;
             self.data_off = 0;
             self.last_ts = 0;
@@ -65,7 +66,9 @@ impl BatchCursor {
         if self.last_ts == 0 {
             self.last_ts = mul_freq(b.time, freq);
         }
-        let data = &b.data[self.data_off..];
+        let data = base
+            .get(b.data.start + self.data_off..b.data.start + b.data.len)
+            .unwrap_or(&[]);
         let at = || Location {
             generation,
             batch: Some(b.offset as u64),

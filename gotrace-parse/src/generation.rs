@@ -6,7 +6,7 @@ use crate::error::{Error, Location};
 use crate::header::Version;
 use crate::raw::{Batch, BatchKind, Batches};
 use crate::spec::{self, ev};
-use crate::table::{ExperimentalBatch, FrameIds, IdMap, StackSpan, Table};
+use crate::table::{Base, FrameIds, IdMap, Span, StackSpan, Table};
 use crate::varint::{VarintError, uvarint};
 
 /// A CPU profile sample, timestamps already in nanoseconds.
@@ -19,12 +19,22 @@ pub(crate) struct CpuSample {
     pub(crate) stack: u64,
 }
 
+/// A per-thread event batch of a generation: where its events are in the generation's
+/// [`Base`], and where it was in the file (for error locations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BatchSpan {
+    pub(crate) offset: usize,
+    pub(crate) data_offset: usize,
+    pub(crate) data: Span,
+    pub(crate) time: u64,
+}
+
 /// One generation, ready to be ordered.
 #[derive(Debug)]
 pub(crate) struct Generation<'a> {
     pub(crate) gen_no: u64,
     /// Per-M event batches, Ms in order of first appearance.
-    pub(crate) batches: Vec<(i64, Vec<Batch<'a>>)>,
+    pub(crate) batches: Vec<(i64, Vec<BatchSpan>)>,
     pub(crate) cpu_samples: Vec<CpuSample>,
     pub(crate) min_ts: u64,
     pub(crate) table: Arc<Table<'a>>,
@@ -64,18 +74,25 @@ impl<'a> GenerationReader<'a> {
         self.batches.offset()
     }
 
-    /// Reads the next generation.
+    /// Reads the next generation of the whole-trace slice.
     pub(crate) fn next_generation(&mut self) -> NextGen<'a> {
+        let base = Base::Slice(self.batches.data());
+        self.next_generation_in(base)
+    }
+
+    /// Reads the next generation; its tables will refer to `base`, which holds the bytes
+    /// the batches are read from.
+    pub(crate) fn next_generation_in<'t>(&mut self, base: Base<'t>) -> NextGen<'t> {
         if self.version >= Version::Go126 {
-            self.read_delimited()
+            self.read_delimited(base)
         } else {
-            self.read_with_spill()
+            self.read_with_spill(base)
         }
     }
 
     /// Go 1.26+: generations end with an `EndOfGeneration` marker.
-    fn read_delimited(&mut self) -> NextGen<'a> {
-        let mut b = Builder::new(self.version);
+    fn read_delimited<'t>(&mut self, base: Base<'t>) -> NextGen<'t> {
+        let mut b = Builder::new(self.version, self.batches.data());
         let mut have_event_batches = false;
         let mut last_offset = self.batches.offset();
         loop {
@@ -123,15 +140,15 @@ impl<'a> GenerationReader<'a> {
             }
             have_event_batches = !b.batches.is_empty();
         }
-        match b.finish(last_offset) {
+        match b.finish(last_offset, base) {
             Ok(g) => NextGen::Gen(g, None),
             Err(e) => NextGen::Err(e),
         }
     }
 
     /// Go 1.22–1.25: a generation ends where a batch of the next one begins.
-    fn read_with_spill(&mut self) -> NextGen<'a> {
-        let mut b = Builder::new(self.version);
+    fn read_with_spill<'t>(&mut self, base: Base<'t>) -> NextGen<'t> {
+        let mut b = Builder::new(self.version, self.batches.data());
         if let Some(first) = self.spill.take() {
             b.gen_no = first.generation;
             b.min_ts = first.time;
@@ -174,7 +191,7 @@ impl<'a> GenerationReader<'a> {
                 return NextGen::Err(e);
             }
         }
-        match b.finish(self.batches.offset()) {
+        match b.finish(self.batches.offset(), base) {
             Ok(g) => NextGen::Gen(g, spill_err),
             Err(e) => NextGen::Err(e),
         }
@@ -189,12 +206,14 @@ impl<'a> GenerationReader<'a> {
 /// Collects one generation's batches.
 struct Builder<'a> {
     version: Version,
+    /// The bytes the batches are slices of; tables store spans into it.
+    base: &'a [u8],
     gen_no: u64,
     min_ts: u64,
-    batches: Vec<(i64, Vec<Batch<'a>>)>,
+    batches: Vec<(i64, Vec<BatchSpan>)>,
     m_index: IdMap<i64, usize>,
     cpu_samples: Vec<CpuSample>,
-    table: Table<'a>,
+    table: Table<'static>,
     has_clock: bool,
 }
 
@@ -235,9 +254,10 @@ impl Cursor<'_, '_> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(version: Version) -> Self {
+    fn new(version: Version, base: &'a [u8]) -> Self {
         Builder {
             version,
+            base,
             gen_no: 0,
             min_ts: 0,
             batches: Vec::new(),
@@ -264,11 +284,9 @@ impl<'a> Builder<'a> {
             (BatchKind::Events, Some(ev::CPU_SAMPLES)) => self.add_cpu_samples(&b),
             (BatchKind::Events, Some(t)) if t == sync_header => self.add_sync(&b),
             (BatchKind::Experimental(exp), _) => {
-                self.table.experimental.push(ExperimentalBatch {
-                    experiment: exp,
-                    thread: b.thread,
-                    data: b.data,
-                });
+                self.table
+                    .experimental
+                    .push((exp, b.thread, Span::of(self.base, b.data)));
                 Ok(())
             }
             (BatchKind::EndOfGeneration, _) => Err(Error::invalid(
@@ -284,7 +302,12 @@ impl<'a> Builder<'a> {
                     self.batches.push((b.thread, Vec::new()));
                     self.batches.len() - 1
                 });
-                self.batches[idx].1.push(b);
+                self.batches[idx].1.push(BatchSpan {
+                    offset: b.offset,
+                    data_offset: b.data_offset,
+                    data: Span::of(self.base, b.data),
+                    time: b.time,
+                });
                 Ok(())
             }
         }
@@ -317,7 +340,11 @@ impl<'a> Builder<'a> {
             }
             let s = &c.d[c.p..c.p + len as usize];
             c.p += len as usize;
-            if let Err(existing) = self.table.strings.insert(id, s) {
+            if let Err(existing) = self.table.strings.insert(id, Span::of(self.base, s)) {
+                let existing = self
+                    .base
+                    .get(existing.start..existing.start + existing.len)
+                    .unwrap_or(b"");
                 return Err(c.err(format!(
                     "multiple strings with the same ID: id={id}, new={}, existing={}",
                     String::from_utf8_lossy(s),
@@ -449,7 +476,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn finish(mut self, end_offset: usize) -> Result<Generation<'a>, Error> {
+    fn finish<'t>(mut self, end_offset: usize, base: Base<'t>) -> Result<Generation<'t>, Error> {
         let at = Location {
             generation: self.gen_no,
             batch: None,
@@ -491,13 +518,24 @@ impl<'a> Builder<'a> {
             s.time = crate::table::mul_freq(s.time as u64, freq);
         }
         crate::gosort::sort_by(&mut self.cpu_samples, |a, b| a.time < b.time);
-        self.table.generation = self.gen_no;
+        let t = self.table;
+        let table = Table {
+            generation: self.gen_no,
+            base,
+            strings: t.strings,
+            stacks: t.stacks,
+            pcs: t.pcs,
+            frames: t.frames,
+            freq: t.freq,
+            clock: t.clock,
+            experimental: t.experimental,
+        };
         Ok(Generation {
             gen_no: self.gen_no,
             batches: self.batches,
             cpu_samples: self.cpu_samples,
             min_ts: self.min_ts,
-            table: Arc::new(self.table),
+            table: Arc::new(table),
         })
     }
 }

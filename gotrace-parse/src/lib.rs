@@ -42,6 +42,7 @@ mod order;
 pub mod raw;
 mod reader;
 pub mod spec;
+mod stream;
 mod table;
 pub mod text;
 mod varint;

@@ -95,10 +95,10 @@ impl Ranges {
 }
 
 #[derive(Debug, Clone)]
-struct GState<'a> {
+struct GState {
     status: u64,
     seq: Seq,
-    regions: Vec<(TaskId, &'a [u8])>,
+    regions: Vec<(TaskId, Box<[u8]>)>,
     ranges: Ranges,
 }
 
@@ -166,12 +166,12 @@ fn proc_status_name(s: u64) -> &'static str {
 #[derive(Debug)]
 pub(crate) struct Ordering<'a> {
     version: Version,
-    g: IdMap<GoId, GState<'a>>,
+    g: IdMap<GoId, GState>,
     p: IdMap<ProcId, PState>,
     /// Threads: index by ID, states in a vector (cursors cache their thread's slot).
     m_index: IdMap<ThreadId, u32>,
     ms: Vec<MState>,
-    tasks: IdMap<TaskId, (&'a [u8], TaskId)>,
+    tasks: IdMap<TaskId, (Arc<[u8]>, TaskId)>,
     gc_seq: u64,
     gc_state: GcState,
     initial_gen: u64,
@@ -624,7 +624,7 @@ impl<'a> Ordering<'a> {
         Ok((cur, true))
     }
 
-    fn running_g(&mut self, typ: EventType, cur: SchedCtx) -> Result<&mut GState<'a>, String> {
+    fn running_g(&mut self, typ: EventType, cur: SchedCtx) -> Result<&mut GState, String> {
         let name = self.ev_name(typ);
         let Some(st) = self.g.get_mut(&cur.g) else {
             return Err(format!(
@@ -786,7 +786,7 @@ impl<'a> Ordering<'a> {
         Ok((cur, true))
     }
 
-    fn syscall_g(&mut self, typ: EventType, cur: SchedCtx) -> Result<&mut GState<'a>, String> {
+    fn syscall_g(&mut self, typ: EventType, cur: SchedCtx) -> Result<&mut GState, String> {
         let name = self.ev_name(typ);
         let Some(st) = self.g.get_mut(&cur.g) else {
             return Err(format!(
@@ -931,7 +931,7 @@ impl<'a> Ordering<'a> {
                 e.args[2], e.typ
             ));
         };
-        self.tasks.insert(id, (name, parent));
+        self.tasks.insert(id, (Arc::from(name), parent));
         validate(cur, USER_GO)?;
         self.push(t, cur, e);
         Ok((cur, true))
@@ -939,12 +939,15 @@ impl<'a> Ordering<'a> {
 
     fn task_end(&mut self, e: &mut BaseEvent, t: &Arc<Table<'a>>, cur: SchedCtx) -> Step {
         let id = e.args[0];
-        let (name, parent) = self.tasks.remove(&id).unwrap_or((b"", NO_TASK));
+        let (name, parent) = match self.tasks.remove(&id) {
+            Some((name, parent)) => (Some(name), parent),
+            None => (None, NO_TASK),
+        };
         e.args[2] = parent;
         validate(cur, USER_GO)?;
         let time = self.stamp(e.time);
         let mut out = Event::new(t, cur, e.typ, time, e.args);
-        out.extra_str = name;
+        out.task_type = name;
         self.queue.push_back(out);
         Ok((cur, true))
     }
@@ -971,8 +974,9 @@ impl<'a> Ordering<'a> {
             ));
         };
         if begin {
-            st.regions.push((tid, name));
-        } else if let Some(&(ntid, nname)) = st.regions.last() {
+            st.regions.push((tid, name.into()));
+        } else if let Some((ntid, nname)) = st.regions.last() {
+            let (ntid, nname) = (*ntid, &nname[..]);
             if (ntid, nname) != (tid, name) {
                 return Err(format!(
                     "misuse of region in goroutine {}: region end {{{tid} {}}} when the inner-most active region start event is {{{ntid} {}}}",

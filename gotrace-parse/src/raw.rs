@@ -88,6 +88,8 @@ pub struct Batches<'a> {
     pos: usize,
     done: bool,
     version: Version,
+    /// File offset of `data[0]` (nonzero when `data` is one generation read from a stream).
+    file_base: usize,
 }
 
 /// A batch-reading failure, with the generation number read so far (Go's readers use it).
@@ -108,7 +110,25 @@ impl<'a> Batches<'a> {
             pos: HEADER_LEN,
             done: false,
             version,
+            file_base: 0,
         })
+    }
+
+    /// Batches of `data`, a run of whole batches that starts at byte `file_base` of a trace
+    /// of version `version` (no header).
+    pub(crate) fn over_chunk(data: &'a [u8], version: Version, file_base: usize) -> Batches<'a> {
+        Batches {
+            data,
+            pos: 0,
+            done: false,
+            version,
+            file_base,
+        }
+    }
+
+    /// The bytes the batches are read from.
+    pub(crate) fn data(&self) -> &'a [u8] {
+        self.data
     }
 
     /// The trace version from the header.
@@ -118,7 +138,7 @@ impl<'a> Batches<'a> {
 
     /// Byte offset of the next batch.
     pub fn offset(&self) -> usize {
-        self.pos
+        self.pos + self.file_base
     }
 
     /// Reads the next batch: `None` at a clean end of file.
@@ -126,10 +146,11 @@ impl<'a> Batches<'a> {
         let start = self.pos;
         let d = self.data;
         let &typ = d.get(start)?;
+        let fb = self.file_base;
         let loc = |off: usize, generation: u64| Location {
             generation,
-            batch: Some(start as u64),
-            offset: off as u64,
+            batch: Some((start + fb) as u64),
+            offset: (off + fb) as u64,
         };
         let fail = |off: usize, generation: u64, reason: String| {
             Some(Err(BatchError {
@@ -144,8 +165,8 @@ impl<'a> Batches<'a> {
                 thread: -1,
                 time: 0,
                 data: &d[start..start + 1],
-                offset: start,
-                data_offset: start,
+                offset: start + fb,
+                data_offset: start + fb,
             }));
         }
         if typ != ev::EVENT_BATCH && typ != ev::EXPERIMENTAL_BATCH {
@@ -201,8 +222,8 @@ impl<'a> Batches<'a> {
             thread: m as i64,
             time,
             data: &d[p..p + size],
-            offset: start,
-            data_offset: p,
+            offset: start + fb,
+            data_offset: p + fb,
         }))
     }
 }

@@ -8,18 +8,19 @@ use std::sync::Arc;
 use crate::error::{Error, Location};
 use crate::event::{EV_SYNC, Event, SchedCtx};
 use crate::frontier::{BatchCursor, heap_insert, heap_remove, heap_update};
-use crate::generation::{CpuSample, Generation, GenerationReader, NextGen};
+use crate::generation::{BatchSpan, CpuSample, Generation, GenerationReader, NextGen};
 use crate::header::Version;
 use crate::order::Ordering;
-use crate::raw::{Batch, Batches};
+use crate::raw::Batches;
 use crate::spec::{self, ev};
+use crate::stream::{GenSource, StreamSource};
 use crate::table::Table;
 
 /// The generation being ordered.
 #[derive(Debug)]
 struct Current<'a> {
     gen_no: u64,
-    batches: Vec<(i64, Vec<Batch<'a>>)>,
+    batches: Vec<(i64, Vec<BatchSpan>)>,
     table: Arc<Table<'a>>,
 }
 
@@ -44,7 +45,7 @@ struct Current<'a> {
 #[derive(Debug)]
 pub struct Reader<'a> {
     version: Version,
-    gens: GenerationReader<'a>,
+    gens: Box<dyn GenSource<'a> + 'a>,
     current: Option<Current<'a>>,
     had_gen: bool,
     frontier: Vec<BatchCursor>,
@@ -63,9 +64,16 @@ impl<'a> Reader<'a> {
     pub fn new(data: &'a [u8]) -> Result<Reader<'a>, Error> {
         let batches = Batches::new(data)?;
         let version = batches.version();
-        Ok(Reader {
+        Ok(Reader::with_source(
             version,
-            gens: GenerationReader::new(batches),
+            Box::new(GenerationReader::new(batches)),
+        ))
+    }
+
+    fn with_source(version: Version, gens: Box<dyn GenSource<'a> + 'a>) -> Reader<'a> {
+        Reader {
+            version,
+            gens,
             current: None,
             had_gen: false,
             frontier: Vec::new(),
@@ -77,7 +85,25 @@ impl<'a> Reader<'a> {
             spill_err_sync: false,
             done: false,
             partial: false,
-        })
+        }
+    }
+
+    /// Streams a trace from any reader (a file, a socket, a decompressor), keeping only the
+    /// generation being ordered in memory: each generation's bytes are copied into a buffer
+    /// that is freed when that generation's events are gone. Same events, same order and
+    /// same errors as [`Reader::new`] on the whole trace.
+    ///
+    /// ```
+    /// use gotrace_parse::Reader;
+    /// # let path = std::path::Path::new("../../shared/corpus/gotrace/tests/go122-gc-stress.trace");
+    /// # let path = if path.exists() { path.to_path_buf() } else { "../shared/corpus/gotrace/tests/go122-gc-stress.trace".into() };
+    /// let file = std::io::BufReader::new(std::fs::File::open(path).unwrap());
+    /// let n = Reader::from_reader(file).unwrap().count();
+    /// assert!(n > 1000);
+    /// ```
+    pub fn from_reader<R: std::io::Read + Send + 'static>(r: R) -> Result<Reader<'static>, Error> {
+        let (source, version) = StreamSource::new(r)?;
+        Ok(Reader::with_source(version, Box::new(source)))
     }
 
     /// Trace version from the header.
@@ -168,6 +194,9 @@ impl<'a> Reader<'a> {
             return Ok(Some(e));
         }
         if self.frontier.is_empty() && self.cpu.is_empty() {
+            // The generation is used up: let its tables and bytes go before the next one is
+            // read, so that two generations are never held at once.
+            self.current = None;
             if self.version < Version::Go126 {
                 return self.next_gen_with_spill();
             }
@@ -275,7 +304,7 @@ impl<'a> Reader<'a> {
             Ok(true) => {}
         }
         let batches = &cur.batches[bc.mi].1;
-        if bc.next_event(batches, cur.table.freq, cur.gen_no)? {
+        if bc.next_event(batches, cur.table.base.bytes(), cur.table.freq, cur.gen_no)? {
             heap_update(&mut self.frontier, i);
         } else {
             heap_remove(&mut self.frontier, i);
@@ -326,7 +355,7 @@ impl<'a> Reader<'a> {
         self.frontier.clear();
         for (mi, (m, bs)) in batches.iter().enumerate() {
             let mut bc = BatchCursor::new(*m, mi);
-            if bc.next_event(bs, table.freq, gen_no)? {
+            if bc.next_event(bs, table.base.bytes(), table.freq, gen_no)? {
                 heap_insert(&mut self.frontier, bc);
             }
         }

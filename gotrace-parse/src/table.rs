@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 /// A fast hasher for integer IDs (multiply-rotate; IDs are not attacker-chosen hash keys
 /// in any way that matters: the worst case is slower lookups, never unbounded memory).
@@ -136,13 +137,13 @@ pub(crate) struct FrameIds {
 
 /// One stack frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Frame<'a> {
+pub struct Frame<'t> {
     /// Program counter.
     pub pc: u64,
     /// Function name (raw bytes; Go strings need not be UTF-8).
-    pub func: &'a [u8],
+    pub func: &'t [u8],
     /// File name.
-    pub file: &'a [u8],
+    pub file: &'t [u8],
     /// Line number.
     pub line: u64,
 }
@@ -162,44 +163,94 @@ pub struct ClockSnapshot {
 
 /// Opaque data of an experimental batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ExperimentalBatch<'a> {
+pub struct ExperimentalBatch<'t> {
     /// Experiment ID (see [`crate::spec::EXPERIMENTS`]).
     pub experiment: u8,
     /// Thread that wrote it.
     pub thread: i64,
     /// The bytes.
-    pub data: &'a [u8],
+    pub data: &'t [u8],
+}
+
+/// Where a generation's bytes live: the caller's buffer (zero-copy over a whole trace in
+/// memory) or a buffer the streaming reader filled with just this generation.
+#[derive(Debug, Clone)]
+pub(crate) enum Base<'a> {
+    Slice(&'a [u8]),
+    Owned(Arc<Vec<u8>>),
+}
+
+impl Default for Base<'_> {
+    fn default() -> Self {
+        Base::Slice(&[])
+    }
+}
+
+impl Base<'_> {
+    #[inline]
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match self {
+            Base::Slice(s) => s,
+            Base::Owned(a) => a,
+        }
+    }
+}
+
+/// A byte range of [`Base`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) start: usize,
+    pub(crate) len: usize,
+}
+
+impl Span {
+    /// The span of `part`, a subslice of `base`.
+    pub(crate) fn of(base: &[u8], part: &[u8]) -> Span {
+        Span {
+            start: (part.as_ptr() as usize).wrapping_sub(base.as_ptr() as usize),
+            len: part.len(),
+        }
+    }
 }
 
 /// Everything one generation defines that its events refer to.
 #[derive(Debug, Clone, Default)]
 pub struct Table<'a> {
     pub(crate) generation: u64,
-    pub(crate) strings: IdTable<&'a [u8]>,
+    pub(crate) base: Base<'a>,
+    pub(crate) strings: IdTable<Span>,
     pub(crate) stacks: IdTable<StackSpan>,
     pub(crate) pcs: Vec<u64>,
     pub(crate) frames: IdMap<u64, FrameIds>,
     /// Nanoseconds per trace clock tick (0 = no frequency seen yet).
     pub(crate) freq: f64,
     pub(crate) clock: Option<(u64, u64, u64, u64)>,
-    pub(crate) experimental: Vec<ExperimentalBatch<'a>>,
+    pub(crate) experimental: Vec<(u8, i64, Span)>,
 }
 
-impl<'a> Table<'a> {
+impl Table<'_> {
     /// Generation number as written in the batch headers.
     pub fn generation(&self) -> u64 {
         self.generation
     }
 
+    #[inline]
+    pub(crate) fn span(&self, s: Span) -> &[u8] {
+        self.base
+            .bytes()
+            .get(s.start..s.start + s.len)
+            .unwrap_or(b"")
+    }
+
     /// String with ID `id` (ID 0 is the empty string).
-    pub fn string(&self, id: u64) -> Option<&'a [u8]> {
+    pub fn string(&self, id: u64) -> Option<&[u8]> {
         if id == 0 {
             return Some(b"");
         }
-        self.strings.get(id).copied()
+        self.strings.get(id).map(|&s| self.span(s))
     }
 
-    pub(crate) fn string_or_empty(&self, id: u64) -> &'a [u8] {
+    pub(crate) fn string_or_empty(&self, id: u64) -> &[u8] {
         self.string(id).unwrap_or(b"")
     }
 
@@ -213,7 +264,7 @@ impl<'a> Table<'a> {
     }
 
     /// Frames of stack `id`, innermost first.
-    pub fn stack_frames(&self, id: u64) -> impl Iterator<Item = Frame<'a>> + '_ {
+    pub fn stack_frames(&self, id: u64) -> impl Iterator<Item = Frame<'_>> + '_ {
         self.stack_pcs(id).unwrap_or(&[]).iter().map(move |&pc| {
             let ids = self.frames.get(&pc).copied().unwrap_or(FrameIds {
                 func: 0,
@@ -247,7 +298,15 @@ impl<'a> Table<'a> {
     }
 
     /// Experimental batches of this generation, in file order.
-    pub fn experimental_batches(&self) -> &[ExperimentalBatch<'a>] {
-        &self.experimental
+    pub fn experimental_batches(
+        &self,
+    ) -> impl ExactSizeIterator<Item = ExperimentalBatch<'_>> + '_ {
+        self.experimental
+            .iter()
+            .map(|&(experiment, thread, span)| ExperimentalBatch {
+                experiment,
+                thread,
+                data: self.span(span),
+            })
     }
 }

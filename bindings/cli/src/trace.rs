@@ -4,7 +4,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use profile_ops::gotrace::{Reader, text};
-use profile_ops::trace::{TraceInfo, event_json, trace_info};
+use profile_ops::trace::{TraceInfo, event_json, trace_info_path};
 
 use crate::CliResult;
 
@@ -42,17 +42,13 @@ pub fn run(a: Args) -> CliResult {
     }
 }
 
-fn read(file: &PathBuf) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
-    std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()).into())
+fn open(file: &PathBuf) -> Result<std::fs::File, Box<dyn std::error::Error>> {
+    std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()).into())
 }
 
 fn info(file: PathBuf, json: bool) -> CliResult {
-    let data = read(&file)?;
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let s = trace_info(&data, &name);
+    // Streams the file: memory stays bounded by the largest generation.
+    let s = trace_info_path(&file).map_err(|e| format!("{}: {e}", file.display()))?;
     if json {
         println!("{}", serde_json::to_string(&s)?);
     } else if s.valid || s.events_total > 0 {
@@ -114,11 +110,11 @@ fn print_text(file: &std::path::Path, s: &TraceInfo) {
 }
 
 fn events(file: PathBuf, json_lines: bool) -> CliResult {
-    let data = read(&file)?;
+    let input = std::io::BufReader::with_capacity(1 << 16, open(&file)?);
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let result = (|| -> Result<Option<String>, io::Error> {
-        let reader = match Reader::new(&data) {
+        let reader = match Reader::from_reader(input) {
             Ok(r) => r,
             Err(e) => return Ok(Some(e.to_string())),
         };

@@ -112,7 +112,46 @@ pub struct TraceInfo {
 /// assert!(info.user.tasks > 0);
 /// ```
 pub fn trace_info(data: &[u8], file: &str) -> TraceInfo {
-    let header: String = String::from_utf8_lossy(&data[..data.len().min(16)])
+    summarize(
+        Reader::new(data),
+        &data[..data.len().min(16)],
+        data.len() as u64,
+        file,
+    )
+}
+
+/// Summarises the trace file at `path`, streaming it from disk: memory stays bounded by
+/// the largest generation, whatever the file's size.
+///
+/// ```
+/// # let p = std::path::Path::new("../../shared/corpus/gotrace/tests/go122-annotations.trace");
+/// # let p = if p.exists() { p.to_path_buf() } else { "../shared/corpus/gotrace/tests/go122-annotations.trace".into() };
+/// let info = profile_ops::trace::trace_info_path(&p).unwrap();
+/// let data = std::fs::read(&p).unwrap();
+/// assert_eq!(info, profile_ops::trace::trace_info(&data, "go122-annotations.trace"));
+/// ```
+pub fn trace_info_path(path: &std::path::Path) -> std::io::Result<TraceInfo> {
+    use std::io::{Read, Seek};
+    let mut file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    let mut header = Vec::with_capacity(16);
+    (&mut file).take(16).read_to_end(&mut header)?;
+    file.seek(std::io::SeekFrom::Start(0))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let reader = Reader::from_reader(std::io::BufReader::with_capacity(1 << 16, file));
+    Ok(summarize(reader, &header, size, &name))
+}
+
+fn summarize(
+    reader: Result<Reader<'_>, crate::gotrace::Error>,
+    header: &[u8],
+    size: u64,
+    file: &str,
+) -> TraceInfo {
+    let header: String = String::from_utf8_lossy(header)
         .trim_end_matches('\0')
         .to_string();
     let go_version = header
@@ -123,7 +162,7 @@ pub fn trace_info(data: &[u8], file: &str) -> TraceInfo {
     let mut info = TraceInfo {
         schema: "gotrace-oracle/1",
         file: file.to_string(),
-        size_bytes: data.len() as u64,
+        size_bytes: size,
         header,
         go_version,
         valid: false,
@@ -145,7 +184,7 @@ pub fn trace_info(data: &[u8], file: &str) -> TraceInfo {
         state_transitions: BTreeMap::new(),
         state_transitions_total: 0,
     };
-    let reader = match Reader::new(data) {
+    let reader = match reader {
         Ok(r) => r,
         Err(e) => {
             info.error = Some(e.reason());

@@ -7,4 +7,4 @@ pub mod events;
 pub mod info;
 
 pub use events::event_json;
-pub use info::{TraceInfo, trace_info};
+pub use info::{TraceInfo, trace_info, trace_info_path};

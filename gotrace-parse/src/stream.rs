@@ -1,0 +1,243 @@
+//! Reading a trace from any `io::Read` one generation at a time: the bytes of a generation
+//! are copied into a buffer that lives as long as that generation's tables (and the events
+//! that refer to them), so memory is bounded by the largest generation, not the file.
+
+use std::io::{self, Read};
+use std::sync::Arc;
+
+use crate::error::Error;
+use crate::generation::{GenerationReader, NextGen};
+use crate::header::{HEADER_LEN, Version};
+use crate::raw::Batches;
+use crate::spec::{MAX_BATCH_SIZE, ev};
+use crate::table::Base;
+
+/// Where the reader gets its generations from.
+pub(crate) trait GenSource<'a>: Send + std::fmt::Debug {
+    /// The next generation (or the end, or an error), as Go's reader would read it.
+    fn next_generation(&mut self) -> NextGen<'a>;
+    /// Pre-1.26 traces: whether a batch of a following generation has been seen.
+    fn has_spill(&self) -> bool;
+    /// File offset of the next unread byte.
+    fn offset(&self) -> usize;
+}
+
+impl<'a> GenSource<'a> for GenerationReader<'a> {
+    fn next_generation(&mut self) -> NextGen<'a> {
+        GenerationReader::next_generation(self)
+    }
+    fn has_spill(&self) -> bool {
+        GenerationReader::has_spill(self)
+    }
+    fn offset(&self) -> usize {
+        GenerationReader::offset(self)
+    }
+}
+
+/// What copying one batch from the stream gave.
+enum Copied {
+    /// Nothing left (or Go's reader would see a clean end here).
+    End,
+    /// A whole batch of generation `gen` (0 for an end-of-generation marker).
+    Batch {
+        generation: u64,
+        end_of_generation: bool,
+    },
+    /// Bytes that do not form a batch; what follows was copied too, so that the batch
+    /// reader meets the same error at the same place as it would on the whole file.
+    Broken,
+}
+
+/// Splits a stream into generations.
+pub(crate) struct StreamSource<R> {
+    r: R,
+    version: Version,
+    /// File offset of the next byte of `r`.
+    offset: usize,
+    /// Bytes of the first batch of the next generation (pre-1.26), already read.
+    pending: Vec<u8>,
+    done: bool,
+}
+
+impl<R> std::fmt::Debug for StreamSource<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamSource")
+            .field("version", &self.version)
+            .field("offset", &self.offset)
+            .finish()
+    }
+}
+
+fn io_error(offset: usize, e: &io::Error) -> Error {
+    Error::Io {
+        offset: offset as u64,
+        message: e.to_string(),
+    }
+}
+
+impl<R: Read> StreamSource<R> {
+    /// Reads and checks the header.
+    pub(crate) fn new(mut r: R) -> Result<(StreamSource<R>, Version), Error> {
+        let mut header = [0u8; HEADER_LEN];
+        let mut n = 0;
+        while n < HEADER_LEN {
+            match r.read(&mut header[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_error(n, &e)),
+            }
+        }
+        let version = Version::detect(&header[..n])?;
+        if !version.is_v2() {
+            return Err(Error::V1NotSupported(version.minor()));
+        }
+        let s = StreamSource {
+            r,
+            version,
+            offset: HEADER_LEN,
+            pending: Vec::new(),
+            done: false,
+        };
+        Ok((s, version))
+    }
+
+    /// Reads up to `n` bytes into `buf`; returns how many (fewer only at end of stream).
+    fn take(&mut self, buf: &mut Vec<u8>, n: usize) -> Result<usize, Error> {
+        let before = buf.len();
+        let got = (&mut self.r)
+            .take(n as u64)
+            .read_to_end(buf)
+            .map_err(|e| io_error(self.offset, &e))?;
+        self.offset += buf.len() - before;
+        Ok(got)
+    }
+
+    fn byte(&mut self, buf: &mut Vec<u8>) -> Result<Option<u8>, Error> {
+        Ok(if self.take(buf, 1)? == 1 {
+            buf.last().copied()
+        } else {
+            None
+        })
+    }
+
+    /// Copies a uvarint; `None` if it is cut short or too long.
+    fn uvarint(&mut self, buf: &mut Vec<u8>) -> Result<Option<u64>, Error> {
+        let (mut x, mut s) = (0u64, 0u32);
+        for i in 0..10 {
+            let Some(b) = self.byte(buf)? else {
+                return Ok(None);
+            };
+            if b < 0x80 {
+                if i == 9 && b > 1 {
+                    return Ok(None);
+                }
+                return Ok(Some(x | (b as u64) << s));
+            }
+            x |= ((b & 0x7f) as u64) << s;
+            s += 7;
+        }
+        Ok(None)
+    }
+
+    fn broken(&mut self, buf: &mut Vec<u8>) -> Result<Copied, Error> {
+        self.take(buf, MAX_BATCH_SIZE as usize + 64)?;
+        self.done = true;
+        Ok(Copied::Broken)
+    }
+
+    /// Copies one batch (header and data) from the stream to `buf`.
+    fn copy_batch(&mut self, buf: &mut Vec<u8>) -> Result<Copied, Error> {
+        let Some(typ) = self.byte(buf)? else {
+            return Ok(Copied::End);
+        };
+        if typ == ev::END_OF_GENERATION {
+            return Ok(Copied::Batch {
+                generation: 0,
+                end_of_generation: true,
+            });
+        }
+        if typ != ev::EVENT_BATCH && typ != ev::EXPERIMENTAL_BATCH {
+            return self.broken(buf);
+        }
+        if typ == ev::EXPERIMENTAL_BATCH && self.byte(buf)?.is_none() {
+            // Go's reader takes end of file right after this byte for a clean end.
+            self.done = true;
+            return Ok(Copied::End);
+        }
+        let mut fields = [0u64; 4];
+        for f in &mut fields {
+            match self.uvarint(buf)? {
+                Some(v) => *f = v,
+                None => return self.broken(buf),
+            }
+        }
+        let size = fields[3];
+        if size > MAX_BATCH_SIZE {
+            return self.broken(buf);
+        }
+        if self.take(buf, size as usize)? < size as usize {
+            self.done = true;
+            return Ok(Copied::Broken);
+        }
+        Ok(Copied::Batch {
+            generation: fields[0],
+            end_of_generation: false,
+        })
+    }
+
+    /// The bytes of the next generation and the file offset they start at.
+    fn next_chunk(&mut self) -> Result<(Vec<u8>, usize), Error> {
+        let start = self.offset - self.pending.len();
+        let mut buf = std::mem::take(&mut self.pending);
+        let mut current = 0u64;
+        if !buf.is_empty() {
+            // The spilled batch's generation number follows its type byte.
+            current = crate::varint::uvarint(&buf[1..]).map_or(0, |(v, _)| v);
+        }
+        while !self.done {
+            let mark = buf.len();
+            match self.copy_batch(&mut buf)? {
+                Copied::End | Copied::Broken => break,
+                Copied::Batch {
+                    end_of_generation: true,
+                    ..
+                } if self.version >= Version::Go126 => break,
+                Copied::Batch { .. } if self.version >= Version::Go126 => {}
+                Copied::Batch { generation, .. } => {
+                    if current != 0 && generation == current.wrapping_add(1) {
+                        self.pending = buf.split_off(mark);
+                        break;
+                    }
+                    if generation == 0 || (current != 0 && generation != current) {
+                        // The generation reader rejects this batch; nothing after it matters.
+                        self.done = true;
+                        break;
+                    }
+                    current = generation;
+                }
+            }
+        }
+        Ok((buf, start))
+    }
+}
+
+impl<R: Read + Send> GenSource<'static> for StreamSource<R> {
+    fn next_generation(&mut self) -> NextGen<'static> {
+        let (chunk, start) = match self.next_chunk() {
+            Ok(c) => c,
+            Err(e) => return NextGen::Err(e),
+        };
+        let chunk = Arc::new(chunk);
+        let mut gens = GenerationReader::new(Batches::over_chunk(&chunk, self.version, start));
+        gens.next_generation_in(Base::Owned(chunk.clone()))
+    }
+
+    fn has_spill(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    fn offset(&self) -> usize {
+        self.offset
+    }
+}

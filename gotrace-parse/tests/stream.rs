@@ -1,0 +1,105 @@
+//! `Reader::from_reader` (one generation in memory at a time) gives exactly what
+//! `Reader::new` gives on the whole trace: same events, same order, same errors — on every
+//! v2 corpus trace, on many truncations of them, and when the input arrives in tiny reads.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use gotrace_parse::{Reader, text};
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/gotrace")
+}
+
+fn v2_traces() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in ["tests", "generated", "external", "fuzz"] {
+        for e in std::fs::read_dir(corpus().join(dir)).expect("corpus dir") {
+            let p = e.expect("entry").path();
+            if p.extension().is_some_and(|x| x == "trace")
+                && gotrace_parse::Version::detect(&std::fs::read(&p).expect("read"))
+                    .is_ok_and(|v| v.is_v2())
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz-huge-timestamp.trace"));
+    out.sort();
+    out
+}
+
+fn lines<'a>(r: Result<Reader<'a>, gotrace_parse::Error>) -> (Vec<String>, Option<String>) {
+    let mut out = Vec::new();
+    let r = match r {
+        Ok(r) => r,
+        Err(e) => return (out, Some(e.reason())),
+    };
+    for ev in r {
+        match ev {
+            Ok(ev) => out.push(text::line(&ev)),
+            Err(e) => return (out, Some(e.reason())),
+        }
+    }
+    (out, None)
+}
+
+/// Hands out at most `n` bytes per read.
+struct Trickle {
+    data: Vec<u8>,
+    pos: usize,
+    n: usize,
+}
+
+impl Read for Trickle {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let k = buf.len().min(self.n).min(self.data.len() - self.pos);
+        buf[..k].copy_from_slice(&self.data[self.pos..self.pos + k]);
+        self.pos += k;
+        Ok(k)
+    }
+}
+
+fn check(name: &str, data: &[u8]) {
+    let want = lines(Reader::new(data));
+    let got = lines(Reader::from_reader(std::io::Cursor::new(data.to_vec())));
+    assert_eq!(want.1, got.1, "{name}: error");
+    assert_eq!(want.0.len(), got.0.len(), "{name}: event count");
+    assert!(want.0 == got.0, "{name}: events differ");
+}
+
+#[test]
+fn stream_equals_slice_on_corpus_and_truncations() {
+    let traces = v2_traces();
+    assert!(traces.len() >= 40);
+    for p in &traces {
+        let data = std::fs::read(p).expect("read");
+        let name = p.display().to_string();
+        check(&name, &data);
+        // Cut points: every 1/37th of the file (1/3rd for the large ones), plus the first
+        // bytes after the header.
+        let parts = if data.len() > 1 << 20 { 3 } else { 37 };
+        let step = (data.len() / parts).max(1);
+        for cut in (0..data.len()).step_by(step).chain(14..24.min(data.len())) {
+            check(&format!("{name} cut at {cut}"), &data[..cut]);
+        }
+    }
+}
+
+#[test]
+fn tiny_reads() {
+    let p = corpus().join("tests/go122-gc-stress.trace");
+    let data = std::fs::read(&p).expect("read");
+    for n in [1, 3, 7, 4096] {
+        let t = Trickle {
+            data: data.clone(),
+            pos: 0,
+            n,
+        };
+        assert_eq!(
+            lines(Reader::from_reader(t)),
+            lines(Reader::new(&data)),
+            "reads of {n} bytes"
+        );
+    }
+}
