@@ -6,6 +6,7 @@
 //! a corpus trace equals its `.oracle.json`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Serialize;
 
@@ -191,7 +192,10 @@ fn summarize(
             return info;
         }
     };
-    let (mut gs, mut ps, mut ts) = (HashSet::new(), HashSet::new(), HashSet::new());
+    let (mut gs, mut ps, mut ts) = (IdSet::default(), IdSet::default(), IdSet::default());
+    let mut by_kind = [0u64; 16];
+    // [goroutine, proc][from][to] → (from name, to name, count).
+    let mut transitions = [[[None::<(&'static str, &'static str, u64)>; 6]; 6]; 2];
     let mut open: HashMap<(String, String), Vec<i64>> = HashMap::new();
     let mut completed = true;
     for ev in reader {
@@ -204,9 +208,7 @@ fn summarize(
             }
         };
         info.events_total += 1;
-        if let Some(n) = info.events_by_kind.get_mut(ev.kind().name()) {
-            *n += 1;
-        }
+        by_kind[ev.kind() as usize & 15] += 1;
         info.first_timestamp_ns.get_or_insert(ev.time());
         info.last_timestamp_ns = Some(ev.time());
         if ev.goroutine() != NO_GOROUTINE {
@@ -285,30 +287,32 @@ fn summarize(
                 let Some(st) = ev.state_transition() else {
                     continue;
                 };
-                let res = match st.resource.kind {
-                    ResourceKind::Goroutine => {
-                        gs.insert(st.resource.id);
-                        "Goroutine"
-                    }
-                    ResourceKind::Proc => {
-                        ps.insert(st.resource.id);
-                        "Proc"
-                    }
-                    ResourceKind::Thread => "Thread",
-                    ResourceKind::None => "None",
+                match st.resource.kind {
+                    ResourceKind::Goroutine => gs.insert(st.resource.id),
+                    ResourceKind::Proc => ps.insert(st.resource.id),
+                    ResourceKind::Thread | ResourceKind::None => {}
+                }
+                let (r, a, b, an, bn) = match st.transition {
+                    Transition::Goroutine(a, b) => (0, a as usize, b as usize, a.name(), b.name()),
+                    Transition::Proc(a, b) => (1, a as usize, b as usize, a.name(), b.name()),
                 };
-                let label = match st.transition {
-                    Transition::Goroutine(..) | Transition::Proc(..) => st.transition.label(),
-                };
-                *info
-                    .state_transitions
-                    .entry(res)
-                    .or_default()
-                    .entry(label)
-                    .or_default() += 1;
+                transitions[r][a % 6][b % 6].get_or_insert((an, bn, 0)).2 += 1;
                 info.state_transitions_total += 1;
             }
             _ => {}
+        }
+    }
+    for k in EventKind::ALL {
+        info.events_by_kind
+            .insert(k.name(), by_kind[k as usize & 15]);
+    }
+    for (r, res) in transitions.iter().enumerate() {
+        for (a, b, n) in res.iter().flatten().flatten() {
+            let name = if r == 0 { "Goroutine" } else { "Proc" };
+            info.state_transitions
+                .entry(name)
+                .or_default()
+                .insert(format!("{a}->{b}"), *n);
         }
     }
     info.valid = completed;
@@ -317,10 +321,51 @@ fn summarize(
     } else {
         info.sync_events
     };
-    info.goroutines_distinct = gs.len() as u64;
-    info.procs_distinct = ps.len() as u64;
-    info.threads_distinct = ts.len() as u64;
+    info.goroutines_distinct = gs.len();
+    info.procs_distinct = ps.len();
+    info.threads_distinct = ts.len();
     info
+}
+
+/// Multiply-rotate hasher for integer IDs.
+#[derive(Default)]
+struct IdHash(u64);
+
+impl Hasher for IdHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_i64(&mut self, i: i64) {
+        self.write_u64(i as u64);
+    }
+}
+
+/// Distinct IDs; consecutive events mostly repeat the last one, which costs no lookup.
+#[derive(Default)]
+struct IdSet {
+    set: HashSet<i64, BuildHasherDefault<IdHash>>,
+    last: Option<i64>,
+}
+
+impl IdSet {
+    fn insert(&mut self, id: i64) {
+        if self.last != Some(id) {
+            self.set.insert(id);
+            self.last = Some(id);
+        }
+    }
+
+    fn len(&self) -> u64 {
+        self.set.len() as u64
+    }
 }
 
 #[cfg(test)]
