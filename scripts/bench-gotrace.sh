@@ -7,8 +7,7 @@
 # program in benches/peers/gotrace (channels, mutexes, syscalls, allocation/GC, user
 # annotations at GOMAXPROCS 4; about 100 MB). Prints throughput of x/exp/trace's
 # ReadEvent loop (best of 3), of our raw decoder and ordered stream (criterion medians),
-# the speed ratio, and the peak RSS of both readers next to the file and largest
-# generation sizes.
+# the speed ratio, and the peak RSS of both readers next to the largest generation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=benches/out
@@ -65,6 +64,6 @@ print(f"{'reader':34} {'seconds':>8} {'MB/s':>8} {'vs Go':>7}")
 print(f"{'x/exp/trace ReadEvent loop':34} {go_s:8.3f} {size/go_s/mb:8.1f} {1:6.1f}x")
 print(f"{'gotrace-parse ordered stream':34} {ordered:8.3f} {size/ordered/mb:8.1f} {go_s/ordered:6.1f}x")
 print(f"{'gotrace-parse raw decode':34} {raw:8.3f} {size/raw/mb:8.1f} {go_s/raw:6.1f}x")
-print(f"peak RSS: x/exp/trace {int(go_rss)/1024:.0f} MB; gprofops trace info {int(rust_rss)/1024:.0f} MB "
-      f"(file read into memory: {size/2**20:.0f} MiB)")
+print(f"peak RSS: x/exp/trace {int(go_rss)/1024:.0f} MiB; gprofops trace info (streaming) "
+      f"{int(rust_rss)/1024:.0f} MiB = {int(rust_rss)*1024/gen:.2f}x the largest generation")
 PY

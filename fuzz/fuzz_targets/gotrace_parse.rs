@@ -1,7 +1,8 @@
 //! Any bytes through both layers of `gotrace-parse`: the raw batch/event decoder and the
 //! ordered stream (with every accessor and the canonical line). No panic, no hang, and the
 //! stream's invariants hold: strictly increasing timestamps, Sync events numbered 1, 2, 3…,
-//! and the columnar form agrees with the stream.
+//! the columnar form agrees with the stream, and `Reader::from_reader` (streaming) gives
+//! exactly what `Reader::new` gives.
 #![no_main]
 
 use gotrace_parse::raw::Batches;
@@ -58,6 +59,21 @@ fuzz_target!(|data: &[u8]| {
         );
         let _ = text::line(&ev);
     }
+    // The streaming reader (one generation in memory) must agree event for event.
+    let streamed: Vec<Result<String, String>> =
+        match Reader::from_reader(std::io::Cursor::new(data.to_vec())) {
+            Ok(r) => r
+                .map(|e| e.map(|e| text::line(&e)).map_err(|e| e.reason()))
+                .collect(),
+            Err(e) => vec![Err(e.reason())],
+        };
+    let direct: Vec<Result<String, String>> = match Reader::new(data) {
+        Ok(r) => r
+            .map(|e| e.map(|e| text::line(&e)).map_err(|e| e.reason()))
+            .collect(),
+        Err(e) => vec![Err(e.reason())],
+    };
+    assert_eq!(streamed, direct, "stream and slice readers disagree");
     match load_columns(data) {
         Ok(cols) => {
             assert!(!failed);

@@ -8,8 +8,12 @@
 //! - [`Reader`]: the ordered event stream — per-generation string and stack tables,
 //!   per-thread batches merged by time under the runtime's ordering rules, goroutine /
 //!   proc / thread state machines with Go's validation, CPU samples and `Sync` events —
-//!   one generation in memory at a time. [`load_columns`] collects it into a
-//!   struct-of-arrays for analysis.
+//!   the same events, in the same order, with the same errors as Go's
+//!   `(*trace.Reader).ReadEvent`. [`Reader::new`] reads a trace in memory (zero-copy);
+//!   [`Reader::from_reader`] streams from any `io::Read` with only one generation in
+//!   memory. [`load_columns`] collects the stream into a struct-of-arrays for analysis.
+//! - [`text::line`]: a canonical one-line form of an event, shared with the differential
+//!   test's Go program.
 //!
 //! ```
 //! use gotrace_parse::{EventKind, Reader};

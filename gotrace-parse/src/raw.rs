@@ -21,7 +21,7 @@
 //! ```
 
 use crate::error::{Error, Location};
-use crate::header::{HEADER_LEN, Version};
+use crate::header::Version;
 use crate::spec::{self, EventSpec, EventType, MAX_BATCH_SIZE, ev};
 use crate::varint::{read_uvs, uvarint};
 
@@ -101,13 +101,13 @@ pub(crate) struct BatchError {
 impl<'a> Batches<'a> {
     /// Checks the header and starts after it. Fails for v1 traces.
     pub fn new(data: &'a [u8]) -> Result<Batches<'a>, Error> {
-        let version = Version::detect(data)?;
+        let (version, header_len) = Version::detect_len(data)?;
         if !version.is_v2() {
             return Err(Error::V1NotSupported(version.minor()));
         }
         Ok(Batches {
             data,
-            pos: HEADER_LEN,
+            pos: header_len,
             done: false,
             version,
             file_base: 0,

@@ -24,11 +24,14 @@ struct Current<'a> {
     table: Arc<Table<'a>>,
 }
 
-/// Streams the ordered events of a v2 trace held in memory (or memory-mapped).
+/// The ordered events of a v2 trace, one generation at a time.
 ///
-/// Memory use is bounded by the largest generation: the tables and cursors of one
-/// generation are dropped when the next one is read. Iteration stops after the first
-/// error; events before it are valid, as with Go's reader.
+/// [`Reader::new`] reads a trace held in memory without copying it; besides the caller's
+/// bytes it keeps one generation's tables and cursors, dropped before the next generation
+/// is read. [`Reader::from_reader`] streams from any `io::Read`, holding only the current
+/// generation's bytes. Iteration stops after the first error; the events before it are
+/// valid, as with Go's reader (a truncated trace yields its complete generations, then
+/// the error; see [`Reader::is_partial`]).
 ///
 /// ```
 /// use gotrace_parse::{EventKind, Reader};
@@ -119,24 +122,29 @@ impl<'a> Reader<'a> {
 
     /// Reads the next event; `Ok(None)` at the end of the trace.
     pub fn read_event(&mut self) -> Result<Option<Event<'a>>, Error> {
+        self.next_checked().transpose()
+    }
+
+    #[inline]
+    fn next_checked(&mut self) -> Option<Result<Event<'a>, Error>> {
         if self.done {
-            return Ok(None);
+            return None;
         }
         match self.next_inner() {
-            Ok(Some(e)) => {
-                if let Err(err) = self.validate_ids(&e) {
+            Ok(Some(e)) => match self.validate_ids(&e) {
+                Ok(()) => Some(Ok(e)),
+                Err(err) => {
                     self.fail();
-                    return Err(err);
+                    Some(Err(err))
                 }
-                Ok(Some(e))
-            }
+            },
             Ok(None) => {
                 self.done = true;
-                Ok(None)
+                None
             }
             Err(err) => {
                 self.fail();
-                Err(err)
+                Some(Err(err))
             }
         }
     }
@@ -374,6 +382,6 @@ impl<'a> Iterator for Reader<'a> {
     type Item = Result<Event<'a>, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.read_event().transpose()
+        self.next_checked()
     }
 }

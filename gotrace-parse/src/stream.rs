@@ -7,7 +7,11 @@ use std::sync::Arc;
 
 use crate::error::Error;
 use crate::generation::{GenerationReader, NextGen};
-use crate::header::{HEADER_LEN, Version};
+use crate::header::{HEADER_LEN, Scan, Version, scan_header};
+
+/// Longest header we read while it still matches (Go's scanner would skip any number of
+/// spaces; no real trace has more than the 16 bytes Go writes).
+const MAX_HEADER: usize = 4096;
 use crate::raw::Batches;
 use crate::spec::{MAX_BATCH_SIZE, ev};
 use crate::table::Base;
@@ -78,24 +82,30 @@ fn io_error(offset: usize, e: &io::Error) -> Error {
 impl<R: Read> StreamSource<R> {
     /// Reads and checks the header.
     pub(crate) fn new(mut r: R) -> Result<(StreamSource<R>, Version), Error> {
-        let mut header = [0u8; HEADER_LEN];
-        let mut n = 0;
-        while n < HEADER_LEN {
-            match r.read(&mut header[n..]) {
-                Ok(0) => break,
-                Ok(k) => n += k,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(io_error(n, &e)),
+        // Go reads the header with fmt.Fscanf, which may take more (or, on a bad header,
+        // fewer) than the 16 bytes every Go release writes: read until it is decided.
+        let mut header = Vec::with_capacity(HEADER_LEN);
+        let mut want = HEADER_LEN;
+        let len = loop {
+            let have = header.len();
+            (&mut r)
+                .take((want - have) as u64)
+                .read_to_end(&mut header)
+                .map_err(|e| io_error(header.len(), &e))?;
+            match scan_header(&header) {
+                Scan::Done(_, len) => break len,
+                Scan::Incomplete if header.len() == want && want < MAX_HEADER => want += 1,
+                _ => return Err(Error::BadHeader),
             }
-        }
-        let version = Version::detect(&header[..n])?;
+        };
+        let (version, _) = Version::detect_len(&header)?;
         if !version.is_v2() {
             return Err(Error::V1NotSupported(version.minor()));
         }
         let s = StreamSource {
             r,
             version,
-            offset: HEADER_LEN,
+            offset: len,
             pending: Vec::new(),
             done: false,
         };

@@ -34,3 +34,30 @@ fn huge_timestamp_converts_like_go_on_amd64() {
     assert_eq!(times[0].1, EventKind::Sync);
     assert_eq!(err.as_deref(), Some("error reading batch M ID: EOF"));
 }
+
+/// `go 1.022 trace\0\0\0`: Go's `fmt.Fscanf` reads the version as 22 and the header as 17
+/// bytes long; the batches start after it (we used to assume 16 bytes).
+#[test]
+fn header_with_leading_zero_is_17_bytes_like_go() {
+    let d = data("fuzz-header-leading-zero.trace");
+    let mut events = 0;
+    let mut err = None;
+    for ev in Reader::new(&d).expect("header") {
+        match ev {
+            Ok(_) => events += 1,
+            Err(e) => {
+                err = Some(e.reason());
+                break;
+            }
+        }
+    }
+    assert_eq!(events, 1);
+    assert_eq!(
+        err.as_deref(),
+        Some("expected frequency or clock snapshot event, got 10")
+    );
+    let streamed: Vec<_> = Reader::from_reader(std::io::Cursor::new(d.clone()))
+        .expect("header")
+        .collect();
+    assert_eq!(streamed.len(), 2);
+}
