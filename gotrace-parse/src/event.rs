@@ -461,7 +461,9 @@ impl SchedCtx {
 pub struct Event<'a> {
     pub(crate) table: Option<Arc<Table<'a>>>,
     pub(crate) ctx: SchedCtx,
-    pub(crate) typ: u8,
+    /// Wire type, widened so that the struct has no padding (moving an `Event` copies
+    /// whole words instead of stitching padding bytes, which stalls store forwarding).
+    pub(crate) typ_w: u64,
     pub(crate) time: i64,
     pub(crate) args: [u64; 4],
     /// Type of the task a `UserTaskEnd` ends (remembered from its begin).
@@ -497,7 +499,7 @@ impl<'a> Event<'a> {
         Event {
             table: Some(table.clone()),
             ctx,
-            typ,
+            typ_w: typ as u64,
             time,
             args,
             task_type: None,
@@ -508,17 +510,22 @@ impl<'a> Event<'a> {
         Event {
             table,
             ctx: SchedCtx::NONE,
-            typ: EV_SYNC,
+            typ_w: EV_SYNC as u64,
             time,
             args: [n, 0, 0, 0],
             task_type: None,
         }
     }
 
+    #[inline]
+    pub(crate) fn typ(&self) -> u8 {
+        self.typ_w as u8
+    }
+
     /// The kind.
     #[inline]
     pub fn kind(&self) -> EventKind {
-        EventKind::of_wire_type(self.typ)
+        EventKind::of_wire_type(self.typ())
     }
 
     /// Timestamp in nanoseconds (Go's `Event.Time()`).
@@ -548,15 +555,15 @@ impl<'a> Event<'a> {
     /// The wire event type this event came from (255 for the reader's `Sync` events).
     #[inline]
     pub fn wire_type(&self) -> u8 {
-        self.typ
+        self.typ()
     }
 
     /// Name of the wire event type (`"GoBlock"`; `"Sync"` for Sync events).
     pub fn wire_name(&self) -> &'static str {
-        if self.typ == EV_SYNC {
+        if self.typ() == EV_SYNC {
             "Sync"
         } else {
-            spec::spec(self.typ).name
+            spec::spec(self.typ()).name
         }
     }
 
@@ -586,13 +593,13 @@ impl<'a> Event<'a> {
 
     /// Stack ID of the event's own stack (0 = none).
     pub fn stack_id(&self) -> u64 {
-        if self.typ == EV_SYNC {
+        if self.typ() == EV_SYNC {
             return 0;
         }
-        if self.typ == ev::CPU_SAMPLE {
+        if self.typ() == ev::CPU_SAMPLE {
             return self.args[0];
         }
-        match spec::spec(self.typ).stack_ids.first() {
+        match spec::spec(self.typ()).stack_ids.first() {
             Some(&i) => self.args[i as usize - 1],
             None => 0,
         }
@@ -605,7 +612,7 @@ impl<'a> Event<'a> {
 
     /// Details of a `Metric` event.
     pub fn metric(&self) -> Option<Metric> {
-        let name = match self.typ {
+        let name = match self.typ() {
             ev::PROCS_CHANGE => "/sched/gomaxprocs:threads",
             ev::HEAP_ALLOC => "/memory/classes/heap/objects:bytes",
             ev::HEAP_GOAL => "/gc/heap/goal:bytes",
@@ -619,7 +626,7 @@ impl<'a> Event<'a> {
 
     /// Details of a `Label` event.
     pub fn label(&self) -> Option<Label<'_>> {
-        (self.typ == ev::GO_LABEL).then(|| Label {
+        (self.typ() == ev::GO_LABEL).then(|| Label {
             label: self.string(self.args[0]),
             resource: ResourceId {
                 kind: ResourceKind::Goroutine,
@@ -630,7 +637,7 @@ impl<'a> Event<'a> {
 
     /// Details of a range event.
     pub fn range(&self) -> Option<Range<'_>> {
-        let (name, scope): (Cow<'_, str>, ResourceId) = match self.typ {
+        let (name, scope): (Cow<'_, str>, ResourceId) = match self.typ() {
             ev::STW_BEGIN | ev::STW_END => (
                 Cow::Owned(format!("stop-the-world ({})", self.string(self.args[0]))),
                 ResourceId {
@@ -646,7 +653,7 @@ impl<'a> Event<'a> {
                 },
             ),
             ev::GC_SWEEP_BEGIN | ev::GC_SWEEP_ACTIVE | ev::GC_SWEEP_END => {
-                let id = if self.typ == ev::GC_SWEEP_ACTIVE {
+                let id = if self.typ() == ev::GC_SWEEP_ACTIVE {
                     self.args[0] as i64
                 } else {
                     self.ctx.p
@@ -660,7 +667,7 @@ impl<'a> Event<'a> {
                 )
             }
             ev::GC_MARK_ASSIST_BEGIN | ev::GC_MARK_ASSIST_ACTIVE | ev::GC_MARK_ASSIST_END => {
-                let id = if self.typ == ev::GC_MARK_ASSIST_ACTIVE {
+                let id = if self.typ() == ev::GC_MARK_ASSIST_ACTIVE {
                     self.args[0] as i64
                 } else {
                     self.ctx.g
@@ -680,7 +687,7 @@ impl<'a> Event<'a> {
 
     /// Attributes of a `RangeEnd` (bytes swept and reclaimed for sweeps; empty otherwise).
     pub fn range_attributes(&self) -> Vec<RangeAttribute> {
-        if self.typ != ev::GC_SWEEP_END {
+        if self.typ() != ev::GC_SWEEP_END {
             return Vec::new();
         }
         vec![
@@ -697,7 +704,7 @@ impl<'a> Event<'a> {
 
     /// Details of a task event.
     pub fn task(&self) -> Option<Task<'_>> {
-        match self.typ {
+        match self.typ() {
             ev::USER_TASK_BEGIN => Some(Task {
                 id: self.args[0],
                 parent: self.args[1],
@@ -714,7 +721,7 @@ impl<'a> Event<'a> {
 
     /// Details of a region event.
     pub fn region(&self) -> Option<Region<'_>> {
-        matches!(self.typ, ev::USER_REGION_BEGIN | ev::USER_REGION_END).then(|| Region {
+        matches!(self.typ(), ev::USER_REGION_BEGIN | ev::USER_REGION_END).then(|| Region {
             task: self.args[0],
             region_type: self.string(self.args[1]),
         })
@@ -722,7 +729,7 @@ impl<'a> Event<'a> {
 
     /// Details of a log event.
     pub fn log(&self) -> Option<Log<'_>> {
-        (self.typ == ev::USER_LOG).then(|| Log {
+        (self.typ() == ev::USER_LOG).then(|| Log {
             task: self.args[0],
             category: self.string(self.args[1]),
             message: self.string(self.args[2]),
@@ -754,7 +761,7 @@ impl<'a> Event<'a> {
         let a = &self.args;
         let mut reason = Cow::Borrowed("");
         let mut stack = None;
-        let (resource, transition) = match self.typ {
+        let (resource, transition) = match self.typ() {
             ev::PROC_START => pr(a[0] as i64, P::Idle, P::Running),
             ev::PROC_STOP => pr(self.ctx.p, P::Running, P::Idle),
             ev::PROC_STEAL => {
@@ -768,7 +775,7 @@ impl<'a> Event<'a> {
             ev::PROC_STATUS => pr(a[0] as i64, P::from_u64(a[2]), P::from_wire(a[1])),
             ev::GO_CREATE | ev::GO_CREATE_BLOCKED => {
                 stack = self.stack_of(a[1]);
-                let to = if self.typ == ev::GO_CREATE_BLOCKED {
+                let to = if self.typ() == ev::GO_CREATE_BLOCKED {
                     G::Waiting
                 } else {
                     G::Runnable
@@ -782,7 +789,7 @@ impl<'a> Event<'a> {
             ev::GO_STOP | ev::GO_BLOCK => {
                 reason = self.string(a[0]);
                 stack = self.stack();
-                let to = if self.typ == ev::GO_STOP {
+                let to = if self.typ() == ev::GO_STOP {
                     G::Runnable
                 } else {
                     G::Waiting
@@ -815,7 +822,7 @@ impl<'a> Event<'a> {
 
     /// Details of a `Sync` event.
     pub fn sync_info(&self) -> Option<Sync<'_>> {
-        if self.typ != EV_SYNC {
+        if self.typ() != EV_SYNC {
             return None;
         }
         let (clock_snapshot, experimental_batches) = match self.table.as_deref() {
@@ -831,10 +838,10 @@ impl<'a> Event<'a> {
 
     /// Details of an `Experimental` event.
     pub fn experimental(&self) -> Option<Experimental<'_>> {
-        if !spec::is_experimental(self.typ) {
+        if !spec::is_experimental(self.typ()) {
             return None;
         }
-        let sp = spec::spec(self.typ);
+        let sp = spec::spec(self.typ());
         let names = &sp.args[1..];
         Some(Experimental {
             name: sp.name,

@@ -155,13 +155,13 @@ impl<'a> Reader<'a> {
     }
 
     fn validate_ids(&self, e: &Event<'a>) -> Result<(), Error> {
-        if e.typ == EV_SYNC {
+        if e.typ() == EV_SYNC {
             return Ok(());
         }
         let Some(t) = e.table.as_deref() else {
             return Ok(());
         };
-        let sp = spec::spec(e.typ);
+        let sp = spec::spec(e.typ());
         let at = Location {
             generation: t.generation,
             batch: None,
