@@ -61,3 +61,17 @@ pub use event::{
 pub use header::{HEADER_LEN, Version};
 pub use reader::Reader;
 pub use table::{ClockSnapshot, ExperimentalBatch, Frame, Table};
+
+#[cfg(test)]
+mod tests {
+    /// Readers and events can move to (and events be shared with) other threads.
+    #[test]
+    fn reader_and_events_are_send() {
+        fn send<T: Send>() {}
+        fn sync<T: Sync>() {}
+        send::<crate::Reader<'static>>();
+        send::<crate::Event<'static>>();
+        sync::<crate::Event<'static>>();
+        send::<crate::Columns>();
+    }
+}
