@@ -8,5 +8,6 @@ pub use gctrace_parse as gctrace;
 pub use gotrace_parse as gotrace;
 pub use pprof_format as pprof;
 
+pub mod gc;
 pub mod summary;
 pub mod trace;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod gctrace;
 mod info;
 mod trace;
 
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Sample types, period, sample count and totals of a profile.
     Info(info::Args),
+    /// GC statistics from a GODEBUG=gctrace log: summary, per-cycle table, OpenMetrics.
+    Gctrace(gctrace::Args),
     /// Go execution traces: `trace info` (summary) and `trace events` (ordered event dump).
     Trace(trace::Args),
 }
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Info(a) => info::run(a),
+        Command::Gctrace(a) => gctrace::run(a),
         Command::Trace(a) => trace::run(a),
     };
     match result {

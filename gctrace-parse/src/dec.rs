@@ -1,0 +1,108 @@
+//! [`Dec`]: a decimal number exactly as the runtime printed it.
+
+use std::fmt;
+
+/// A non-negative decimal as written in the log (`0.017`, `3.0`, `12`): `units / 10^scale`.
+/// Keeping the digits avoids any float rounding; convert with [`Dec::to_f64`] when
+/// computing statistics.
+///
+/// ```
+/// use gctrace_parse::Dec;
+/// let d = Dec::parse(b"0.017").unwrap().0;
+/// assert_eq!((d.units, d.scale), (17, 3));
+/// assert_eq!(d.to_string(), "0.017");
+/// assert_eq!(d.to_micros(), 17); // ms → µs
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Dec {
+    /// The digits without the decimal point.
+    pub units: u64,
+    /// Number of digits after the decimal point.
+    pub scale: u8,
+}
+
+impl Dec {
+    /// Parses `digits[.digits]` at the start of `s`; returns the value and the bytes used.
+    /// A `.` not followed by a digit is not part of the number. `None` when `s` does not
+    /// start with a digit or the number does not fit 64 bits.
+    pub fn parse(s: &[u8]) -> Option<(Dec, usize)> {
+        let int_len = s.iter().take_while(|c| c.is_ascii_digit()).count();
+        if int_len == 0 {
+            return None;
+        }
+        let mut units: u64 = 0;
+        for &c in &s[..int_len] {
+            units = units.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+        }
+        let mut used = int_len;
+        let mut scale = 0u8;
+        if s.get(int_len) == Some(&b'.') {
+            let frac_len = s[int_len + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            if frac_len > 0 {
+                if frac_len > 19 {
+                    return None;
+                }
+                for &c in &s[int_len + 1..int_len + 1 + frac_len] {
+                    units = units.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+                }
+                scale = frac_len as u8;
+                used = int_len + 1 + frac_len;
+            }
+        }
+        Some((Dec { units, scale }, used))
+    }
+
+    /// The value as a float.
+    pub fn to_f64(self) -> f64 {
+        self.units as f64 / 10f64.powi(i32::from(self.scale))
+    }
+
+    /// The value × 1000, truncated to an integer: milliseconds as microseconds,
+    /// seconds as milliseconds. Exact for the three decimals the runtime prints.
+    pub fn to_micros(self) -> u64 {
+        if self.scale <= 3 {
+            self.units
+                .saturating_mul(10u64.pow(3 - u32::from(self.scale)))
+        } else {
+            self.units / 10u64.pow(u32::from(self.scale) - 3)
+        }
+    }
+}
+
+impl fmt::Display for Dec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.scale == 0 {
+            return write!(f, "{}", self.units);
+        }
+        let p = 10u64.pow(u32::from(self.scale));
+        write!(
+            f,
+            "{}.{:0w$}",
+            self.units / p,
+            self.units % p,
+            w = self.scale as usize
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_and_print() {
+        for s in ["0", "12", "0.017", "3.0", "1.050", "123456.789"] {
+            let (d, n) = Dec::parse(s.as_bytes()).unwrap();
+            assert_eq!(n, s.len());
+            assert_eq!(d.to_string(), s);
+        }
+        assert_eq!(Dec::parse(b"7.x").unwrap(), (Dec { units: 7, scale: 0 }, 1));
+        assert!(Dec::parse(b".5").is_none());
+        assert!(Dec::parse(b"99999999999999999999").is_none());
+        assert_eq!(Dec::parse(b"2.5").unwrap().0.to_micros(), 2500);
+        assert_eq!(Dec::parse(b"0.0004").unwrap().0.to_micros(), 0);
+    }
+}

@@ -1,0 +1,360 @@
+//! The records of a gctrace log: GC cycles (every layout since Go 1.5) and the other line
+//! kinds the runtime prints with GODEBUG=gctrace/scavtrace/gcpacertrace.
+
+use crate::dec::Dec;
+
+/// One GC cycle summary line:
+/// `gc N @T s P%: CLOCK ms clock, CPU ms cpu, A->B->C MB, G MB goal, [S MB stacks, GL MB
+/// globals, ]NP P[ (forced)]`.
+///
+/// ```
+/// use gctrace_parse::GcCycle;
+/// let line = b"gc 7 @0.342s 2%: 0.018+1.2+0.004 ms clock, 0.073+0.21/1.1/0.36+0.016 ms cpu, 4->4->1 MB, 5 MB goal, 0 MB stacks, 0 MB globals, 4 P (forced)";
+/// let (gc, used) = GcCycle::parse(line).unwrap();
+/// assert_eq!(used, line.len());
+/// assert_eq!(gc.number, 7);
+/// assert_eq!(gc.clock().len(), 3);
+/// assert_eq!(gc.stw_micros(), 18 + 4);
+/// assert!(gc.forced);
+/// assert_eq!(gc.stacks_mb, Some(0));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GcCycle {
+    /// The cycle number (`gc N`).
+    pub number: u64,
+    /// Seconds since program start (`@T s`).
+    pub at_secs: Dec,
+    /// Percentage of CPU used by GC since program start (`P%`).
+    pub cpu_percent: u64,
+    /// Go 1.26+: the cycle also checked for goroutine leaks.
+    pub leak_check: bool,
+    clock: [Dec; 5],
+    n_clock: u8,
+    cpu: [Dec; 7],
+    n_cpu: u8,
+    /// Index in `cpu` of the `assist/background/idle` group (3 values), if present.
+    cpu_mark_at: Option<u8>,
+    /// Heap size at GC start, MB.
+    pub heap_start_mb: u64,
+    /// Heap size at GC end, MB.
+    pub heap_end_mb: u64,
+    /// Live (marked) heap, MB.
+    pub heap_live_mb: u64,
+    /// Heap goal, MB.
+    pub goal_mb: u64,
+    /// Go 1.19+: scannable stack size, MB.
+    pub stacks_mb: Option<u64>,
+    /// Go 1.19+: scannable globals size, MB.
+    pub globals_mb: Option<u64>,
+    /// Number of Ps.
+    pub procs: u64,
+    /// Forced by `runtime.GC()` / `debug.FreeOSMemory()`.
+    pub forced: bool,
+}
+
+impl GcCycle {
+    /// Wall-clock phases in ms: 3 terms (Go 1.7+: sweep termination, concurrent mark,
+    /// mark termination) or 5 (Go 1.5–1.6: sweep termination, scan, sync, mark, mark
+    /// termination).
+    pub fn clock(&self) -> &[Dec] {
+        &self.clock[..self.n_clock as usize]
+    }
+
+    /// CPU times in ms in print order, the `assist/background/idle` values flattened.
+    pub fn cpu(&self) -> &[Dec] {
+        &self.cpu[..self.n_cpu as usize]
+    }
+
+    /// `(assist, background, idle)` mark CPU times in ms, when the line has them.
+    pub fn cpu_mark(&self) -> Option<(Dec, Dec, Dec)> {
+        let i = self.cpu_mark_at? as usize;
+        Some((self.cpu[i], self.cpu[i + 1], self.cpu[i + 2]))
+    }
+
+    /// Stop-the-world time in µs: sweep termination + mark termination (first and last
+    /// clock terms), in every layout.
+    pub fn stw_micros(&self) -> u64 {
+        let c = self.clock();
+        c[0].to_micros() + c[c.len() - 1].to_micros()
+    }
+
+    /// Concurrent (not stopped-the-world) wall time in µs.
+    pub fn concurrent_micros(&self) -> u64 {
+        let c = self.clock();
+        c[1..c.len() - 1].iter().map(|d| d.to_micros()).sum()
+    }
+
+    /// Total GC CPU time of the cycle in µs (all cpu terms; idle included, as the
+    /// runtime counts it).
+    pub fn cpu_micros(&self) -> u64 {
+        self.cpu().iter().map(|d| d.to_micros()).sum()
+    }
+
+    /// Matches a cycle record at the start of `s`; returns it and the bytes it spans.
+    /// The grammar is exactly the runtime's print statements (see the type's docs);
+    /// anything else is `None` — a number is never guessed.
+    pub fn parse(s: &[u8]) -> Option<(GcCycle, usize)> {
+        let mut c = Cursor { s, i: 0 };
+        let mut gc = GcCycle::default();
+        c.lit(b"gc ")?;
+        gc.number = c.int()?;
+        c.lit(b" @")?;
+        gc.at_secs = c.dec()?;
+        c.lit(b"s ")?;
+        gc.cpu_percent = c.int()?;
+        c.lit(b"%")?;
+        if c.lit(b" (checking for goroutine leaks)").is_some() {
+            gc.leak_check = true;
+        }
+        c.lit(b": ")?;
+        // 3 to 5 '+'-separated wall-clock terms.
+        loop {
+            if gc.n_clock as usize == gc.clock.len() {
+                return None;
+            }
+            gc.clock[gc.n_clock as usize] = c.dec()?;
+            gc.n_clock += 1;
+            if c.lit(b"+").is_none() {
+                break;
+            }
+        }
+        if gc.n_clock < 3 {
+            return None;
+        }
+        c.lit(b" ms clock, ")?;
+        // CPU: '+'-separated terms, one of which may be a/b/c.
+        let cpu_start = c.i;
+        let cpu_len = s[cpu_start..]
+            .iter()
+            .take_while(|&&b| b.is_ascii_digit() || b == b'.' || b == b'+' || b == b'/')
+            .count();
+        c.i += cpu_len;
+        c.lit(b" ms cpu, ")?;
+        gc.parse_cpu(&s[cpu_start..cpu_start + cpu_len])?;
+        gc.heap_start_mb = c.int()?;
+        c.lit(b"->")?;
+        gc.heap_end_mb = c.int()?;
+        c.lit(b"->")?;
+        gc.heap_live_mb = c.int()?;
+        c.lit(b" MB, ")?;
+        gc.goal_mb = c.int()?;
+        c.lit(b" MB goal, ")?;
+        // Go 1.19+ stacks and globals, then the P count.
+        let n = c.int()?;
+        let save = c.i;
+        if c.lit(b" MB stacks, ").is_some() {
+            let globals = c.int();
+            if let (Some(g), Some(_)) = (globals, c.lit(b" MB globals, ")) {
+                gc.stacks_mb = Some(n);
+                gc.globals_mb = Some(g);
+                gc.procs = c.int()?;
+            } else {
+                return None;
+            }
+        } else {
+            c.i = save;
+            gc.procs = n;
+        }
+        c.lit(b" P")?;
+        if c.lit(b" (forced)").is_some() {
+            gc.forced = true;
+        }
+        Some((gc, c.i))
+    }
+
+    /// The cpu field: `a+b+c/d/e+f` style; values must be numbers. Layouts other than the
+    /// runtime's are kept as long as every term is a number (at most 7 values).
+    fn parse_cpu(&mut self, s: &[u8]) -> Option<()> {
+        // The reference reader accepts any [0-9.+/]+ here; so do we, but we only keep
+        // the values when every term is a well-formed number.
+        let mut values = 0usize;
+        let mut mark_at = None;
+        for term in s.split(|&b| b == b'+') {
+            let parts: Vec<&[u8]> = term.split(|&b| b == b'/').collect();
+            if parts.len() == 3 && mark_at.is_none() {
+                mark_at = Some(values as u8);
+            }
+            for p in parts {
+                let Some((d, used)) = Dec::parse(p) else {
+                    self.n_cpu = 0;
+                    self.cpu_mark_at = None;
+                    return Some(());
+                };
+                if used != p.len() || values == self.cpu.len() {
+                    self.n_cpu = 0;
+                    self.cpu_mark_at = None;
+                    return Some(());
+                }
+                self.cpu[values] = d;
+                values += 1;
+            }
+        }
+        self.n_cpu = values as u8;
+        self.cpu_mark_at = mark_at;
+        Some(())
+    }
+
+    /// Writes the record in the runtime's layout (used by tests and generators).
+    pub fn format(&self) -> String {
+        let join =
+            |v: &[Dec], sep: &str| v.iter().map(Dec::to_string).collect::<Vec<_>>().join(sep);
+        let mut cpu = String::new();
+        let vals = self.cpu();
+        let mut i = 0;
+        while i < vals.len() {
+            if i > 0 {
+                cpu.push('+');
+            }
+            if Some(i as u8) == self.cpu_mark_at {
+                cpu.push_str(&join(&vals[i..i + 3], "/"));
+                i += 3;
+            } else {
+                cpu.push_str(&vals[i].to_string());
+                i += 1;
+            }
+        }
+        let mut s = format!(
+            "gc {} @{}s {}%{}: {} ms clock, {} ms cpu, {}->{}->{} MB, {} MB goal, ",
+            self.number,
+            self.at_secs,
+            self.cpu_percent,
+            if self.leak_check {
+                " (checking for goroutine leaks)"
+            } else {
+                ""
+            },
+            join(self.clock(), "+"),
+            cpu,
+            self.heap_start_mb,
+            self.heap_end_mb,
+            self.heap_live_mb,
+            self.goal_mb
+        );
+        if let (Some(st), Some(gl)) = (self.stacks_mb, self.globals_mb) {
+            s.push_str(&format!("{st} MB stacks, {gl} MB globals, "));
+        }
+        s.push_str(&format!("{} P", self.procs));
+        if self.forced {
+            s.push_str(" (forced)");
+        }
+        s
+    }
+
+    /// Builds a cycle from its parts (for tests and generators); `cpu_groups` are the
+    /// '+'-separated cpu terms, each one value or three (`assist/background/idle`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        number: u64,
+        at_secs: Dec,
+        cpu_percent: u64,
+        clock: &[Dec],
+        cpu_groups: &[&[Dec]],
+        heap_mb: [u64; 4],
+        stacks_globals_mb: Option<(u64, u64)>,
+        procs: u64,
+        forced: bool,
+    ) -> Option<GcCycle> {
+        if !(3..=5).contains(&clock.len()) {
+            return None;
+        }
+        let mut gc = GcCycle {
+            number,
+            at_secs,
+            cpu_percent,
+            heap_start_mb: heap_mb[0],
+            heap_end_mb: heap_mb[1],
+            heap_live_mb: heap_mb[2],
+            goal_mb: heap_mb[3],
+            stacks_mb: stacks_globals_mb.map(|x| x.0),
+            globals_mb: stacks_globals_mb.map(|x| x.1),
+            procs,
+            forced,
+            ..GcCycle::default()
+        };
+        gc.clock[..clock.len()].copy_from_slice(clock);
+        gc.n_clock = clock.len() as u8;
+        let mut n = 0;
+        for g in cpu_groups {
+            if !(g.len() == 1 || g.len() == 3) || n + g.len() > gc.cpu.len() {
+                return None;
+            }
+            if g.len() == 3 {
+                if gc.cpu_mark_at.is_some() {
+                    return None;
+                }
+                gc.cpu_mark_at = Some(n as u8);
+            }
+            gc.cpu[n..n + g.len()].copy_from_slice(g);
+            n += g.len();
+        }
+        if n == 0 {
+            return None;
+        }
+        gc.n_cpu = n as u8;
+        Some(gc)
+    }
+}
+
+/// A scavenger line: the old `scvgN: ...` lines (Go ≤ 1.16 with gctrace) or scavtrace's
+/// `scav ... KiB work ...` (Go 1.17+).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scavenge {
+    /// `scvg…:` (Go ≤ 1.16): `released_mb` when the line is `scvgN: X MB released`.
+    Scvg {
+        /// MB released, when the line says it.
+        released_mb: Option<u64>,
+    },
+    /// `scav B KiB work (bg), E KiB work (eager), N KiB now, U% util` (Go 1.21+; older
+    /// scavtrace lines keep only the first number).
+    Scav {
+        /// KiB released by the background scavenger (or the only figure of older lines).
+        work_kib: u64,
+        /// KiB released eagerly, when printed.
+        eager_kib: Option<u64>,
+        /// KiB released in total now, when printed.
+        now_kib: Option<u64>,
+        /// Heap utilisation percent, when printed.
+        util_percent: Option<u64>,
+        /// `(forced)`: released by `debug.FreeOSMemory()`.
+        forced: bool,
+    },
+}
+
+/// Byte cursor for the hand-written matchers.
+pub(crate) struct Cursor<'a> {
+    pub s: &'a [u8],
+    pub i: usize,
+}
+
+impl Cursor<'_> {
+    pub fn lit(&mut self, l: &[u8]) -> Option<()> {
+        if self.s[self.i..].starts_with(l) {
+            self.i += l.len();
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    pub fn int(&mut self) -> Option<u64> {
+        let digits = self.s[self.i..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if digits == 0 {
+            return None;
+        }
+        let mut v: u64 = 0;
+        for &c in &self.s[self.i..self.i + digits] {
+            v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+        }
+        self.i += digits;
+        Some(v)
+    }
+
+    pub fn dec(&mut self) -> Option<Dec> {
+        let (d, used) = Dec::parse(&self.s[self.i..])?;
+        self.i += used;
+        Some(d)
+    }
+}

@@ -1,0 +1,327 @@
+//! The scanner: finds records anywhere in a line (program output may precede them),
+//! rejoins a gc record that another write split across lines, and classifies the other
+//! runtime lines. Works over a byte slice (zero-copy) or any `BufRead` (constant memory).
+
+use std::collections::VecDeque;
+use std::io::BufRead;
+
+use memchr::memmem;
+
+use crate::error::{Error, Result};
+use crate::record::{Cursor, GcCycle, Scavenge};
+
+/// How many following lines a split gc record may continue on.
+const REJOIN_WINDOW: usize = 5;
+/// Longest line kept when streaming; the rest of a longer line is skipped (a gc record is
+/// a few hundred bytes, so nothing recognisable is lost but records glued inside a huge
+/// line of program output).
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// What a line (or part of one) was recognised as.
+// Events are handed to a callback one at a time, never stored in bulk: boxing the cycle
+// would cost an allocation per record for nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A GC cycle record.
+    Gc {
+        /// The record.
+        cycle: GcCycle,
+        /// The record started after other output on its line.
+        mid_line: bool,
+        /// The record was split by another write and put back together.
+        rejoined: bool,
+    },
+    /// A scavenger line.
+    Scavenge(Scavenge),
+    /// A `pacer:` line (gcpacertrace=1, any Go version).
+    Pacer,
+    /// `GC forced`: the periodic forced GC announcing the next cycle.
+    GcForced,
+    /// A pre-Go-1.5 `gcN(P): …` line: recognised, not decoded.
+    Pre15,
+    /// The start of a gc record (`gc N @`) that could not be completed.
+    Unrecovered,
+}
+
+/// One recognised item with the 1-based line it starts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Item {
+    /// Line number (1-based).
+    pub line: usize,
+    /// What was found.
+    pub event: Event,
+}
+
+/// Word-boundary check before position `i` (ASCII word characters).
+fn boundary_before(line: &[u8], i: usize) -> bool {
+    i == 0 || !(line[i - 1].is_ascii_alphanumeric() || line[i - 1] == b'_')
+}
+
+/// Finds `needle` at a word boundary.
+fn find_word(line: &[u8], needle: &[u8]) -> Option<usize> {
+    memmem::find_iter(line, needle).find(|&i| boundary_before(line, i))
+}
+
+/// The non-gc line kinds, checked anywhere in the line.
+fn classify(line: &[u8], line_no: usize, out: &mut impl FnMut(Item)) {
+    let mut push = |event| {
+        out(Item {
+            line: line_no,
+            event,
+        })
+    };
+    // scvg, scvgN, scvg-N followed by ": ".
+    for i in memmem::find_iter(line, b"scvg") {
+        if !boundary_before(line, i) {
+            continue;
+        }
+        let mut c = Cursor { s: line, i: i + 4 };
+        let _ = c.lit(b"-");
+        let _ = c.int();
+        if c.lit(b": ").is_some() {
+            let released_mb = c.int().filter(|_| c.lit(b" MB released").is_some());
+            push(Event::Scavenge(Scavenge::Scvg { released_mb }));
+            break;
+        }
+    }
+    for i in memmem::find_iter(line, b"scav ") {
+        if !boundary_before(line, i) {
+            continue;
+        }
+        let mut c = Cursor { s: line, i: i + 5 };
+        if let Some(work_kib) = c.int()
+            && c.lit(b" KiB work").is_some()
+        {
+            let mut s = (None, None, None);
+            if c.lit(b" (bg), ").is_some()
+                && let Some(e) = c.int()
+                && c.lit(b" KiB work (eager), ").is_some()
+                && let Some(n) = c.int()
+                && c.lit(b" KiB now, ").is_some()
+                && let Some(u) = c.int()
+                && c.lit(b"% util").is_some()
+            {
+                s = (Some(e), Some(n), Some(u));
+            }
+            let forced = c.lit(b" (forced)").is_some();
+            push(Event::Scavenge(Scavenge::Scav {
+                work_kib,
+                eager_kib: s.0,
+                now_kib: s.1,
+                util_percent: s.2,
+                forced,
+            }));
+            break;
+        }
+    }
+    if find_word(line, b"pacer: ").is_some() {
+        push(Event::Pacer);
+    }
+    if let Some(i) = find_word(line, b"GC forced")
+        && !line
+            .get(i + 9)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    {
+        push(Event::GcForced);
+    }
+    for i in memmem::find_iter(line, b"gc") {
+        if !boundary_before(line, i) {
+            continue;
+        }
+        let mut c = Cursor { s: line, i: i + 2 };
+        if c.int().is_some()
+            && c.lit(b"(").is_some()
+            && c.int().is_some()
+            && c.lit(b"): ").is_some()
+        {
+            push(Event::Pre15);
+            break;
+        }
+    }
+}
+
+/// Streaming scanner state: the current line waits until the following lines a split
+/// record may continue on have been read.
+#[derive(Default)]
+struct Engine<L> {
+    /// `(line, already consumed prefix, line number)`.
+    window: VecDeque<(L, usize, usize)>,
+}
+
+impl<L: AsRef<[u8]>> Engine<L> {
+    fn push(&mut self, line: L, line_no: usize, out: &mut impl FnMut(Item)) {
+        self.window.push_back((line, 0, line_no));
+        if self.window.len() > REJOIN_WINDOW {
+            self.process_front(out);
+        }
+    }
+
+    fn finish(&mut self, out: &mut impl FnMut(Item)) {
+        while !self.window.is_empty() {
+            self.process_front(out);
+        }
+    }
+
+    fn process_front(&mut self, out: &mut impl FnMut(Item)) {
+        let Some((line, skip, line_no)) = self.window.pop_front() else {
+            return;
+        };
+        let scan = &line.as_ref()[skip..];
+        classify(scan, line_no, out);
+        // Records anywhere in the line, left to right, non-overlapping.
+        let mut pos = 0;
+        let mut from = 0;
+        while let Some(rel) = memmem::find(&scan[from..], b"gc ") {
+            let at = from + rel;
+            if let Some((cycle, used)) = GcCycle::parse(&scan[at..]) {
+                out(Item {
+                    line: line_no,
+                    event: Event::Gc {
+                        cycle,
+                        mid_line: at != 0 || skip != 0,
+                        rejoined: false,
+                    },
+                });
+                pos = at + used;
+                from = pos;
+            } else {
+                from = at + 1;
+            }
+        }
+        // An unfinished record after the last one: try to complete it with one of the
+        // next lines (another write landed in the middle of it).
+        if let Some(start) = find_record_start(&scan[pos..]) {
+            let tail = &scan[pos + start..];
+            if !self.rejoin(tail, line_no, out) {
+                out(Item {
+                    line: line_no,
+                    event: Event::Unrecovered,
+                });
+            }
+        }
+    }
+
+    /// For each following line in order, and each cut of the tail (longest first): does
+    /// `tail[..k] + line` start with a complete record? The first one that does is the
+    /// record; the part of that line it used is not scanned again.
+    fn rejoin(&mut self, tail: &[u8], line_no: usize, out: &mut impl FnMut(Item)) -> bool {
+        let mut joined = Vec::with_capacity(tail.len() + 256);
+        for (next, skip, _) in self.window.iter_mut() {
+            let rest = &next.as_ref()[*skip..];
+            for k in (6..=tail.len()).rev() {
+                joined.clear();
+                joined.extend_from_slice(&tail[..k]);
+                // A record is a few hundred bytes: no need to append more of the line.
+                joined.extend_from_slice(&rest[..rest.len().min(512)]);
+                if let Some((cycle, used)) = GcCycle::parse(&joined) {
+                    if used <= k {
+                        // Complete within the tail alone: cannot happen for a tail that
+                        // failed to parse; guard anyway.
+                        continue;
+                    }
+                    *skip += used - k;
+                    out(Item {
+                        line: line_no,
+                        event: Event::Gc {
+                            cycle,
+                            mid_line: false,
+                            rejoined: true,
+                        },
+                    });
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
+/// `gc <digits> @` anywhere in `s`: where an unfinished record starts.
+fn find_record_start(s: &[u8]) -> Option<usize> {
+    memmem::find_iter(s, b"gc ").find(|&i| {
+        let mut c = Cursor { s, i: i + 3 };
+        c.int().is_some() && c.lit(b" @").is_some()
+    })
+}
+
+/// Scans a whole log held in memory, calling `f` for every recognised item in order.
+///
+/// ```
+/// use gctrace_parse::{scan, Event};
+/// let log = b"hello\ngc 1 @0.01s 1%: 0.01+0.2+0.003 ms clock, 0.04+0/0.1/0+0.01 ms cpu, 4->4->0 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 4 P\n";
+/// let mut cycles = 0;
+/// scan(log, |item| if let Event::Gc { .. } = item.event { cycles += 1 });
+/// assert_eq!(cycles, 1);
+/// ```
+pub fn scan(data: &[u8], mut f: impl FnMut(Item)) {
+    let mut engine = Engine::default();
+    let mut line_no = 0;
+    let mut rest = data;
+    while !rest.is_empty() {
+        line_no += 1;
+        let (line, next) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, &b""[..]),
+        };
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        engine.push(line, line_no, &mut f);
+        rest = next;
+    }
+    engine.finish(&mut f);
+}
+
+/// Scans a log from a reader, line by line, with memory bounded by a few lines of at most
+/// [`MAX_LINE`] bytes each.
+///
+/// ```
+/// use gctrace_parse::{scan_reader, Event};
+/// let log = &b"GC forced\ngc 2 @1.5s 0%: 0.01+1+0.01 ms clock, 0.1+0/1/0+0.1 ms cpu, 1->1->0 MB, 4 MB goal, 2 P\n"[..];
+/// let mut kinds = Vec::new();
+/// scan_reader(log, |item| kinds.push(item.event)).unwrap();
+/// assert_eq!(kinds.len(), 2);
+/// assert_eq!(kinds[0], Event::GcForced);
+/// ```
+pub fn scan_reader(mut r: impl BufRead, mut f: impl FnMut(Item)) -> Result<()> {
+    let mut engine: Engine<Vec<u8>> = Engine::default();
+    let mut line_no = 0;
+    loop {
+        let mut line = Vec::new();
+        let mut truncated = false;
+        // Read one line, keeping at most MAX_LINE bytes of it.
+        loop {
+            let buf = r.fill_buf().map_err(|source| Error::Io {
+                line: line_no + 1,
+                source,
+            })?;
+            if buf.is_empty() {
+                break;
+            }
+            let (chunk, used, done) = match memchr::memchr(b'\n', buf) {
+                Some(i) => (&buf[..i], i + 1, true),
+                None => (buf, buf.len(), false),
+            };
+            let room = MAX_LINE.saturating_sub(line.len());
+            line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            truncated |= chunk.len() > room;
+            r.consume(used);
+            if done {
+                line.push(b'\n');
+                break;
+            }
+        }
+        if line.is_empty() {
+            break;
+        }
+        line_no += 1;
+        if line.last() == Some(&b'\n') {
+            line.pop();
+        }
+        if line.last() == Some(&b'\r') && !truncated {
+            line.pop();
+        }
+        engine.push(line, line_no, &mut f);
+    }
+    engine.finish(&mut f);
+    Ok(())
+}

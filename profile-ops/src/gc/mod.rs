@@ -1,0 +1,463 @@
+//! GC statistics from a gctrace log: the summary people tune GOGC and GOMEMLIMIT from,
+//! a per-cycle table, an OpenMetrics exposition and tuning hints.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::BufRead;
+
+use serde::Serialize;
+
+use crate::gctrace::{self, Event, GcCycle, Item, Scavenge};
+
+/// One cycle of the per-cycle table.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CycleRow {
+    /// Line the record starts on.
+    pub line: usize,
+    /// `gc N`.
+    pub number: u64,
+    /// Seconds since program start.
+    pub at_secs: f64,
+    /// GC CPU percentage since program start (`P%`).
+    pub cpu_percent: u64,
+    /// Stop-the-world time (sweep termination + mark termination), ms.
+    pub stw_ms: f64,
+    /// Concurrent phases' wall time, ms.
+    pub concurrent_ms: f64,
+    /// GC CPU time of the cycle (all cpu terms), ms.
+    pub cpu_ms: f64,
+    /// Heap at start, end, live (MB).
+    pub heap_start_mb: u64,
+    /// Heap at the end of the cycle, MB.
+    pub heap_end_mb: u64,
+    /// Marked (live) heap, MB.
+    pub heap_live_mb: u64,
+    /// Heap goal, MB.
+    pub goal_mb: u64,
+    /// Heap at GC start as a fraction of the goal.
+    pub start_over_goal: Option<f64>,
+    /// Ps.
+    pub procs: u64,
+    /// Forced cycle.
+    pub forced: bool,
+}
+
+impl CycleRow {
+    fn of(line: usize, c: &GcCycle) -> CycleRow {
+        CycleRow {
+            line,
+            number: c.number,
+            at_secs: c.at_secs.to_f64(),
+            cpu_percent: c.cpu_percent,
+            stw_ms: c.stw_micros() as f64 / 1000.0,
+            concurrent_ms: c.concurrent_micros() as f64 / 1000.0,
+            cpu_ms: c.cpu_micros() as f64 / 1000.0,
+            heap_start_mb: c.heap_start_mb,
+            heap_end_mb: c.heap_end_mb,
+            heap_live_mb: c.heap_live_mb,
+            goal_mb: c.goal_mb,
+            start_over_goal: (c.goal_mb > 0).then(|| c.heap_start_mb as f64 / c.goal_mb as f64),
+            procs: c.procs,
+            forced: c.forced,
+        }
+    }
+}
+
+/// The summary of a log. The first block of fields has the names and meaning of the
+/// shared corpus's `.oracle.json` files (see `shared/tools/oracle/gctrace_oracle.py`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct GcSummary {
+    /// GC cycle records (complete + rejoined).
+    pub gc_lines: u64,
+    /// Records complete on their line.
+    pub gc_lines_complete: u64,
+    /// Records put back together from a split line.
+    pub gc_lines_rejoined: u64,
+    /// `gc N @` starts that could not be completed.
+    pub gc_starts_unrecovered: u64,
+    /// Records preceded by other output on their line.
+    pub gc_lines_not_at_line_start: u64,
+    /// `(forced)` cycles.
+    pub forced_cycles: u64,
+    /// Sum of stop-the-world times, ms.
+    pub stw_ms_sum: f64,
+    /// Longest stop-the-world time, ms.
+    pub stw_ms_max: f64,
+    /// Largest heap at GC start, MB.
+    pub heap_start_max: Option<u64>,
+    /// Largest heap at GC end, MB.
+    pub heap_end_max: Option<u64>,
+    /// Largest live heap, MB.
+    pub heap_live_max: Option<u64>,
+    /// Largest heap goal, MB.
+    pub heap_goal_max: Option<u64>,
+    /// First cycle number in file order.
+    pub first_gc_number: Option<u64>,
+    /// Last cycle number in file order.
+    pub last_gc_number: Option<u64>,
+    /// Largest cycle number.
+    pub max_gc_number: Option<u64>,
+    /// Records by number of clock terms (`"3"`, `"5"`).
+    pub clock_term_counts: BTreeMap<String, u64>,
+    /// Records with the Go 1.19+ stacks/globals fields.
+    pub stacks_globals_lines: u64,
+    /// Scavenger lines of both kinds.
+    pub scav_lines: u64,
+    /// Old `scvg` lines.
+    pub scvg_lines: u64,
+    /// scavtrace `scav` lines.
+    pub scavtrace_lines: u64,
+    /// `pacer:` lines.
+    pub pacer_lines: u64,
+    /// `GC forced` lines.
+    pub gc_forced_lines: u64,
+    /// Pre-1.5 gc lines.
+    pub legacy_pre15_lines: u64,
+
+    /// Stop-the-world percentiles (ms), nearest-rank.
+    pub stw_ms_p50: Option<f64>,
+    /// 95th percentile STW, ms.
+    pub stw_ms_p95: Option<f64>,
+    /// 99th percentile STW, ms.
+    pub stw_ms_p99: Option<f64>,
+    /// Sum of concurrent mark wall time, ms.
+    pub concurrent_ms_sum: f64,
+    /// Sum of GC CPU time over all cycles, ms.
+    pub cpu_ms_sum: f64,
+    /// GC CPU percentage since start at the last cycle (`P%`).
+    pub gc_cpu_percent_last: Option<u64>,
+    /// Time span covered by the cycles, s (last `@` minus first).
+    pub span_secs: Option<f64>,
+    /// Cycles per second over the span.
+    pub cycles_per_sec: Option<f64>,
+    /// Median heap-at-start / goal.
+    pub start_over_goal_p50: Option<f64>,
+    /// Sum of KiB released by the scavenger (scav lines' work figures, bg + eager).
+    pub scavenged_kib: u64,
+    /// Sum of MB released reported by old `scvgN: X MB released` lines.
+    pub scvg_released_mb: u64,
+}
+
+/// Everything computed from one log.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct GcReport {
+    /// The summary.
+    pub summary: GcSummary,
+    /// One row per cycle, in file order.
+    pub cycles: Vec<CycleRow>,
+    /// Tuning hints, each citing the figures it is based on.
+    pub hints: Vec<String>,
+}
+
+impl GcReport {
+    /// Analyses a log held in memory.
+    ///
+    /// ```
+    /// use profile_ops::gc::GcReport;
+    /// let log = b"gc 1 @0.100s 1%: 0.010+1.0+0.020 ms clock, 0.04+0.1/0.5/0+0.08 ms cpu, 4->5->2 MB, 5 MB goal, 0 MB stacks, 0 MB globals, 4 P (forced)\n";
+    /// let r = GcReport::from_bytes(log);
+    /// assert_eq!(r.summary.gc_lines, 1);
+    /// assert_eq!(r.summary.forced_cycles, 1);
+    /// assert_eq!(r.summary.stw_ms_sum, 0.03);
+    /// ```
+    pub fn from_bytes(log: &[u8]) -> GcReport {
+        let mut b = Builder::default();
+        gctrace::scan(log, |item| b.add(item));
+        b.finish()
+    }
+
+    /// Analyses a log from a reader in constant memory (plus the per-cycle table).
+    pub fn from_reader(r: impl BufRead) -> gctrace::Result<GcReport> {
+        let mut b = Builder::default();
+        gctrace::scan_reader(r, |item| b.add(item))?;
+        Ok(b.finish())
+    }
+
+    /// The per-cycle table as CSV with a header line.
+    pub fn cycles_csv(&self) -> String {
+        let mut s = String::from(
+            "line,number,at_secs,cpu_percent,stw_ms,concurrent_ms,cpu_ms,heap_start_mb,heap_end_mb,heap_live_mb,goal_mb,procs,forced\n",
+        );
+        for c in &self.cycles {
+            let _ = writeln!(
+                s,
+                "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                c.line,
+                c.number,
+                c.at_secs,
+                c.cpu_percent,
+                c.stw_ms,
+                c.concurrent_ms,
+                c.cpu_ms,
+                c.heap_start_mb,
+                c.heap_end_mb,
+                c.heap_live_mb,
+                c.goal_mb,
+                c.procs,
+                c.forced
+            );
+        }
+        s
+    }
+
+    /// The summary in the OpenMetrics text format (ends with `# EOF`).
+    pub fn openmetrics(&self) -> String {
+        let s = &self.summary;
+        let mut out = String::new();
+        let mut metric = |name: &str, kind: &str, help: &str, unit: Option<&str>, value: f64| {
+            let _ = writeln!(out, "# TYPE {name} {kind}");
+            if let Some(u) = unit {
+                let _ = writeln!(out, "# UNIT {name} {u}");
+            }
+            let _ = writeln!(out, "# HELP {name} {help}");
+            let suffix = if kind == "counter" { "_total" } else { "" };
+            let _ = writeln!(out, "{name}{suffix} {value}");
+        };
+        metric(
+            "go_gctrace_cycles",
+            "counter",
+            "GC cycles in the log.",
+            None,
+            s.gc_lines as f64,
+        );
+        metric(
+            "go_gctrace_forced_cycles",
+            "counter",
+            "Forced GC cycles.",
+            None,
+            s.forced_cycles as f64,
+        );
+        metric(
+            "go_gctrace_stw_seconds",
+            "counter",
+            "Stop-the-world time (sweep + mark termination).",
+            Some("seconds"),
+            s.stw_ms_sum / 1000.0,
+        );
+        metric(
+            "go_gctrace_stw_max_seconds",
+            "gauge",
+            "Longest stop-the-world pause.",
+            Some("seconds"),
+            s.stw_ms_max / 1000.0,
+        );
+        for (q, v) in [
+            ("0.5", s.stw_ms_p50),
+            ("0.95", s.stw_ms_p95),
+            ("0.99", s.stw_ms_p99),
+        ] {
+            if let Some(v) = v {
+                let name = format!("go_gctrace_stw_p{}_seconds", q.replace("0.", ""));
+                metric(
+                    &name,
+                    "gauge",
+                    &format!("Stop-the-world pause, quantile {q}."),
+                    Some("seconds"),
+                    v / 1000.0,
+                );
+            }
+        }
+        metric(
+            "go_gctrace_cpu_seconds",
+            "counter",
+            "GC CPU time over all cycles.",
+            Some("seconds"),
+            s.cpu_ms_sum / 1000.0,
+        );
+        if let Some(p) = s.gc_cpu_percent_last {
+            metric(
+                "go_gctrace_cpu_fraction",
+                "gauge",
+                "GC CPU fraction since start at the last cycle.",
+                None,
+                p as f64 / 100.0,
+            );
+        }
+        if let Some(v) = s.heap_goal_max {
+            metric(
+                "go_gctrace_heap_goal_max_bytes",
+                "gauge",
+                "Largest heap goal.",
+                Some("bytes"),
+                (v << 20) as f64,
+            );
+        }
+        if let Some(v) = s.heap_live_max {
+            metric(
+                "go_gctrace_heap_live_max_bytes",
+                "gauge",
+                "Largest live heap.",
+                Some("bytes"),
+                (v << 20) as f64,
+            );
+        }
+        metric(
+            "go_gctrace_scavenged_bytes",
+            "counter",
+            "Memory returned to the OS by the scavenger.",
+            Some("bytes"),
+            (s.scavenged_kib << 10) as f64,
+        );
+        out.push_str("# EOF\n");
+        out
+    }
+}
+
+#[derive(Default)]
+struct Builder {
+    s: GcSummary,
+    cycles: Vec<CycleRow>,
+    stw_micros_sum: u64,
+    stw_micros_max: u64,
+}
+
+impl Builder {
+    fn add(&mut self, item: Item) {
+        let s = &mut self.s;
+        match item.event {
+            Event::Gc {
+                cycle,
+                mid_line,
+                rejoined,
+            } => {
+                s.gc_lines += 1;
+                if rejoined {
+                    s.gc_lines_rejoined += 1;
+                } else {
+                    s.gc_lines_complete += 1;
+                }
+                s.gc_lines_not_at_line_start += u64::from(mid_line);
+                s.forced_cycles += u64::from(cycle.forced);
+                let stw = cycle.stw_micros();
+                self.stw_micros_sum += stw;
+                self.stw_micros_max = self.stw_micros_max.max(stw);
+                for (max, v) in [
+                    (&mut s.heap_start_max, cycle.heap_start_mb),
+                    (&mut s.heap_end_max, cycle.heap_end_mb),
+                    (&mut s.heap_live_max, cycle.heap_live_mb),
+                    (&mut s.heap_goal_max, cycle.goal_mb),
+                    (&mut s.max_gc_number, cycle.number),
+                ] {
+                    *max = Some(max.map_or(v, |m| m.max(v)));
+                }
+                s.first_gc_number.get_or_insert(cycle.number);
+                s.last_gc_number = Some(cycle.number);
+                *s.clock_term_counts
+                    .entry(cycle.clock().len().to_string())
+                    .or_default() += 1;
+                s.stacks_globals_lines += u64::from(cycle.stacks_mb.is_some());
+                self.cycles.push(CycleRow::of(item.line, &cycle));
+            }
+            Event::Scavenge(Scavenge::Scvg { released_mb }) => {
+                s.scvg_lines += 1;
+                s.scvg_released_mb += released_mb.unwrap_or(0);
+            }
+            Event::Scavenge(Scavenge::Scav {
+                work_kib,
+                eager_kib,
+                ..
+            }) => {
+                s.scavtrace_lines += 1;
+                s.scavenged_kib += work_kib + eager_kib.unwrap_or(0);
+            }
+            Event::Pacer => s.pacer_lines += 1,
+            Event::GcForced => s.gc_forced_lines += 1,
+            Event::Pre15 => s.legacy_pre15_lines += 1,
+            Event::Unrecovered => s.gc_starts_unrecovered += 1,
+        }
+    }
+
+    fn finish(mut self) -> GcReport {
+        let s = &mut self.s;
+        s.scav_lines = s.scvg_lines + s.scavtrace_lines;
+        s.stw_ms_sum = self.stw_micros_sum as f64 / 1000.0;
+        s.stw_ms_max = self.stw_micros_max as f64 / 1000.0;
+        let mut stw: Vec<f64> = self.cycles.iter().map(|c| c.stw_ms).collect();
+        stw.sort_by(f64::total_cmp);
+        s.stw_ms_p50 = percentile(&stw, 0.50);
+        s.stw_ms_p95 = percentile(&stw, 0.95);
+        s.stw_ms_p99 = percentile(&stw, 0.99);
+        s.concurrent_ms_sum = self.cycles.iter().map(|c| c.concurrent_ms).sum();
+        s.cpu_ms_sum = self.cycles.iter().map(|c| c.cpu_ms).sum();
+        s.gc_cpu_percent_last = self.cycles.last().map(|c| c.cpu_percent);
+        if let (Some(first), Some(last)) = (self.cycles.first(), self.cycles.last()) {
+            let span = last.at_secs - first.at_secs;
+            if span > 0.0 {
+                s.span_secs = Some(span);
+                s.cycles_per_sec = Some((self.cycles.len() - 1) as f64 / span);
+            }
+        }
+        let mut ratios: Vec<f64> = self
+            .cycles
+            .iter()
+            .filter_map(|c| c.start_over_goal)
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        s.start_over_goal_p50 = percentile(&ratios, 0.5);
+        let hints = hints(s);
+        GcReport {
+            summary: self.s,
+            cycles: self.cycles,
+            hints,
+        }
+    }
+}
+
+/// Nearest-rank percentile of sorted values.
+fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    Some(sorted[rank.clamp(1, sorted.len()) - 1])
+}
+
+/// What a GC expert would say from the numbers, each statement with its figures.
+fn hints(s: &GcSummary) -> Vec<String> {
+    let mut h = Vec::new();
+    if let (Some(rate), Some(live), Some(goal)) =
+        (s.cycles_per_sec, s.heap_live_max, s.heap_goal_max)
+        && rate > 2.0
+        && goal <= 64
+    {
+        h.push(format!(
+            "GC runs {rate:.1} times per second with a heap goal of at most {goal} MB (live heap at most {live} MB): \
+             the heap is small relative to the allocation rate; raising GOGC or setting GOMEMLIMIT with GOGC=off-like \
+             headroom would cut cycles."
+        ));
+    }
+    if let Some(p) = s.gc_cpu_percent_last
+        && p >= 10
+    {
+        h.push(format!(
+            "GC used {p}% of CPU since start (last cycle's P%): above the ~5% the pacer aims for when not \
+             memory-limited; look for allocation hot spots, or give the heap more room (GOGC/GOMEMLIMIT)."
+        ));
+    }
+    if let (Some(p99), max) = (s.stw_ms_p99, s.stw_ms_max)
+        && max >= 10.0
+    {
+        h.push(format!(
+            "Stop-the-world pauses reach {max:.3} ms (p99 {p99:.3} ms): long sweep/mark termination usually \
+             means many goroutines or large stacks/globals to scan, or a non-preemptible loop delaying the stop."
+        ));
+    }
+    if s.gc_lines > 0 && s.forced_cycles * 2 > s.gc_lines {
+        h.push(format!(
+            "{} of {} cycles were forced (runtime.GC / debug.FreeOSMemory): explicit collections cost a full \
+             cycle each and are rarely needed.",
+            s.forced_cycles, s.gc_lines
+        ));
+    }
+    if let Some(r) = s.start_over_goal_p50
+        && r < 0.5
+        && s.gc_lines >= 10
+    {
+        h.push(format!(
+            "The median cycle starts at {:.0}% of its heap goal: cycles are triggered well before the goal \
+             (GOMEMLIMIT pressure or forced GCs), so GOGC changes will have little effect.",
+            r * 100.0
+        ));
+    }
+    h
+}
