@@ -1,0 +1,213 @@
+//! The record grammar per Go version (lines written from the runtime's print statements
+//! or quoted from real logs), split and interleaved records, garbage, and bounded memory
+//! on a huge line.
+
+use gctrace_parse::{Dec, Event, GcCycle, Item, Scavenge, scan, scan_reader};
+use proptest::prelude::*;
+
+fn items(log: &[u8]) -> Vec<Item> {
+    let mut v = Vec::new();
+    scan(log, |i| v.push(i));
+    // The streaming scanner must agree with the slice scanner.
+    let mut w = Vec::new();
+    scan_reader(log, |i| w.push(i)).unwrap();
+    assert_eq!(v, w);
+    v
+}
+
+fn cycles(log: &[u8]) -> Vec<GcCycle> {
+    items(log)
+        .into_iter()
+        .filter_map(|i| match i.event {
+            Event::Gc { cycle, .. } => Some(cycle),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn go15_five_clock_terms() {
+    // From golang/go#12228 (Go 1.5).
+    let c = cycles(b"gc 3 @0.966s 0%: 0+1.0+1.0+0+1.0 ms clock, 0+1.0+0+1.0/0/0+3.0 ms cpu, 6->7->5 MB, 7 MB goal, 8 P\n");
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].clock().len(), 5);
+    assert_eq!(c[0].stw_micros(), 1000); // 0 + 1.0 ms
+    assert_eq!(c[0].cpu_mark().map(|m| m.0.to_string()), Some("1.0".into()));
+    assert_eq!(
+        (
+            c[0].heap_start_mb,
+            c[0].heap_end_mb,
+            c[0].heap_live_mb,
+            c[0].goal_mb,
+            c[0].procs
+        ),
+        (6, 7, 5, 7, 8)
+    );
+    assert_eq!(c[0].stacks_mb, None);
+}
+
+#[test]
+fn go17_to_118_three_terms_and_119_stacks_globals() {
+    let old = cycles(b"gc 290 @1234.567s 3%: 0.05+123+0.10 ms clock, 0.40+2.1/240/700+0.80 ms cpu, 9000->9100->4500 MB, 9010 MB goal, 8 P\n");
+    assert_eq!(old[0].number, 290);
+    assert_eq!(
+        old[0].at_secs,
+        Dec {
+            units: 1234567,
+            scale: 3
+        }
+    );
+    assert_eq!(old[0].stw_micros(), 150);
+    assert_eq!(old[0].concurrent_micros(), 123_000);
+    let new = cycles(b"gc 12 @3.051s 1%: 0.044+1.4+0.024 ms clock, 0.35+0.12/2.6/0.91+0.19 ms cpu, 11->11->5 MB, 12 MB goal, 0 MB stacks, 0 MB globals, 8 P (forced)\n");
+    assert_eq!(new[0].stacks_mb, Some(0));
+    assert_eq!(new[0].globals_mb, Some(0));
+    assert!(new[0].forced);
+    assert_eq!(new[0].cpu().len(), 5);
+}
+
+#[test]
+fn go126_goroutine_leak_marker() {
+    let c = cycles(b"gc 4 @0.5s 1% (checking for goroutine leaks): 0.01+0.2+0.003 ms clock, 0.04+0/0.1/0+0.01 ms cpu, 4->4->0 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 4 P\n");
+    assert_eq!(c.len(), 1);
+    assert!(c[0].leak_check);
+}
+
+#[test]
+fn records_after_program_output_and_split_by_other_writes() {
+    let log = b"allocate: 3 MB gc 1 @0.01s 1%: 0.01+0.2+0.003 ms clock, 0.04+0/0.1/0+0.01 ms cpu, 4->4->0 MB, 4 MB goal, 4 P\n\
+gc 2 @0.02s 1%: 0.01+0.2+0.003 ms clock, 0.04+0/0.1/0+0.01 ms cpu, 4->5progress 10/20\n\
+->1 MB, 5 MB goal, 4 P\n\
+gc 3 @0.03s 1%: 0.01+0.2\n";
+    let it = items(log);
+    let gcs: Vec<(u64, bool, bool)> = it
+        .iter()
+        .filter_map(|i| match i.event {
+            Event::Gc {
+                cycle,
+                mid_line,
+                rejoined,
+            } => Some((cycle.number, mid_line, rejoined)),
+            _ => None,
+        })
+        .collect();
+    // Cycle 2 is rejoined from "… 4->5" + "->1 MB, …" (the foreign "progress" text was
+    // cut); cycle 3 never completes.
+    assert_eq!(gcs, vec![(1, true, false), (2, false, true)]);
+    assert!(
+        it.iter()
+            .any(|i| i.event == Event::Unrecovered && i.line == 4)
+    );
+    let rejoined = cycles(log)[1];
+    assert_eq!(
+        (
+            rejoined.heap_start_mb,
+            rejoined.heap_end_mb,
+            rejoined.heap_live_mb
+        ),
+        (4, 5, 1)
+    );
+}
+
+#[test]
+fn other_runtime_lines() {
+    let log = b"scvg0: inuse: 0, idle: 0, sys: 1, released: 0, consumed: 1 (MB)\n\
+scvg1: 3 MB released\n\
+scav 12 KiB work (bg), 4 KiB work (eager), 5576 KiB now, 97% util (forced)\n\
+pacer: assist ratio=1.5 (scan 0 MB in 3->4 MB) workers=0+0.25\n\
+GC forced\n\
+gc12(4): 0+0+0+0 us, 0 -> 1 MB, 18 (21-3) objects\n\
+notascvg1: nope\n";
+    let kinds: Vec<Event> = items(log).into_iter().map(|i| i.event).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            Event::Scavenge(Scavenge::Scvg { released_mb: None }),
+            Event::Scavenge(Scavenge::Scvg {
+                released_mb: Some(3)
+            }),
+            Event::Scavenge(Scavenge::Scav {
+                work_kib: 12,
+                eager_kib: Some(4),
+                now_kib: Some(5576),
+                util_percent: Some(97),
+                forced: true
+            }),
+            Event::Pacer,
+            Event::GcForced,
+            Event::Pre15,
+        ]
+    );
+}
+
+#[test]
+fn malformed_records_are_not_guessed() {
+    for bad in [
+        &b"gc 1 @0.01s 1%: 0.01+0.2 ms clock, 0.04 ms cpu, 4->4->0 MB, 4 MB goal, 4 P\n"[..], // 2 clock terms
+        b"gc 1 @0.01s 1%: 1+1+1+1+1+1 ms clock, 1 ms cpu, 4->4->0 MB, 4 MB goal, 4 P\n",      // 6 terms
+        b"gc 1 @0.01s 1%: 1+1+1 ms clock, 1 ms cpu, 4->4->x MB, 4 MB goal, 4 P\n",
+        b"gc 99999999999999999999 @0.01s 1%: 1+1+1 ms clock, 1 ms cpu, 4->4->0 MB, 4 MB goal, 4 P\n",
+    ] {
+        assert!(cycles(bad).is_empty(), "{}", String::from_utf8_lossy(bad));
+    }
+}
+
+#[test]
+fn garbage_never_panics() {
+    let mut x: u64 = 0x9e3779b97f4a7c15;
+    let mut data = Vec::new();
+    for _ in 0..200_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        data.push(b"gc 1@s%:+->MB, goal P()scavpacer\n0123456789."[(x % 44) as usize]);
+    }
+    let _ = items(&data);
+}
+
+/// 100 MB without a newline, generated on the fly: the streaming scanner keeps at most
+/// `MAX_LINE` bytes of it.
+#[test]
+fn huge_line_without_newline_is_bounded() {
+    struct Endless(usize);
+    impl std::io::Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.0);
+            buf[..n].fill(b'x');
+            self.0 -= n;
+            Ok(n)
+        }
+    }
+    let tail = b"\ngc 5 @1.0s 1%: 0.01+0.2+0.003 ms clock, 0.04+0/0.1/0+0.01 ms cpu, 4->4->0 MB, 4 MB goal, 4 P\n";
+    let r = std::io::BufReader::new(std::io::Read::chain(Endless(100 << 20), &tail[..]));
+    let mut found = Vec::new();
+    scan_reader(r, |i| found.push(i)).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].line, 2);
+}
+
+fn dec() -> impl Strategy<Value = Dec> {
+    (0u64..100_000, 0u8..4).prop_map(|(units, scale)| Dec { units, scale })
+}
+
+proptest! {
+    /// Any record written in a version's layout parses back to itself.
+    #[test]
+    fn format_then_parse_round_trips(
+        number in 1u64..1_000_000,
+        at in dec(),
+        pct in 0u64..100,
+        clock in prop_oneof![proptest::collection::vec(dec(), 3), proptest::collection::vec(dec(), 5)],
+        a in dec(), mark in proptest::collection::vec(dec(), 3), e in dec(),
+        heap in proptest::array::uniform4(0u64..1_000_000),
+        sg in proptest::option::of((0u64..1000, 0u64..1000)),
+        procs in 1u64..256,
+        forced: bool,
+    ) {
+        let gc = GcCycle::new(number, at, pct, &clock, &[&[a], &mark, &[e]], heap, sg, procs, forced).unwrap();
+        let line = gc.format();
+        let (back, used) = GcCycle::parse(line.as_bytes()).unwrap();
+        prop_assert_eq!(used, line.len());
+        prop_assert_eq!(back, gc);
+    }
+}
