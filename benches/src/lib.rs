@@ -122,3 +122,87 @@ pub fn synthetic_profile(base: &Profile, copies: usize) -> Profile {
     b.build()
         .expect("copying a valid profile gives a valid profile")
 }
+
+/// A realistic gctrace log of about `size` bytes: gc lines of the Go 1.5, 1.9 and 1.19+
+/// layouts (some forced), pacer and scavenger lines, and program output, some of it
+/// printed just before a gc line on the same line. Deterministic.
+pub fn gctrace_log(size: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = Vec::with_capacity(size + 512);
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut rnd = move |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let mut n = 0u64;
+    while out.len() < size {
+        n += 1;
+        let (secs, ms) = (n / 10, (n % 10) * 100 + rnd(100));
+        let heap = 4 + rnd(4000);
+        let _ = match rnd(20) {
+            0 => writeln!(out, "worker {}: processed {} items", rnd(8), rnd(100_000)),
+            1 => writeln!(
+                out,
+                "pacer: assist ratio={}.{} (scan {} MB in {}->{} MB) workers={}+0.25",
+                rnd(5),
+                rnd(1000),
+                rnd(50),
+                heap,
+                heap + 1,
+                rnd(8)
+            ),
+            2 => writeln!(
+                out,
+                "scav {} KiB work (bg), {} KiB work (eager), {} KiB now, {}% util",
+                rnd(4096),
+                rnd(1024),
+                rnd(100_000),
+                rnd(100)
+            ),
+            3 => writeln!(
+                out,
+                "gc {n} @{secs}.{ms:03}s 0%: 0+1.0+1.0+0+1.0 ms clock, 0+1.0+0+1.0/0/0+3.0 ms cpu, {heap}->{}->{} MB, {} MB goal, 8 P",
+                heap + 1,
+                heap / 2,
+                heap + 2
+            ),
+            4 => writeln!(
+                out,
+                "gc {n} @{secs}.{ms:03}s 3%: 0.{:03}+{}+0.{:03} ms clock, 0.40+2.1/{}/700+0.80 ms cpu, {heap}->{}->{} MB, {} MB goal, 8 P",
+                rnd(1000),
+                rnd(500),
+                rnd(1000),
+                rnd(300),
+                heap + 3,
+                heap / 3,
+                heap + 5
+            ),
+            5 => write!(out, "request {} done in {}ms ", rnd(1_000_000), rnd(900)),
+            _ => writeln!(
+                out,
+                "gc {n} @{secs}.{ms:03}s {}%: 0.0{:02}+{}.{}+0.0{:02} ms clock, 0.{:03}+0.{}/{}.{}/0.{}+0.{:03} ms cpu, {heap}->{}->{} MB, {} MB goal, {} MB stacks, {} MB globals, {} P{}",
+                rnd(10),
+                rnd(100),
+                rnd(20),
+                rnd(10),
+                rnd(100),
+                rnd(1000),
+                rnd(100),
+                rnd(5),
+                rnd(10),
+                rnd(100),
+                rnd(1000),
+                heap + rnd(10),
+                heap / 2,
+                heap + 4,
+                rnd(4),
+                rnd(2),
+                1 + rnd(16),
+                if rnd(30) == 0 { " (forced)" } else { "" }
+            ),
+        };
+    }
+    out
+}

@@ -25,11 +25,40 @@ impl Dec {
     /// Parses `digits[.digits]` at the start of `s`; returns the value and the bytes used.
     /// A `.` not followed by a digit is not part of the number. `None` when `s` does not
     /// start with a digit or the number does not fit 64 bits.
+    #[inline]
     pub fn parse(s: &[u8]) -> Option<(Dec, usize)> {
-        let int_len = s.iter().take_while(|c| c.is_ascii_digit()).count();
-        if int_len == 0 {
+        // At most 19 digits always fit a u64: accumulate without overflow checks and
+        // check the digit count instead.
+        let mut units: u64 = 0;
+        let mut i = 0;
+        while i < s.len() && s[i].is_ascii_digit() {
+            units = units.wrapping_mul(10).wrapping_add(u64::from(s[i] - b'0'));
+            i += 1;
+        }
+        if i == 0 {
             return None;
         }
+        let int_len = i;
+        let mut scale = 0u8;
+        if i + 1 < s.len() && s[i] == b'.' && s[i + 1].is_ascii_digit() {
+            i += 1;
+            while i < s.len() && s[i].is_ascii_digit() {
+                units = units.wrapping_mul(10).wrapping_add(u64::from(s[i] - b'0'));
+                i += 1;
+            }
+            scale = (i - int_len - 1).min(255) as u8;
+        }
+        let digits = int_len + scale as usize;
+        if digits > 19 {
+            // Rare: redo with checks so that a too-large number is rejected, not wrapped.
+            return Self::parse_checked(s);
+        }
+        Some((Dec { units, scale }, i))
+    }
+
+    #[cold]
+    fn parse_checked(s: &[u8]) -> Option<(Dec, usize)> {
+        let int_len = s.iter().take_while(|c| c.is_ascii_digit()).count();
         let mut units: u64 = 0;
         for &c in &s[..int_len] {
             units = units.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;

@@ -169,28 +169,32 @@ impl GcCycle {
         // the values when every term is a well-formed number.
         let mut values = 0usize;
         let mut mark_at = None;
-        for term in s.split(|&b| b == b'+') {
-            let parts: Vec<&[u8]> = term.split(|&b| b == b'/').collect();
-            if parts.len() == 3 && mark_at.is_none() {
-                mark_at = Some(values as u8);
-            }
-            for p in parts {
-                let Some((d, used)) = Dec::parse(p) else {
-                    self.n_cpu = 0;
-                    self.cpu_mark_at = None;
-                    return Some(());
-                };
-                if used != p.len() || values == self.cpu.len() {
-                    self.n_cpu = 0;
-                    self.cpu_mark_at = None;
-                    return Some(());
+        let mut ok = true;
+        'terms: for term in s.split(|&b| b == b'+') {
+            let start = values;
+            for p in term.split(|&b| b == b'/') {
+                match Dec::parse(p) {
+                    Some((d, used)) if used == p.len() && values < self.cpu.len() => {
+                        self.cpu[values] = d;
+                        values += 1;
+                    }
+                    _ => {
+                        ok = false;
+                        break 'terms;
+                    }
                 }
-                self.cpu[values] = d;
-                values += 1;
+            }
+            if values - start == 3 && mark_at.is_none() {
+                mark_at = Some(start as u8);
             }
         }
-        self.n_cpu = values as u8;
-        self.cpu_mark_at = mark_at;
+        if ok {
+            self.n_cpu = values as u8;
+            self.cpu_mark_at = mark_at;
+        } else {
+            self.n_cpu = 0;
+            self.cpu_mark_at = None;
+        }
         Some(())
     }
 
@@ -327,8 +331,10 @@ pub(crate) struct Cursor<'a> {
 }
 
 impl Cursor<'_> {
+    #[inline(always)]
     pub fn lit(&mut self, l: &[u8]) -> Option<()> {
-        if self.s[self.i..].starts_with(l) {
+        let rest = &self.s[self.i..];
+        if rest.len() >= l.len() && rest.iter().zip(l).all(|(a, b)| a == b) {
             self.i += l.len();
             Some(())
         } else {
@@ -336,6 +342,7 @@ impl Cursor<'_> {
         }
     }
 
+    #[inline(always)]
     pub fn int(&mut self) -> Option<u64> {
         let digits = self.s[self.i..]
             .iter()
@@ -352,6 +359,7 @@ impl Cursor<'_> {
         Some(v)
     }
 
+    #[inline(always)]
     pub fn dec(&mut self) -> Option<Dec> {
         let (d, used) = Dec::parse(&self.s[self.i..])?;
         self.i += used;

@@ -5,7 +5,9 @@
 use std::collections::VecDeque;
 use std::io::BufRead;
 
-use memchr::memmem;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 use crate::error::{Error, Result};
 use crate::record::{Cursor, GcCycle, Scavenge};
@@ -53,14 +55,29 @@ pub struct Item {
     pub event: Event,
 }
 
+/// Searchers built once: building one per search costs more than searching a line.
+struct Finders {
+    pacer: Finder<'static>,
+    gc_forced: Finder<'static>,
+    gc: Finder<'static>,
+    gc_space: Finder<'static>,
+}
+
+static FIND: LazyLock<Finders> = LazyLock::new(|| Finders {
+    pacer: Finder::new(b"pacer: "),
+    gc_forced: Finder::new(b"GC forced"),
+    gc: Finder::new(b"gc"),
+    gc_space: Finder::new(b"gc "),
+});
+
 /// Word-boundary check before position `i` (ASCII word characters).
 fn boundary_before(line: &[u8], i: usize) -> bool {
     i == 0 || !(line[i - 1].is_ascii_alphanumeric() || line[i - 1] == b'_')
 }
 
-/// Finds `needle` at a word boundary.
-fn find_word(line: &[u8], needle: &[u8]) -> Option<usize> {
-    memmem::find_iter(line, needle).find(|&i| boundary_before(line, i))
+/// Finds the needle of `finder` at a word boundary.
+fn find_word(line: &[u8], finder: &Finder<'_>) -> Option<usize> {
+    finder.find_iter(line).find(|&i| boundary_before(line, i))
 }
 
 /// The non-gc line kinds, checked anywhere in the line.
@@ -71,61 +88,65 @@ fn classify(line: &[u8], line_no: usize, out: &mut impl FnMut(Item)) {
             event,
         })
     };
-    // scvg, scvgN, scvg-N followed by ": ".
-    for i in memmem::find_iter(line, b"scvg") {
-        if !boundary_before(line, i) {
-            continue;
-        }
-        let mut c = Cursor { s: line, i: i + 4 };
-        let _ = c.lit(b"-");
-        let _ = c.int();
-        if c.lit(b": ").is_some() {
-            let released_mb = c.int().filter(|_| c.lit(b" MB released").is_some());
-            push(Event::Scavenge(Scavenge::Scvg { released_mb }));
+    let f = &*FIND;
+    // One pass for the scavenger lines: candidates are the 's' bytes.
+    let (mut scvg_done, mut scav_done) = (false, false);
+    for i in memchr::memchr_iter(b's', line) {
+        if scvg_done && scav_done {
             break;
         }
-    }
-    for i in memmem::find_iter(line, b"scav ") {
         if !boundary_before(line, i) {
             continue;
         }
-        let mut c = Cursor { s: line, i: i + 5 };
-        if let Some(work_kib) = c.int()
-            && c.lit(b" KiB work").is_some()
-        {
-            let mut s = (None, None, None);
-            if c.lit(b" (bg), ").is_some()
-                && let Some(e) = c.int()
-                && c.lit(b" KiB work (eager), ").is_some()
-                && let Some(n) = c.int()
-                && c.lit(b" KiB now, ").is_some()
-                && let Some(u) = c.int()
-                && c.lit(b"% util").is_some()
-            {
-                s = (Some(e), Some(n), Some(u));
+        let rest = &line[i..];
+        if !scvg_done && rest.starts_with(b"scvg") {
+            let mut c = Cursor { s: line, i: i + 4 };
+            let _ = c.lit(b"-");
+            let _ = c.int();
+            if c.lit(b": ").is_some() {
+                let released_mb = c.int().filter(|_| c.lit(b" MB released").is_some());
+                push(Event::Scavenge(Scavenge::Scvg { released_mb }));
+                scvg_done = true;
             }
-            let forced = c.lit(b" (forced)").is_some();
-            push(Event::Scavenge(Scavenge::Scav {
-                work_kib,
-                eager_kib: s.0,
-                now_kib: s.1,
-                util_percent: s.2,
-                forced,
-            }));
-            break;
+        } else if !scav_done && rest.starts_with(b"scav ") {
+            let mut c = Cursor { s: line, i: i + 5 };
+            if let Some(work_kib) = c.int()
+                && c.lit(b" KiB work").is_some()
+            {
+                let mut s = (None, None, None);
+                if c.lit(b" (bg), ").is_some()
+                    && let Some(e) = c.int()
+                    && c.lit(b" KiB work (eager), ").is_some()
+                    && let Some(n) = c.int()
+                    && c.lit(b" KiB now, ").is_some()
+                    && let Some(u) = c.int()
+                    && c.lit(b"% util").is_some()
+                {
+                    s = (Some(e), Some(n), Some(u));
+                }
+                let forced = c.lit(b" (forced)").is_some();
+                push(Event::Scavenge(Scavenge::Scav {
+                    work_kib,
+                    eager_kib: s.0,
+                    now_kib: s.1,
+                    util_percent: s.2,
+                    forced,
+                }));
+                scav_done = true;
+            }
         }
     }
-    if find_word(line, b"pacer: ").is_some() {
+    if find_word(line, &f.pacer).is_some() {
         push(Event::Pacer);
     }
-    if let Some(i) = find_word(line, b"GC forced")
+    if let Some(i) = find_word(line, &f.gc_forced)
         && !line
             .get(i + 9)
             .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
     {
         push(Event::GcForced);
     }
-    for i in memmem::find_iter(line, b"gc") {
+    for i in f.gc.find_iter(line) {
         if !boundary_before(line, i) {
             continue;
         }
@@ -172,7 +193,7 @@ impl<L: AsRef<[u8]>> Engine<L> {
         // Records anywhere in the line, left to right, non-overlapping.
         let mut pos = 0;
         let mut from = 0;
-        while let Some(rel) = memmem::find(&scan[from..], b"gc ") {
+        while let Some(rel) = FIND.gc_space.find(&scan[from..]) {
             let at = from + rel;
             if let Some((cycle, used)) = GcCycle::parse(&scan[at..]) {
                 out(Item {
@@ -239,7 +260,7 @@ impl<L: AsRef<[u8]>> Engine<L> {
 
 /// `gc <digits> @` anywhere in `s`: where an unfinished record starts.
 fn find_record_start(s: &[u8]) -> Option<usize> {
-    memmem::find_iter(s, b"gc ").find(|&i| {
+    FIND.gc_space.find_iter(s).find(|&i| {
         let mut c = Cursor { s, i: i + 3 };
         c.int().is_some() && c.lit(b" @").is_some()
     })

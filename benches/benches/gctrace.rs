@@ -1,0 +1,33 @@
+//! gctrace scanning throughput on a generated log (several Go versions' layouts, pacer
+//! and scavenger lines, program output).
+#![allow(missing_docs)] // criterion_group! generates undocumented functions.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use profile_ops::gctrace::{Event, scan};
+
+fn gctrace(c: &mut Criterion) {
+    let log = gprofops_benches::gctrace_log(64 << 20);
+    let mut g = c.benchmark_group("gctrace");
+    g.throughput(Throughput::Bytes(log.len() as u64));
+    g.bench_function("scan/64MiB", |b| {
+        b.iter(|| {
+            let mut stw = 0u64;
+            scan(black_box(&log), |item| {
+                if let Event::Gc { cycle, .. } = item.event {
+                    stw += cycle.stw_micros();
+                }
+            });
+            stw
+        })
+    });
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(10);
+    targets = gctrace
+}
+criterion_main!(benches);

@@ -1,0 +1,3 @@
+module gprofops.dev/benches/peers/gctrace
+
+go 1.21
