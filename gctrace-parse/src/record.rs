@@ -192,6 +192,9 @@ impl GcCycle {
             self.n_cpu = values as u8;
             self.cpu_mark_at = mark_at;
         } else {
+            // Not numbers: keep none of them (and no partial values, so that equal
+            // lines give equal records).
+            self.cpu = [Dec::default(); 7];
             self.n_cpu = 0;
             self.cpu_mark_at = None;
         }
