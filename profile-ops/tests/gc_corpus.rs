@@ -80,6 +80,14 @@ fn per_cycle_table_and_openmetrics() {
         "{om}"
     );
     let s = &r.summary;
+    // The fraction from the cpu terms and the runtime's own P% tell the same story
+    // (within a few points: P% is cumulative from program start, rounded down).
+    let from_terms = s.gc_cpu_fraction_from_terms.unwrap() * 100.0;
+    let runtime = s.gc_cpu_percent_last.unwrap() as f64;
+    assert!(
+        (from_terms - runtime).abs() <= 3.0,
+        "{from_terms} vs {runtime}"
+    );
     assert!(s.stw_ms_p50.unwrap() <= s.stw_ms_p95.unwrap());
     assert!(s.stw_ms_p95.unwrap() <= s.stw_ms_p99.unwrap());
     assert!(s.stw_ms_p99.unwrap() <= s.stw_ms_max);

@@ -124,8 +124,12 @@ pub struct GcSummary {
     pub concurrent_ms_sum: f64,
     /// Sum of GC CPU time over all cycles, ms.
     pub cpu_ms_sum: f64,
-    /// GC CPU percentage since start at the last cycle (`P%`).
+    /// GC CPU percentage since start at the last cycle (`P%`, the runtime's figure).
     pub gc_cpu_percent_last: Option<u64>,
+    /// GC CPU fraction computed from the cpu terms: all cycles' GC CPU time over the
+    /// CPU available from program start to the last cycle (`@` seconds × Ps). Comparable
+    /// to `P%` when the log starts at program start.
+    pub gc_cpu_fraction_from_terms: Option<f64>,
     /// Time span covered by the cycles, s (last `@` minus first).
     pub span_secs: Option<f64>,
     /// Cycles per second over the span.
@@ -380,6 +384,12 @@ impl Builder {
         s.concurrent_ms_sum = self.cycles.iter().map(|c| c.concurrent_ms).sum();
         s.cpu_ms_sum = self.cycles.iter().map(|c| c.cpu_ms).sum();
         s.gc_cpu_percent_last = self.cycles.last().map(|c| c.cpu_percent);
+        s.gc_cpu_fraction_from_terms = self
+            .cycles
+            .last()
+            .map(|c| c.at_secs * 1000.0 * c.procs as f64)
+            .filter(|&avail| avail > 0.0)
+            .map(|avail| s.cpu_ms_sum / avail);
         if let (Some(first), Some(last)) = (self.cycles.first(), self.cycles.last()) {
             let span = last.at_secs - first.at_secs;
             if span > 0.0 {
