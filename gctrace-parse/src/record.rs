@@ -166,28 +166,34 @@ impl GcCycle {
     /// runtime's are kept as long as every term is a number (at most 7 values).
     fn parse_cpu(&mut self, s: &[u8]) -> Option<()> {
         // The reference reader accepts any [0-9.+/]+ here; so do we, but we only keep
-        // the values when every term is a well-formed number.
+        // the values when every term is a well-formed number. One pass: numbers
+        // separated by '/' within a term and '+' between terms.
         let mut values = 0usize;
         let mut mark_at = None;
-        let mut ok = true;
-        'terms: for term in s.split(|&b| b == b'+') {
-            let start = values;
-            for p in term.split(|&b| b == b'/') {
-                match Dec::parse(p) {
-                    Some((d, used)) if used == p.len() && values < self.cpu.len() => {
-                        self.cpu[values] = d;
-                        values += 1;
-                    }
-                    _ => {
-                        ok = false;
-                        break 'terms;
-                    }
+        let mut group_start = 0usize;
+        let mut i = 0;
+        let ok = loop {
+            match Dec::parse(&s[i..]) {
+                Some((d, used)) if values < self.cpu.len() => {
+                    self.cpu[values] = d;
+                    values += 1;
+                    i += used;
                 }
+                _ => break false,
             }
-            if values - start == 3 && mark_at.is_none() {
-                mark_at = Some(start as u8);
+            let sep = s.get(i).copied();
+            if sep != Some(b'/') {
+                if values - group_start == 3 && mark_at.is_none() {
+                    mark_at = Some(group_start as u8);
+                }
+                group_start = values;
             }
-        }
+            match sep {
+                None => break true,
+                Some(b'/' | b'+') => i += 1,
+                Some(_) => break false,
+            }
+        };
         if ok {
             self.n_cpu = values as u8;
             self.cpu_mark_at = mark_at;

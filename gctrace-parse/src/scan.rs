@@ -189,6 +189,23 @@ impl<L: AsRef<[u8]>> Engine<L> {
             return;
         };
         let scan = &line.as_ref()[skip..];
+        // The common line: one complete record and nothing else. Its text (digits and
+        // the record's fixed words) cannot contain any other kind of line, so the
+        // searches below would find nothing.
+        if scan.starts_with(b"gc ")
+            && let Some((cycle, used)) = GcCycle::parse(scan)
+            && used == scan.len()
+        {
+            out(Item {
+                line: line_no,
+                event: Event::Gc {
+                    cycle,
+                    mid_line: skip != 0,
+                    rejoined: false,
+                },
+            });
+            return;
+        }
         classify(scan, line_no, out);
         // Records anywhere in the line, left to right, non-overlapping.
         let mut pos = 0;
