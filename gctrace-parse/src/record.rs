@@ -3,6 +3,9 @@
 
 use crate::dec::Dec;
 
+/// Longest cpu field accepted (the runtime prints five numbers of at most 6 characters).
+const MAX_CPU_FIELD: usize = 128;
+
 /// One GC cycle summary line:
 /// `gc N @T s P%: CLOCK ms clock, CPU ms cpu, A->B->C MB, G MB goal, [S MB stacks, GL MB
 /// globals, ]NP P[ (forced)]`.
@@ -94,7 +97,22 @@ impl GcCycle {
     /// The grammar is exactly the runtime's print statements (see the type's docs);
     /// anything else is `None` — a number is never guessed.
     pub fn parse(s: &[u8]) -> Option<(GcCycle, usize)> {
-        let mut c = Cursor { s, i: 0 };
+        let mut c = Cursor::new(s, 0);
+        Self::parse_at(&mut c).map(|gc| (gc, c.i))
+    }
+
+    /// How far into `s` a record could extend before the text stops following the
+    /// grammar: a record split by another write can only have been cut before this.
+    pub(crate) fn reach(s: &[u8]) -> usize {
+        let mut c = Cursor::new(s, 0);
+        match Self::parse_at(&mut c) {
+            Some(_) => c.i,
+            None => c.reach,
+        }
+    }
+
+    fn parse_at(c: &mut Cursor<'_>) -> Option<GcCycle> {
+        let s = c.s;
         let mut gc = GcCycle::default();
         c.lit(b"gc ")?;
         gc.number = c.int()?;
@@ -128,7 +146,13 @@ impl GcCycle {
             .iter()
             .take_while(|&&b| b.is_ascii_digit() || b == b'.' || b == b'+' || b == b'/')
             .count();
+        // The runtime's cpu field is under 100 bytes; a longer run of these characters is
+        // not one (and would make rejoining split records needlessly expensive).
+        if cpu_len > MAX_CPU_FIELD {
+            return None;
+        }
         c.i += cpu_len;
+        c.reach = c.reach.max(c.i);
         c.lit(b" ms cpu, ")?;
         gc.parse_cpu(&s[cpu_start..cpu_start + cpu_len])?;
         gc.heap_start_mb = c.int()?;
@@ -159,7 +183,7 @@ impl GcCycle {
         if c.lit(b" (forced)").is_some() {
             gc.forced = true;
         }
-        Some((gc, c.i))
+        Some(gc)
     }
 
     /// The cpu field: `a+b+c/d/e+f` style; values must be numbers. Layouts other than the
@@ -337,16 +361,26 @@ pub enum Scavenge {
 pub(crate) struct Cursor<'a> {
     pub s: &'a [u8],
     pub i: usize,
+    /// The furthest position the text matched the grammar so far, failed attempts at
+    /// literals included (see [`GcCycle::reach`]).
+    pub reach: usize,
 }
 
-impl Cursor<'_> {
+impl<'a> Cursor<'a> {
+    pub fn new(s: &'a [u8], i: usize) -> Self {
+        Cursor { s, i, reach: i }
+    }
+
     #[inline(always)]
     pub fn lit(&mut self, l: &[u8]) -> Option<()> {
         let rest = &self.s[self.i..];
         if rest.len() >= l.len() && rest.iter().zip(l).all(|(a, b)| a == b) {
             self.i += l.len();
+            self.reach = self.reach.max(self.i);
             Some(())
         } else {
+            let matched = rest.iter().zip(l).take_while(|(a, b)| a == b).count();
+            self.reach = self.reach.max(self.i + matched);
             None
         }
     }
@@ -365,6 +399,7 @@ impl Cursor<'_> {
             v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
         }
         self.i += digits;
+        self.reach = self.reach.max(self.i);
         Some(v)
     }
 
@@ -372,6 +407,7 @@ impl Cursor<'_> {
     pub fn dec(&mut self) -> Option<Dec> {
         let (d, used) = Dec::parse(&self.s[self.i..])?;
         self.i += used;
+        self.reach = self.reach.max(self.i);
         Some(d)
     }
 }

@@ -12,6 +12,8 @@ use memchr::memmem::Finder;
 use crate::error::{Error, Result};
 use crate::record::{Cursor, GcCycle, Scavenge};
 
+/// Longest record considered when rejoining a split one (runtime records are < 300 bytes).
+const MAX_RECORD: usize = 512;
 /// How many following lines a split gc record may continue on.
 const REJOIN_WINDOW: usize = 5;
 /// Longest line kept when streaming; the rest of a longer line is skipped (a gc record is
@@ -100,7 +102,7 @@ fn classify(line: &[u8], line_no: usize, out: &mut impl FnMut(Item)) {
         }
         let rest = &line[i..];
         if !scvg_done && rest.starts_with(b"scvg") {
-            let mut c = Cursor { s: line, i: i + 4 };
+            let mut c = Cursor::new(line, i + 4);
             let _ = c.lit(b"-");
             let _ = c.int();
             if c.lit(b": ").is_some() {
@@ -109,7 +111,7 @@ fn classify(line: &[u8], line_no: usize, out: &mut impl FnMut(Item)) {
                 scvg_done = true;
             }
         } else if !scav_done && rest.starts_with(b"scav ") {
-            let mut c = Cursor { s: line, i: i + 5 };
+            let mut c = Cursor::new(line, i + 5);
             if let Some(work_kib) = c.int()
                 && c.lit(b" KiB work").is_some()
             {
@@ -150,7 +152,7 @@ fn classify(line: &[u8], line_no: usize, out: &mut impl FnMut(Item)) {
         if !boundary_before(line, i) {
             continue;
         }
-        let mut c = Cursor { s: line, i: i + 2 };
+        let mut c = Cursor::new(line, i + 2);
         if c.int().is_some()
             && c.lit(b"(").is_some()
             && c.int().is_some()
@@ -244,20 +246,24 @@ impl<L: AsRef<[u8]>> Engine<L> {
     /// `tail[..k] + line` start with a complete record? The first one that does is the
     /// record; the part of that line it used is not scanned again.
     fn rejoin(&mut self, tail: &[u8], line_no: usize, out: &mut impl FnMut(Item)) -> bool {
-        let mut joined = Vec::with_capacity(tail.len() + 256);
+        // The cut can only be where the tail still followed the grammar (at most
+        // `reach`), and a record is at most a few hundred bytes: this bounds the work on
+        // hostile input to a few thousand short parses per unfinished record.
+        let max_cut = GcCycle::reach(tail).min(tail.len()).min(MAX_RECORD);
+        if max_cut < 6 {
+            return false;
+        }
+        let mut joined = Vec::with_capacity(max_cut + MAX_RECORD);
         for (next, skip, _) in self.window.iter_mut() {
             let rest = &next.as_ref()[*skip..];
-            for k in (6..=tail.len()).rev() {
+            let rest = &rest[..rest.len().min(MAX_RECORD)];
+            for k in (6..=max_cut).rev() {
                 joined.clear();
                 joined.extend_from_slice(&tail[..k]);
-                // A record is a few hundred bytes: no need to append more of the line.
-                joined.extend_from_slice(&rest[..rest.len().min(512)]);
-                if let Some((cycle, used)) = GcCycle::parse(&joined) {
-                    if used <= k {
-                        // Complete within the tail alone: cannot happen for a tail that
-                        // failed to parse; guard anyway.
-                        continue;
-                    }
+                joined.extend_from_slice(rest);
+                if let Some((cycle, used)) = GcCycle::parse(&joined)
+                    && used > k
+                {
                     *skip += used - k;
                     out(Item {
                         line: line_no,
@@ -278,7 +284,7 @@ impl<L: AsRef<[u8]>> Engine<L> {
 /// `gc <digits> @` anywhere in `s`: where an unfinished record starts.
 fn find_record_start(s: &[u8]) -> Option<usize> {
     FIND.gc_space.find_iter(s).find(|&i| {
-        let mut c = Cursor { s, i: i + 3 };
+        let mut c = Cursor::new(s, i + 3);
         c.int().is_some() && c.lit(b" @").is_some()
     })
 }

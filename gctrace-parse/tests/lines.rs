@@ -186,6 +186,25 @@ fn huge_line_without_newline_is_bounded() {
     assert_eq!(found[0].line, 2);
 }
 
+/// Thousands of records cut just before the end, each followed by lines that almost
+/// complete them: the rejoin search stays bounded (this test finishing is the check).
+#[test]
+fn hostile_unfinished_records_are_bounded() {
+    let mut log = Vec::new();
+    for i in 0..1000 {
+        log.extend_from_slice(
+            format!("gc {i} @1.000s 1%: 1.000+1.000+1.000 ms clock, 1.0+1.0/1.0/1.0+1.0 ms cpu, 1->1->1 MB, 1 MB goal, 1 MB stacks, 1 MB globals, 1\n").as_bytes(),
+        );
+        log.extend_from_slice(b"->1 MB, 2 MB goal\n");
+    }
+    log.extend(std::iter::repeat_n(b'7', 1 << 16));
+    let it = items(&log);
+    assert_eq!(
+        it.iter().filter(|i| i.event == Event::Unrecovered).count(),
+        3000
+    );
+}
+
 fn dec() -> impl Strategy<Value = Dec> {
     (0u64..100_000, 0u8..4).prop_map(|(units, scale)| Dec { units, scale })
 }
