@@ -201,7 +201,7 @@ fn hostile_unfinished_records_are_bounded() {
     let it = items(&log);
     assert_eq!(
         it.iter().filter(|i| i.event == Event::Unrecovered).count(),
-        3000
+        1000
     );
 }
 
