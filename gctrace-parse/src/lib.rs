@@ -5,7 +5,7 @@
 //!   a line, cycles another write split across lines put back together, scavenger,
 //!   pacer, `GC forced` and pre-1.5 lines, and record starts that could not be completed.
 //! - [`GcCycle`]: one cycle, with the numbers exactly as printed ([`Dec`]).
-//! - [`Scavenge`]: `scvg` and `scav` lines.
+//! - [`Scavenge`]: `scvg` and `scav` lines; [`Pacer`]: gcpacertrace lines.
 //!
 //! The grammar is the runtime's print statements (`runtime/mgc.go`, `mgcscavenge.go`);
 //! nothing is guessed: text that does not follow it is not a record.
@@ -35,5 +35,5 @@ mod scan;
 
 pub use dec::Dec;
 pub use error::{Error, Result};
-pub use record::{GcCycle, Scavenge};
+pub use record::{GcCycle, Pacer, Scavenge};
 pub use scan::{Event, Item, MAX_LINE, scan, scan_reader};

@@ -403,11 +403,195 @@ impl<'a> Cursor<'a> {
         Some(v)
     }
 
+    /// A float as Go's `print` writes it (`+1.500000e+000`, `-3.4e-02`) or as a plain
+    /// decimal (`0.92`, `1`).
+    pub fn float(&mut self) -> Option<f64> {
+        let start = self.i;
+        let mut j = start;
+        let s = self.s;
+        if matches!(s.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        while j < s.len() && (s[j].is_ascii_digit() || s[j] == b'.') {
+            j += 1;
+        }
+        if matches!(s.get(j), Some(b'e' | b'E')) {
+            let mut k = j + 1;
+            if matches!(s.get(k), Some(b'+' | b'-')) {
+                k += 1;
+            }
+            let digits = s[k..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits > 0 {
+                j = k + digits;
+            }
+        }
+        let v: f64 = std::str::from_utf8(&s[start..j]).ok()?.parse().ok()?;
+        self.i = j;
+        self.reach = self.reach.max(j);
+        Some(v)
+    }
+
     #[inline(always)]
     pub fn dec(&mut self) -> Option<Dec> {
         let (d, used) = Dec::parse(&self.s[self.i..])?;
         self.i += used;
         self.reach = self.reach.max(self.i);
         Some(d)
+    }
+}
+
+/// A `pacer:` line of GODEBUG=gcpacertrace=1. Floats are printed by the runtime in two
+/// styles over the versions (`+3.123657e+000`, `1.5466512044270833`); both are read.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Pacer {
+    /// `pacer: assist ratio=R (scan S MB in H->G MB) workers=D+F`, printed when a cycle
+    /// starts.
+    Assist {
+        /// Assist work per byte allocated.
+        assist_ratio: f64,
+        /// Scannable heap, MB.
+        scan_mb: u64,
+        /// Live heap when the cycle started, MB.
+        heap_live_mb: u64,
+        /// Heap goal, MB.
+        goal_mb: u64,
+        /// Dedicated mark workers.
+        dedicated_workers: u64,
+        /// Fractional utilisation goal.
+        fractional_goal: f64,
+    },
+    /// `pacer: U% CPU (G exp.) for H+S+GL B work (E B exp.) in T B -> L B (∆goal D,
+    /// cons/mark C)`, printed when marking ends (Go 1.18+).
+    Cycle {
+        /// Mark CPU utilisation, percent.
+        utilization_percent: u64,
+        /// Utilisation goal, percent.
+        goal_percent: u64,
+        /// Heap scan work, bytes.
+        heap_scan_bytes: u64,
+        /// Stack scan work, bytes.
+        stack_scan_bytes: u64,
+        /// Globals scan work, bytes.
+        globals_scan_bytes: u64,
+        /// Expected scan work, bytes.
+        expected_scan_bytes: u64,
+        /// Heap size that triggered the cycle, bytes.
+        trigger_bytes: u64,
+        /// Live heap at the end of marking, bytes.
+        live_bytes: u64,
+        /// Live heap minus the goal, bytes (negative: under the goal).
+        goal_delta_bytes: i64,
+        /// Previous cons/mark ratio.
+        cons_mark: f64,
+    },
+    /// `pacer: sweep done at heap size H MB; allocated A MB during sweep; swept N pages at
+    /// R pages/byte`, printed when sweeping finishes.
+    SweepDone {
+        /// Live heap when sweeping finished, MB.
+        heap_mb: u64,
+        /// Allocated during the sweep, MB.
+        allocated_mb: u64,
+        /// Pages swept.
+        swept_pages: u64,
+        /// Proportional sweep rate, pages per byte allocated.
+        pages_per_byte: f64,
+    },
+    /// Any other `pacer:` line (e.g. Go 1.5's `H_m_prev=… h_t=…` form): recognised, not
+    /// decoded.
+    Other,
+}
+
+impl Pacer {
+    /// Decodes the text after `pacer: `.
+    ///
+    /// ```
+    /// use gctrace_parse::Pacer;
+    /// let p = Pacer::parse(b"assist ratio=+3.123657e+000 (scan 0 MB in 4->4 MB) workers=1++0.000000e+000");
+    /// assert!(matches!(p, Pacer::Assist { goal_mb: 4, dedicated_workers: 1, .. }));
+    /// ```
+    pub fn parse(s: &[u8]) -> Pacer {
+        Self::assist(s)
+            .or_else(|| Self::cycle(s))
+            .or_else(|| Self::sweep_done(s))
+            .unwrap_or(Pacer::Other)
+    }
+
+    fn sweep_done(s: &[u8]) -> Option<Pacer> {
+        let mut c = Cursor::new(s, 0);
+        c.lit(b"sweep done at heap size ")?;
+        let heap_mb = c.int()?;
+        c.lit(b"MB; allocated ")?;
+        let allocated_mb = c.int()?;
+        c.lit(b"MB during sweep; swept ")?;
+        let swept_pages = c.int()?;
+        c.lit(b" pages at ")?;
+        let pages_per_byte = c.float()?;
+        c.lit(b" pages/byte")?;
+        Some(Pacer::SweepDone {
+            heap_mb,
+            allocated_mb,
+            swept_pages,
+            pages_per_byte,
+        })
+    }
+
+    fn assist(s: &[u8]) -> Option<Pacer> {
+        let mut c = Cursor::new(s, 0);
+        c.lit(b"assist ratio=")?;
+        let assist_ratio = c.float()?;
+        c.lit(b" (scan ")?;
+        let scan_mb = c.int()?;
+        c.lit(b" MB in ")?;
+        let heap_live_mb = c.int()?;
+        c.lit(b"->")?;
+        let goal_mb = c.int()?;
+        c.lit(b" MB) workers=")?;
+        let dedicated_workers = c.int()?;
+        c.lit(b"+")?;
+        let fractional_goal = c.float()?;
+        Some(Pacer::Assist {
+            assist_ratio,
+            scan_mb,
+            heap_live_mb,
+            goal_mb,
+            dedicated_workers,
+            fractional_goal,
+        })
+    }
+
+    fn cycle(s: &[u8]) -> Option<Pacer> {
+        let mut c = Cursor::new(s, 0);
+        let utilization_percent = c.int()?;
+        c.lit(b"% CPU (")?;
+        let goal_percent = c.int()?;
+        c.lit(b" exp.) for ")?;
+        let heap_scan_bytes = c.int()?;
+        c.lit(b"+")?;
+        let stack_scan_bytes = c.int()?;
+        c.lit(b"+")?;
+        let globals_scan_bytes = c.int()?;
+        c.lit(b" B work (")?;
+        let expected_scan_bytes = c.int()?;
+        c.lit(b" B exp.) in ")?;
+        let trigger_bytes = c.int()?;
+        c.lit(b" B -> ")?;
+        let live_bytes = c.int()?;
+        c.lit(" B (∆goal ".as_bytes())?;
+        let negative = c.lit(b"-").is_some();
+        let delta = i64::try_from(c.int()?).ok()?;
+        c.lit(b", cons/mark ")?;
+        let cons_mark = c.float()?;
+        Some(Pacer::Cycle {
+            utilization_percent,
+            goal_percent,
+            heap_scan_bytes,
+            stack_scan_bytes,
+            globals_scan_bytes,
+            expected_scan_bytes,
+            trigger_bytes,
+            live_bytes,
+            goal_delta_bytes: if negative { -delta } else { delta },
+            cons_mark,
+        })
     }
 }

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use memchr::memmem::Finder;
 
 use crate::error::{Error, Result};
-use crate::record::{Cursor, GcCycle, Scavenge};
+use crate::record::{Cursor, GcCycle, Pacer, Scavenge};
 
 /// Longest record considered when rejoining a split one (runtime records are < 300 bytes).
 const MAX_RECORD: usize = 512;
@@ -25,7 +25,7 @@ pub const MAX_LINE: usize = 64 * 1024;
 // Events are handed to a callback one at a time, never stored in bulk: boxing the cycle
 // would cost an allocation per record for nothing.
 #[allow(clippy::large_enum_variant)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Event {
     /// A GC cycle record.
     Gc {
@@ -39,7 +39,7 @@ pub enum Event {
     /// A scavenger line.
     Scavenge(Scavenge),
     /// A `pacer:` line (gcpacertrace=1, any Go version).
-    Pacer,
+    Pacer(Pacer),
     /// `GC forced`: the periodic forced GC announcing the next cycle.
     GcForced,
     /// A pre-Go-1.5 `gcN(P): …` line: recognised, not decoded.
@@ -49,7 +49,7 @@ pub enum Event {
 }
 
 /// One recognised item with the 1-based line it starts on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Item {
     /// Line number (1-based).
     pub line: usize,
@@ -138,8 +138,8 @@ fn classify(line: &[u8], line_no: usize, out: &mut impl FnMut(Item)) {
             }
         }
     }
-    if find_word(line, &f.pacer).is_some() {
-        push(Event::Pacer);
+    if let Some(i) = find_word(line, &f.pacer) {
+        push(Event::Pacer(Pacer::parse(&line[i + 7..])));
     }
     if let Some(i) = find_word(line, &f.gc_forced)
         && !line

@@ -133,7 +133,14 @@ notascvg1: nope\n";
                 util_percent: Some(97),
                 forced: true
             }),
-            Event::Pacer,
+            Event::Pacer(gctrace_parse::Pacer::Assist {
+                assist_ratio: 1.5,
+                scan_mb: 0,
+                heap_live_mb: 3,
+                goal_mb: 4,
+                dedicated_workers: 0,
+                fractional_goal: 0.25
+            }),
             Event::GcForced,
             Event::Pre15,
         ]
@@ -205,6 +212,39 @@ fn hostile_unfinished_records_are_bounded() {
     );
 }
 
+#[test]
+fn pacer_lines_of_both_eras() {
+    use gctrace_parse::Pacer;
+    // From the corpus: Go 1.27 end-of-mark line (with the non-ASCII ∆) and Go 1.5's form.
+    let new = "pacer: 34% CPU (25 exp.) for 81008+10640+152042 B work (152042 B exp.) in 4096000 B -> 4251648 B (∆goal 57344, cons/mark 0)\n";
+    let old = b"pacer: H_m_prev=5369696 h_t=+4.918251e-001 H_T=6463218 u_a/u_g=+1.099994e+000\n";
+    let neg = "pacer: 25% CPU (25 exp.) for 1+2+3 B work (6 B exp.) in 10 B -> 8 B (\u{2206}goal -2, cons/mark +1.500000e+000)\n";
+    let kinds: Vec<Event> = [new.as_bytes(), old, neg.as_bytes()]
+        .iter()
+        .flat_map(|l| items(l))
+        .map(|i| i.event)
+        .collect();
+    assert_eq!(
+        kinds[0],
+        Event::Pacer(Pacer::Cycle {
+            utilization_percent: 34,
+            goal_percent: 25,
+            heap_scan_bytes: 81008,
+            stack_scan_bytes: 10640,
+            globals_scan_bytes: 152042,
+            expected_scan_bytes: 152042,
+            trigger_bytes: 4096000,
+            live_bytes: 4251648,
+            goal_delta_bytes: 57344,
+            cons_mark: 0.0
+        })
+    );
+    assert_eq!(kinds[1], Event::Pacer(Pacer::Other));
+    assert!(
+        matches!(kinds[2], Event::Pacer(Pacer::Cycle { goal_delta_bytes: -2, cons_mark, .. }) if cons_mark == 1.5)
+    );
+}
+
 fn dec() -> impl Strategy<Value = Dec> {
     (0u64..100_000, 0u8..4).prop_map(|(units, scale)| Dec { units, scale })
 }
@@ -229,4 +269,29 @@ proptest! {
         prop_assert_eq!(used, line.len());
         prop_assert_eq!(back, gc);
     }
+}
+
+/// Every pacer line of the corpus's Go 1.21, 1.24 and 1.27 logs decodes to one of the two
+/// typed forms (nothing falls back to `Other`).
+#[test]
+fn corpus_pacer_lines_are_all_decoded() {
+    use gctrace_parse::Pacer;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus/gctrace/generated");
+    let mut decoded = 0;
+    for name in [
+        "go1.21-pacer.log",
+        "go1.24-pacer.log",
+        "go1.27-pacer.log",
+        "go1.27-all-traces.log",
+    ] {
+        let data = std::fs::read(dir.join(name)).expect("shared corpus beside the repository");
+        for item in items(&data) {
+            if let Event::Pacer(p) = item.event {
+                assert_ne!(p, Pacer::Other, "{name}:{}", item.line);
+                decoded += 1;
+            }
+        }
+    }
+    assert!(decoded > 300, "{decoded}");
 }

@@ -364,7 +364,7 @@ impl Builder {
                 s.scavtrace_lines += 1;
                 s.scavenged_kib += work_kib + eager_kib.unwrap_or(0);
             }
-            Event::Pacer => s.pacer_lines += 1,
+            Event::Pacer(_) => s.pacer_lines += 1,
             Event::GcForced => s.gc_forced_lines += 1,
             Event::Pre15 => s.legacy_pre15_lines += 1,
             Event::Unrecovered => s.gc_starts_unrecovered += 1,
