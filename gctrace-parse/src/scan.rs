@@ -44,6 +44,9 @@ pub enum Event {
     GcForced,
     /// A pre-Go-1.5 `gcN(P): …` line: recognised, not decoded.
     Pre15,
+    /// A gctrace=2 scan statistics line (`scan: total …` / `scan: class …`, Go 1.26+):
+    /// recognised, not decoded.
+    ScanStats,
     /// The start of a gc record (`gc N @`) that could not be completed.
     Unrecovered,
 }
@@ -91,16 +94,21 @@ fn classify(line: &[u8], line_no: usize, out: &mut impl FnMut(Item)) {
         })
     };
     let f = &*FIND;
-    // One pass for the scavenger lines: candidates are the 's' bytes.
-    let (mut scvg_done, mut scav_done) = (false, false);
+    // One pass for the lines starting with 's': scvg, scav and gctrace=2's scan stats.
+    let (mut scvg_done, mut scav_done, mut scan_done) = (false, false, false);
     for i in memchr::memchr_iter(b's', line) {
-        if scvg_done && scav_done {
+        if scvg_done && scav_done && scan_done {
             break;
         }
         if !boundary_before(line, i) {
             continue;
         }
         let rest = &line[i..];
+        if !scan_done && (rest.starts_with(b"scan: total ") || rest.starts_with(b"scan: class ")) {
+            push(Event::ScanStats);
+            scan_done = true;
+            continue;
+        }
         if !scvg_done && rest.starts_with(b"scvg") {
             let mut c = Cursor::new(line, i + 4);
             let _ = c.lit(b"-");

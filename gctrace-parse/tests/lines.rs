@@ -117,6 +117,8 @@ scav 12 KiB work (bg), 4 KiB work (eager), 5576 KiB now, 97% util (forced)\n\
 pacer: assist ratio=1.5 (scan 0 MB in 3->4 MB) workers=0+0.25\n\
 GC forced\n\
 gc12(4): 0+0+0+0 us, 0 -> 1 MB, 18 (21-3) objects\n\
+scan: total 120+4+9=133 objs, 7+2=9 spans\n\
+scan: class 16B 10+0+2=12 objs, 1+0=1 spans\n\
 notascvg1: nope\n";
     let kinds: Vec<Event> = items(log).into_iter().map(|i| i.event).collect();
     assert_eq!(
@@ -143,6 +145,8 @@ notascvg1: nope\n";
             }),
             Event::GcForced,
             Event::Pre15,
+            Event::ScanStats,
+            Event::ScanStats,
         ]
     );
 }

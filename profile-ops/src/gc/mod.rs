@@ -113,6 +113,8 @@ pub struct GcSummary {
     pub gc_forced_lines: u64,
     /// Pre-1.5 gc lines.
     pub legacy_pre15_lines: u64,
+    /// gctrace=2 per-size-class scan statistics lines (not in the reference reader).
+    pub scan_stats_lines: u64,
 
     /// Stop-the-world percentiles (ms), nearest-rank.
     pub stw_ms_p50: Option<f64>,
@@ -367,6 +369,7 @@ impl Builder {
             Event::Pacer(_) => s.pacer_lines += 1,
             Event::GcForced => s.gc_forced_lines += 1,
             Event::Pre15 => s.legacy_pre15_lines += 1,
+            Event::ScanStats => s.scan_stats_lines += 1,
             Event::Unrecovered => s.gc_starts_unrecovered += 1,
         }
     }
