@@ -104,14 +104,15 @@ impl GcCycle {
     /// How far into `s` a record could extend before the text stops following the
     /// grammar: a record split by another write can only have been cut before this.
     pub(crate) fn reach(s: &[u8]) -> usize {
-        let mut c = Cursor::new(s, 0);
+        let mut c = Cursor::tracking(s);
         match Self::parse_at(&mut c) {
             Some(_) => c.i,
             None => c.reach,
         }
     }
 
-    fn parse_at(c: &mut Cursor<'_>) -> Option<GcCycle> {
+    #[inline(always)]
+    fn parse_at<const TRACK: bool>(c: &mut Cursor<'_, TRACK>) -> Option<GcCycle> {
         let s = c.s;
         let mut gc = GcCycle::default();
         c.lit(b"gc ")?;
@@ -152,7 +153,7 @@ impl GcCycle {
             return None;
         }
         c.i += cpu_len;
-        c.reach = c.reach.max(c.i);
+        c.track(c.i);
         c.lit(b" ms cpu, ")?;
         gc.parse_cpu(&s[cpu_start..cpu_start + cpu_len])?;
         gc.heap_start_mb = c.int()?;
@@ -358,48 +359,76 @@ pub enum Scavenge {
 }
 
 /// Byte cursor for the hand-written matchers.
-pub(crate) struct Cursor<'a> {
+/// With `TRACK`, it also records how far the text followed the grammar (for
+/// [`GcCycle::reach`]); the plain cursor skips that bookkeeping on the hot path.
+pub(crate) struct Cursor<'a, const TRACK: bool = false> {
     pub s: &'a [u8],
     pub i: usize,
     /// The furthest position the text matched the grammar so far, failed attempts at
-    /// literals included (see [`GcCycle::reach`]).
+    /// literals included (only with `TRACK`).
     pub reach: usize,
 }
 
-impl<'a> Cursor<'a> {
+impl<'a> Cursor<'a, false> {
     pub fn new(s: &'a [u8], i: usize) -> Self {
         Cursor { s, i, reach: i }
+    }
+}
+
+impl<'a> Cursor<'a, true> {
+    pub fn tracking(s: &'a [u8]) -> Self {
+        Cursor { s, i: 0, reach: 0 }
+    }
+}
+
+impl<const TRACK: bool> Cursor<'_, TRACK> {
+    #[inline(always)]
+    fn track(&mut self, at: usize) {
+        if TRACK {
+            self.reach = self.reach.max(at);
+        }
     }
 
     #[inline(always)]
     pub fn lit(&mut self, l: &[u8]) -> Option<()> {
         let rest = &self.s[self.i..];
-        if rest.len() >= l.len() && rest.iter().zip(l).all(|(a, b)| a == b) {
+        if rest.starts_with(l) {
             self.i += l.len();
-            self.reach = self.reach.max(self.i);
+            self.track(self.i);
             Some(())
         } else {
-            let matched = rest.iter().zip(l).take_while(|(a, b)| a == b).count();
-            self.reach = self.reach.max(self.i + matched);
+            if TRACK {
+                let matched = rest.iter().zip(l).take_while(|(a, b)| a == b).count();
+                self.track(self.i + matched);
+            }
             None
         }
     }
 
     #[inline(always)]
     pub fn int(&mut self) -> Option<u64> {
-        let digits = self.s[self.i..]
-            .iter()
-            .take_while(|c| c.is_ascii_digit())
-            .count();
+        // One pass, no overflow checks for up to 19 digits (which always fit).
+        let s = self.s;
+        let start = self.i;
+        let mut i = start;
+        let mut v: u64 = 0;
+        while i < s.len() && s[i].is_ascii_digit() {
+            v = v.wrapping_mul(10).wrapping_add(u64::from(s[i] - b'0'));
+            i += 1;
+        }
+        let digits = i - start;
         if digits == 0 {
             return None;
         }
-        let mut v: u64 = 0;
-        for &c in &self.s[self.i..self.i + digits] {
-            v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+        if digits > 19 {
+            let mut checked: u64 = 0;
+            for &c in &s[start..i] {
+                checked = checked.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+            }
+            v = checked;
         }
-        self.i += digits;
-        self.reach = self.reach.max(self.i);
+        self.i = i;
+        self.track(i);
         Some(v)
     }
 
@@ -427,7 +456,7 @@ impl<'a> Cursor<'a> {
         }
         let v: f64 = std::str::from_utf8(&s[start..j]).ok()?.parse().ok()?;
         self.i = j;
-        self.reach = self.reach.max(j);
+        self.track(j);
         Some(v)
     }
 
@@ -435,7 +464,7 @@ impl<'a> Cursor<'a> {
     pub fn dec(&mut self) -> Option<Dec> {
         let (d, used) = Dec::parse(&self.s[self.i..])?;
         self.i += used;
-        self.reach = self.reach.max(self.i);
+        self.track(self.i);
         Some(d)
     }
 }
