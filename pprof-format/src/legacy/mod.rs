@@ -1,8 +1,8 @@
 //! The legacy profile formats `go tool pprof` still reads, converted to [`Profile`].
 //!
 //! Tried in google/pprof's order when the input is not a protobuf: the binary CPU profile
-//! ([`cpu`]), heap text, Go count profiles (goroutine, threadcreate), thread stacks and
-//! contention ([`text`]), then the Java text formats ([`java`]). Each parser either does
+//! (`cpu`), heap text, Go count profiles (goroutine, threadcreate), thread stacks and
+//! contention (`text`), then the Java text formats (`java`). Each parser either does
 //! not recognise the input (the next one is tried), or recognises it and succeeds or fails
 //! with [`Error::Legacy`] naming the line. The result gets google/pprof's ids, mappings
 //! (from the memory map section) and `drop_frames`/`keep_frames`.
