@@ -113,7 +113,6 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
     let mut raw_locs: Vec<RawLocation> = Vec::new();
     let mut line_fn_ids: Vec<u64> = Vec::new();
     let (mut n_samples, mut sample_bytes) = (0usize, 0usize);
-    let mut period_type_seen = false;
 
     // Pass 1: everything but samples. Samples are decoded in pass 2, once the location
     // table (which encoders write after the samples) is known, so that their location
@@ -169,7 +168,6 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
             10 => t.duration_nanos = as_varint(v, "Profile.duration_nanos", at)? as i64,
             11 => {
                 t.period_type = Some(value_type(v, "Profile.period_type", at)?);
-                period_type_seen = true;
             }
             12 => t.period = as_varint(v, "Profile.period", at)? as i64,
             13 => {
@@ -182,7 +180,6 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
             _ => {} // unknown fields are skipped, as protobuf requires
         }
     }
-    debug_assert!(period_type_seen == t.period_type.is_some());
 
     check_strings(&t)?;
     let locations = resolve(&mut t, raw_locs, &line_fn_ids)?;
