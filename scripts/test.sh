@@ -12,7 +12,9 @@ if [ ! -d ../shared/corpus ]; then
     exit 1
 fi
 command -v cargo >/dev/null || { echo "error: cargo (Rust 1.88+) is required: https://rustup.rs" >&2; exit 1; }
-rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+if command -v rustup >/dev/null && ! rustup component list --installed 2>/dev/null | grep -q '^clippy'; then
+    rustup component add clippy rustfmt
+fi
 if command -v go >/dev/null; then
     echo "go found: differential tests run against Go's own tools ($(go version))"
 else
