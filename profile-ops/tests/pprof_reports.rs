@@ -358,6 +358,28 @@ fn tag_filters_match_go_tool_pprof() {
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
+#[test]
+fn label_nodes_match_go_tool_pprof() {
+    let go = have_go();
+    let f = "parca/pkg/parca/testdata/labels.pb.gz";
+    let p = load(f);
+    for (case, arg, roots, leaves) in [
+        ("tagroot", "-tagroot=api", vec!["api"], vec![]),
+        (
+            "tagleaf",
+            "-tagleaf=api,missing",
+            vec![],
+            vec!["api", "missing"],
+        ),
+    ] {
+        let want = expected(case, &["-top", "-nodecount=10", arg], &[f], go);
+        let labelled =
+            profile_ops::labels::add_label_nodes(&p, &roots, &leaves, "minimum").unwrap();
+        let got = top10(q())(&labelled);
+        assert_eq!(normalize_ties(&want), normalize_ties(&got), "{case}");
+    }
+}
+
 /// Base/new pairs of the corpus with the same sample types.
 const PAIRS: [(&str, &str); 4] = [
     (
