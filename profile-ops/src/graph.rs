@@ -3,7 +3,8 @@
 //! carry caller → callee weights and say whether the call was inlined.
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+// foldhash: hashing dominates graph building and merging; SipHash was a third of it.
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use crate::draft::Draft;
 
