@@ -49,6 +49,7 @@ pub mod spec;
 mod stream;
 mod table;
 pub mod text;
+mod v1;
 mod varint;
 
 pub use columns::{Columns, load_columns};
