@@ -137,8 +137,12 @@ impl Parser<'_> {
         // signal handler took, with Go's (unstable) sort so that ties match.
         let mut samples = std::mem::take(&mut self.cpu_samples);
         crate::gosort::sort_by(&mut samples, |a, b| a.ts < b.ts);
-        let mut procs: Vec<Proc> = self
-            .pids
+        // Go visits the procs in map order, which is random: events of different procs
+        // with equal timestamps can come out either way. Ascending proc IDs is our fixed
+        // choice (it is also the order Go happened to take for the corpus oracles).
+        let mut pids: Vec<i32> = self.batch_offsets.keys().copied().collect();
+        pids.sort_unstable();
+        let mut procs: Vec<Proc> = pids
             .iter()
             .map(|&pid| Proc {
                 pid,

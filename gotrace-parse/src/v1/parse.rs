@@ -48,9 +48,6 @@ pub(crate) struct Parser<'d> {
     inline_strings: Vec<(usize, usize)>,
     inline_map: HashMap<&'d [u8], usize>,
     pub(crate) batch_offsets: IdMap<i32, VecDeque<BatchOffset>>,
-    /// Procs in the order their first batch appears (Go iterates a map here, in random
-    /// order; only events with equal timestamps can come out differently).
-    pub(crate) pids: Vec<i32>,
     stacks: IdMap<u32, (usize, usize)>,
     pcs: Vec<u64>,
     frames: IdMap<u64, Frame>,
@@ -101,7 +98,6 @@ impl<'d> Parser<'d> {
             inline_strings: Vec::new(),
             inline_map: HashMap::new(),
             batch_offsets: IdMap::default(),
-            pids: Vec::new(),
             stacks: IdMap::default(),
             pcs: Vec::new(),
             frames: IdMap::default(),
@@ -184,10 +180,6 @@ impl<'d> Parser<'d> {
             }
             if raw.typ == t::BATCH {
                 let list = self.batch_offsets.entry(raw.batch_pid).or_default();
-                // Lists only grow in this pass: an empty one was just created.
-                if list.is_empty() {
-                    self.pids.push(raw.batch_pid);
-                }
                 list.push_back(BatchOffset {
                     offset: raw.batch_offset,
                     num_events: 0,
