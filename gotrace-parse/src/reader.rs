@@ -14,8 +14,8 @@ use crate::order::Ordering;
 use crate::raw::Batches;
 use crate::spec::{self, ev};
 use crate::stream::{GenSource, Opened, StreamSource};
-use crate::v1;
 use crate::table::Table;
+use crate::v1;
 
 /// The generation being ordered.
 #[derive(Debug)]

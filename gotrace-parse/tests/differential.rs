@@ -101,7 +101,10 @@ fn tie_run(want: &[String], got: &[String], i: usize) -> Option<usize> {
     }
     for n in 2..=end - i {
         let (w, g) = (&want[i..i + n], &got[i..i + n]);
-        if w.iter().zip(g).any(|(a, b)| split_time(a).0 != split_time(b).0) {
+        if w.iter()
+            .zip(g)
+            .any(|(a, b)| split_time(a).0 != split_time(b).0)
+        {
             return None;
         }
         let mut wb: Vec<&str> = w.iter().map(|l| split_time(l).1).collect();

@@ -85,7 +85,10 @@ fn build_table(data: &[u8], p: &Parsed) -> Result<(Table<'static>, Vec<u64>, Vec
     let push = |buf: &mut Vec<u8>, s: &[u8]| {
         let start = buf.len();
         buf.extend_from_slice(s);
-        Span { start, len: s.len() }
+        Span {
+            start,
+            len: s.len(),
+        }
     };
     let mut max = 0u64;
     for (&id, &(s, n)) in &p.strings {
@@ -409,9 +412,7 @@ impl Converter {
                     args = [0, stk, 0, 0];
                     ev::GO_SYSCALL_BEGIN
                 } else {
-                    // An instantaneous syscall: the shortest possible range, 1 ns. (The
-                    // begin event keeps the stack only where the generic rule below would
-                    // put it, which Go does not apply here.)
+                    // An instantaneous syscall: the shortest possible range, 1 ns.
                     let ctx = SchedCtx {
                         g: e.g as i64,
                         p: e.p as i64,

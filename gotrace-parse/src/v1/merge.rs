@@ -40,11 +40,9 @@ fn state_transition(ev: &Ev) -> (u64, GState, GState) {
     match ev.typ {
         t::GO_CREATE => (a[0], gs(0, Dead), gs(1, Runnable)),
         t::GO_WAITING | t::GO_IN_SYSCALL => (ev.g, gs(1, Runnable), gs(2, Waiting)),
-        t::GO_START | t::GO_START_LABEL => (
-            ev.g,
-            gs(a[1], Runnable),
-            gs(a[1].wrapping_add(1), Running),
-        ),
+        t::GO_START | t::GO_START_LABEL => {
+            (ev.g, gs(a[1], Runnable), gs(a[1].wrapping_add(1), Running))
+        }
         // Emitted on the same P as the event that made the goroutine runnable, which is
         // therefore already merged.
         t::GO_START_LOCAL => (ev.g, gs(NOSEQ, Runnable), gs(SEQINC, Running)),
@@ -59,11 +57,9 @@ fn state_transition(ev: &Ev) -> (u64, GState, GState) {
         | t::GO_SYS_BLOCK
         | t::GO_BLOCK_GC => (ev.g, gs(NOSEQ, Running), gs(NOSEQ, Waiting)),
         t::GO_SCHED | t::GO_PREEMPT => (ev.g, gs(NOSEQ, Running), gs(NOSEQ, Runnable)),
-        t::GO_UNBLOCK | t::GO_SYS_EXIT => (
-            a[0],
-            gs(a[1], Waiting),
-            gs(a[1].wrapping_add(1), Runnable),
-        ),
+        t::GO_UNBLOCK | t::GO_SYS_EXIT => {
+            (a[0], gs(a[1], Waiting), gs(a[1].wrapping_add(1), Runnable))
+        }
         t::GO_UNBLOCK_LOCAL | t::GO_SYS_EXIT_LOCAL => {
             (a[0], gs(NOSEQ, Waiting), gs(SEQINC, Runnable))
         }

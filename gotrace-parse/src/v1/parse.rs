@@ -227,11 +227,7 @@ impl<'d> Parser<'d> {
 
     /// Reads the next batch of proc `pid`; `None` when it has no more.
     pub(crate) fn load_batch(&mut self, pid: i32) -> Result<Option<Vec<Ev>>, Error> {
-        let Some(bo) = self
-            .batch_offsets
-            .get_mut(&pid)
-            .and_then(|l| l.pop_front())
-        else {
+        let Some(bo) = self.batch_offsets.get_mut(&pid).and_then(|l| l.pop_front()) else {
             return Ok(None);
         };
         self.off = bo.offset;

@@ -49,7 +49,10 @@ impl Parser<'_> {
 
     /// Go's `discard`: skips `n` bytes if there are that many.
     fn discard(&mut self, n: u64) -> bool {
-        match usize::try_from(n).ok().and_then(|n| self.off.checked_add(n)) {
+        match usize::try_from(n)
+            .ok()
+            .and_then(|n| self.off.checked_add(n))
+        {
             Some(end) if end <= self.data.len() => {
                 self.off = end;
                 true
@@ -77,10 +80,7 @@ impl Parser<'_> {
             return Ok((self.off, 0));
         }
         if sz > MAX_STRING {
-            return Err(RawError::Bad(
-                format!("string is too large (len={sz})"),
-                at,
-            ));
+            return Err(RawError::Bad(format!("string is too large (len={sz})"), at));
         }
         self.read_full(sz)
             .ok_or_else(|| RawError::Bad("failed to read trace: unexpected EOF".into(), at))
