@@ -45,16 +45,17 @@ fn trace_info_json_equals_the_oracles() {
             .arg(f)
             .output()
             .expect("run gprofops");
-        let want_code = if want["valid"] == Value::Bool(true) { 0 } else { 2 };
+        let want_code = if want["valid"] == Value::Bool(true) {
+            0
+        } else {
+            2
+        };
         if out.status.code() != Some(want_code) {
             failures.push(format!("{}: exit {:?}", f.display(), out.status));
         }
         match serde_json::from_slice::<Value>(&out.stdout) {
             Ok(got) if got == want => {}
-            Ok(got) => failures.push(format!(
-                "{}:\n  oracle {want}\n  ours   {got}",
-                f.display()
-            )),
+            Ok(got) => failures.push(format!("{}:\n  oracle {want}\n  ours   {got}", f.display())),
             Err(e) => failures.push(format!("{}: {e}", f.display())),
         }
     }
@@ -63,7 +64,10 @@ fn trace_info_json_equals_the_oracles() {
 
 #[test]
 fn trace_events_prints_every_event_of_a_v1_trace() {
-    for name in ["v1/stress_start_stop_1_11_good.trace", "v1/http_1_19_good.trace"] {
+    for name in [
+        "v1/stress_start_stop_1_11_good.trace",
+        "v1/http_1_19_good.trace",
+    ] {
         let f = corpus().join(name);
         let out = Command::new(env!("CARGO_BIN_EXE_gprofops"))
             .args(["trace", "events"])
