@@ -25,7 +25,10 @@ struct Current<'a> {
     table: Arc<Table<'a>>,
 }
 
-/// The ordered events of a v2 trace, one generation at a time.
+/// The ordered events of a trace, one generation at a time.
+///
+/// v1 traces (Go 1.11–1.21) are parsed and ordered whole when the reader is made, then
+/// converted event by event as `x/exp/trace` does (one generation, between two `Sync`s).
 ///
 /// [`Reader::new`] reads a trace held in memory without copying it; besides the caller's
 /// bytes it keeps one generation's tables and cursors, dropped before the next generation
@@ -140,7 +143,7 @@ impl<'a> Reader<'a> {
     ///
     /// A v1 trace has no generations: it is read whole, as Go's reader does.
     pub fn from_reader<R: std::io::Read + Send + 'static>(r: R) -> Result<Reader<'static>, Error> {
-        match StreamSource::new(r)? {
+        match StreamSource::open(r)? {
             Opened::V2(source, version) => Ok(Reader::with_source(version, Box::new(source))),
             Opened::V1(mut r, version, header_len) => {
                 let mut data = Vec::new();

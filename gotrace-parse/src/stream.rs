@@ -89,7 +89,7 @@ fn io_error(offset: usize, e: &io::Error) -> Error {
 
 impl<R: Read> StreamSource<R> {
     /// Reads and checks the header; a v1 trace is handed back unread past its header.
-    pub(crate) fn new(mut r: R) -> Result<Opened<R>, Error> {
+    pub(crate) fn open(mut r: R) -> Result<Opened<R>, Error> {
         // Go reads the header with fmt.Fscanf, which may take more (or, on a bad header,
         // fewer) than the 16 bytes every Go release writes: read until it is decided.
         let mut header = Vec::with_capacity(HEADER_LEN);

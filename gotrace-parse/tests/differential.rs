@@ -96,7 +96,9 @@ fn split_time(line: &str) -> (i64, &str) {
 fn tie_run(want: &[String], got: &[String], i: usize) -> Option<usize> {
     let (t0, _) = split_time(&want[i]);
     let mut end = i + 1;
-    while end < want.len().min(got.len()) && split_time(&want[end]).0 == t0 + (end - i) as i64 {
+    while end < want.len().min(got.len())
+        && split_time(&want[end]).0 == t0.wrapping_add((end - i) as i64)
+    {
         end += 1;
     }
     for n in 2..=end - i {
