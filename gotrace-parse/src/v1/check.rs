@@ -7,18 +7,9 @@
 use std::collections::HashMap;
 
 use super::parse::invalid;
-use super::spec::{Ev, desc, fake_p, t};
+use super::spec::{Ev, Status as State, desc, fake_p, is_block, t};
 use crate::error::Error;
 use crate::table::IdMap;
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-enum State {
-    #[default]
-    Dead,
-    Runnable,
-    Running,
-    Waiting,
-}
 
 #[derive(Debug, Clone, Copy, Default)]
 struct GDesc {
@@ -261,32 +252,33 @@ pub(crate) fn post_process(
                 );
                 ps.insert(ev.p, PDesc { g: ev.g, ..p });
             }
-            t::GO_END | t::GO_STOP => {
+            x if matches!(
+                x,
+                t::GO_END | t::GO_STOP | t::GO_SCHED | t::GO_PREEMPT | t::GO_SYS_BLOCK
+            ) || is_block(x) =>
+            {
+                // The goroutine stops running; blocking and yielding events are kept as
+                // the cause of its next wake-up.
                 check_running(p, g, &ev, false).map_err(fail)?;
+                let (state, cause) = match x {
+                    t::GO_END | t::GO_STOP => (State::Dead, g.ev),
+                    t::GO_SCHED | t::GO_PREEMPT => (State::Runnable, Some(x)),
+                    t::GO_SYS_BLOCK => (State::Waiting, g.ev),
+                    _ => (State::Waiting, Some(x)),
+                };
                 gs.insert(
                     ev.g,
                     GDesc {
-                        state: State::Dead,
+                        state,
+                        ev: cause,
                         ..g
                     },
                 );
                 ps.insert(ev.p, PDesc { g: 0, ..p });
-                if ev.typ == t::GO_END {
+                if x == t::GO_END {
                     // Flush the goroutine's open regions.
                     regions.remove(&ev.g);
                 }
-            }
-            t::GO_SCHED | t::GO_PREEMPT => {
-                check_running(p, g, &ev, false).map_err(fail)?;
-                gs.insert(
-                    ev.g,
-                    GDesc {
-                        state: State::Runnable,
-                        ev: Some(ev.typ),
-                        ..g
-                    },
-                );
-                ps.insert(ev.p, PDesc { g: 0, ..p });
             }
             t::GO_UNBLOCK => {
                 if g.state != State::Running {
@@ -330,17 +322,6 @@ pub(crate) fn post_process(
                     },
                 );
             }
-            t::GO_SYS_BLOCK => {
-                check_running(p, g, &ev, false).map_err(fail)?;
-                gs.insert(
-                    ev.g,
-                    GDesc {
-                        state: State::Waiting,
-                        ..g
-                    },
-                );
-                ps.insert(ev.p, PDesc { g: 0, ..p });
-            }
             t::GO_SYS_EXIT => {
                 if g.state != State::Waiting {
                     return Err(fail(format!(
@@ -356,26 +337,6 @@ pub(crate) fn post_process(
                         ..g
                     },
                 );
-            }
-            t::GO_SLEEP
-            | t::GO_BLOCK
-            | t::GO_BLOCK_SEND
-            | t::GO_BLOCK_RECV
-            | t::GO_BLOCK_SELECT
-            | t::GO_BLOCK_SYNC
-            | t::GO_BLOCK_COND
-            | t::GO_BLOCK_NET
-            | t::GO_BLOCK_GC => {
-                check_running(p, g, &ev, false).map_err(fail)?;
-                gs.insert(
-                    ev.g,
-                    GDesc {
-                        state: State::Waiting,
-                        ev: Some(ev.typ),
-                        ..g
-                    },
-                );
-                ps.insert(ev.p, PDesc { g: 0, ..p });
             }
             t::USER_TASK_CREATE => {
                 let id = ev.args[0];

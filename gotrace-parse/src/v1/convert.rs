@@ -63,6 +63,26 @@ const S_MARK_ASSIST_WAIT: usize = 11;
 const S_STW_UNKNOWN: usize = 12;
 const NUM_STW_REASONS: u64 = 17;
 
+/// For the v1 events by which a goroutine stops running or blocks: the new event type
+/// and the builtin string of its reason.
+fn stop_reason(typ: u8) -> Option<(u8, usize)> {
+    Some(match typ {
+        t::GO_STOP => (ev::GO_BLOCK, S_FOREVER),
+        t::GO_SCHED => (ev::GO_STOP, S_GOSCHED),
+        t::GO_PREEMPT => (ev::GO_STOP, S_PREEMPTED),
+        t::GO_SLEEP => (ev::GO_BLOCK, S_SLEEP),
+        t::GO_BLOCK => (ev::GO_BLOCK, S_EMPTY),
+        t::GO_BLOCK_SEND => (ev::GO_BLOCK, S_CHAN_SEND),
+        t::GO_BLOCK_RECV => (ev::GO_BLOCK, S_CHAN_RECV),
+        t::GO_BLOCK_SELECT => (ev::GO_BLOCK, S_SELECT),
+        t::GO_BLOCK_SYNC => (ev::GO_BLOCK, S_SYNC),
+        t::GO_BLOCK_COND => (ev::GO_BLOCK, S_SYNC_COND),
+        t::GO_BLOCK_NET => (ev::GO_BLOCK, S_NETWORK),
+        t::GO_BLOCK_GC => (ev::GO_BLOCK, S_MARK_ASSIST_WAIT),
+        _ => return None,
+    })
+}
+
 /// The stop-the-world kind of a v1 `STWStart` (Go's `Trace.STWReason`), relative to
 /// `S_STW_UNKNOWN`.
 fn stw_reason(version: u32, kind: u64) -> usize {
@@ -277,7 +297,10 @@ impl Converter {
         let a = e.args;
         let mut args = a;
         let stk = e.stk as u64;
-        let block = |s: usize, b: &[u64]| [b[s], stk, 0, 0];
+        if let Some((typ, reason)) = stop_reason(e.typ) {
+            let args = [self.builtin[reason], stk, 0, 0];
+            return Ok(Some(self.finish(e, typ, args)));
+        }
         let typ = match e.typ {
             t::GOMAXPROCS => {
                 if self.pre_init {
@@ -358,55 +381,7 @@ impl Converter {
                 return Ok(Some(self.event(ctx, ev::GO_START, e.ts, a)));
             }
             t::GO_END => ev::GO_DESTROY,
-            t::GO_STOP => {
-                args = block(S_FOREVER, &self.builtin);
-                ev::GO_BLOCK
-            }
-            t::GO_SCHED => {
-                args = block(S_GOSCHED, &self.builtin);
-                ev::GO_STOP
-            }
-            t::GO_PREEMPT => {
-                args = block(S_PREEMPTED, &self.builtin);
-                ev::GO_STOP
-            }
-            t::GO_SLEEP => {
-                args = block(S_SLEEP, &self.builtin);
-                ev::GO_BLOCK
-            }
-            t::GO_BLOCK => {
-                args = block(S_EMPTY, &self.builtin);
-                ev::GO_BLOCK
-            }
             t::GO_UNBLOCK => ev::GO_UNBLOCK,
-            t::GO_BLOCK_SEND => {
-                args = block(S_CHAN_SEND, &self.builtin);
-                ev::GO_BLOCK
-            }
-            t::GO_BLOCK_RECV => {
-                args = block(S_CHAN_RECV, &self.builtin);
-                ev::GO_BLOCK
-            }
-            t::GO_BLOCK_SELECT => {
-                args = block(S_SELECT, &self.builtin);
-                ev::GO_BLOCK
-            }
-            t::GO_BLOCK_SYNC => {
-                args = block(S_SYNC, &self.builtin);
-                ev::GO_BLOCK
-            }
-            t::GO_BLOCK_COND => {
-                args = block(S_SYNC_COND, &self.builtin);
-                ev::GO_BLOCK
-            }
-            t::GO_BLOCK_NET => {
-                args = block(S_NETWORK, &self.builtin);
-                ev::GO_BLOCK
-            }
-            t::GO_BLOCK_GC => {
-                args = block(S_MARK_ASSIST_WAIT, &self.builtin);
-                ev::GO_BLOCK
-            }
             t::GO_SYS_CALL => {
                 if self.blocked.contains(&idx) {
                     args = [0, stk, 0, 0];

@@ -4,7 +4,7 @@
 //! the syscall's real exit time and the stream is sorted by time (stable).
 
 use super::parse::{Parser, TIME_ORDER};
-use super::spec::{Ev, fake_p, t};
+use super::spec::{Ev, Status, fake_p, is_block, t};
 use crate::error::Error;
 use crate::table::IdMap;
 
@@ -12,15 +12,6 @@ const UNORDERED: u64 = u64::MAX;
 const GARBAGE: u64 = u64::MAX - 1;
 const NOSEQ: u64 = u64::MAX;
 const SEQINC: u64 = u64::MAX - 1;
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-enum Status {
-    #[default]
-    Dead,
-    Runnable,
-    Running,
-    Waiting,
-}
 
 /// A goroutine's ordering state: sequence number and status.
 #[derive(Debug, Clone, Copy, Default)]
@@ -46,16 +37,7 @@ fn state_transition(ev: &Ev) -> (u64, GState, GState) {
         // Emitted on the same P as the event that made the goroutine runnable, which is
         // therefore already merged.
         t::GO_START_LOCAL => (ev.g, gs(NOSEQ, Runnable), gs(SEQINC, Running)),
-        t::GO_BLOCK
-        | t::GO_BLOCK_SEND
-        | t::GO_BLOCK_RECV
-        | t::GO_BLOCK_SELECT
-        | t::GO_BLOCK_SYNC
-        | t::GO_BLOCK_COND
-        | t::GO_BLOCK_NET
-        | t::GO_SLEEP
-        | t::GO_SYS_BLOCK
-        | t::GO_BLOCK_GC => (ev.g, gs(NOSEQ, Running), gs(NOSEQ, Waiting)),
+        x if x == t::GO_SYS_BLOCK || is_block(x) => (ev.g, gs(NOSEQ, Running), gs(NOSEQ, Waiting)),
         t::GO_SCHED | t::GO_PREEMPT => (ev.g, gs(NOSEQ, Running), gs(NOSEQ, Runnable)),
         t::GO_UNBLOCK | t::GO_SYS_EXIT => {
             (a[0], gs(a[1], Waiting), gs(a[1].wrapping_add(1), Runnable))

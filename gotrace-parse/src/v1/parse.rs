@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::spec::{Ev, arg_num, desc, fake_p, t};
+use super::spec::{Ev, arg_num, desc, fake_p, is_block, t};
 use super::wire::{RawError, RawEvent, SKIP_ARGS, SKIP_STRINGS};
 use crate::error::{Error, Location};
 use crate::table::IdMap;
@@ -328,20 +328,10 @@ impl<'d> Parser<'d> {
                         self.last_g = ev.args[0];
                         ev.g = self.last_g;
                     }
-                    t::GO_END
-                    | t::GO_STOP
-                    | t::GO_SCHED
-                    | t::GO_PREEMPT
-                    | t::GO_SLEEP
-                    | t::GO_BLOCK
-                    | t::GO_BLOCK_SEND
-                    | t::GO_BLOCK_RECV
-                    | t::GO_BLOCK_SELECT
-                    | t::GO_BLOCK_SYNC
-                    | t::GO_BLOCK_COND
-                    | t::GO_BLOCK_NET
-                    | t::GO_SYS_BLOCK
-                    | t::GO_BLOCK_GC => self.last_g = 0,
+                    t::GO_END | t::GO_STOP | t::GO_SCHED | t::GO_PREEMPT | t::GO_SYS_BLOCK => {
+                        self.last_g = 0
+                    }
+                    x if is_block(x) => self.last_g = 0,
                     t::GO_SYS_EXIT | t::GO_WAITING | t::GO_IN_SYSCALL => ev.g = ev.args[0],
                     t::USER_LOG => {
                         // Messages are written inline; Go numbers the distinct ones.

@@ -56,6 +56,32 @@ pub(crate) mod t {
     pub(crate) const COUNT: u8 = 50;
 }
 
+/// Whether `typ` is one of the events by which a running goroutine blocks (waits).
+pub(crate) fn is_block(typ: u8) -> bool {
+    matches!(
+        typ,
+        t::GO_SLEEP
+            | t::GO_BLOCK
+            | t::GO_BLOCK_SEND
+            | t::GO_BLOCK_RECV
+            | t::GO_BLOCK_SELECT
+            | t::GO_BLOCK_SYNC
+            | t::GO_BLOCK_COND
+            | t::GO_BLOCK_NET
+            | t::GO_BLOCK_GC
+    )
+}
+
+/// A goroutine's status as the ordering and the checks track it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Status {
+    #[default]
+    Dead,
+    Runnable,
+    Running,
+    Waiting,
+}
+
 /// Fake procs the parser moves some events to, as Go's v1 parser does; they show up as
 /// the events' proc IDs.
 pub(crate) mod fake_p {
