@@ -82,5 +82,17 @@ fn trace_events_prints_every_event_of_a_v1_trace() {
             "{name}"
         );
         assert!(text.starts_with("-1 Sync "), "{name}: {}", &text[..40]);
+        let json = Command::new(env!("CARGO_BIN_EXE_gprofops"))
+            .args(["trace", "events", "--json-lines"])
+            .arg(&f)
+            .output()
+            .expect("run gprofops");
+        assert!(json.status.success(), "{name}: {:?}", json.status);
+        let objects: Vec<Value> = String::from_utf8(json.stdout)
+            .expect("utf-8")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+            .collect();
+        assert_eq!(objects.len(), text.lines().count(), "{name}");
     }
 }

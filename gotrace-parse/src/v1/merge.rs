@@ -135,7 +135,15 @@ impl Parser<'_> {
             pos: 0,
             done: false,
         });
-        let mut events = Vec::new();
+        // Every event (CPU samples too) was counted in the first pass, each at least one
+        // byte of the input.
+        let total: usize = self
+            .batch_offsets
+            .values()
+            .flatten()
+            .map(|b| b.num_events)
+            .sum();
+        let mut events = Vec::with_capacity(total.min(self.data.len()));
         let mut gstates: IdMap<u64, GState> = IdMap::default();
         let mut frontier = Frontier::default();
         let mut available: Vec<usize> = (0..procs.len()).collect();
