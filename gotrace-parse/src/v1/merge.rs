@@ -3,6 +3,7 @@
 //! is in the state (and at the sequence number) the event expects. Then `GoSysExit` gets
 //! the syscall's real exit time and the stream is sorted by time (stable).
 
+use super::avail::Available;
 use super::parse::{Parser, TIME_ORDER};
 use super::spec::{Ev, Status, fake_p, is_block, t};
 use crate::error::Error;
@@ -146,34 +147,39 @@ impl Parser<'_> {
         let mut events = Vec::with_capacity(total.min(self.data.len()));
         let mut gstates: IdMap<u64, GState> = IdMap::default();
         let mut frontier = Frontier::default();
-        let mut available: Vec<usize> = (0..procs.len()).collect();
+        let mut available = Available::new(procs.len());
         loop {
-            let mut i = 0;
-            'procs: while i < available.len() {
-                let pi = available[i];
-                while procs[pi].pos == procs[pi].events.len() {
+            // Go's scan over the available procs: load the next batch of a proc that has
+            // none, take the next event of each proc that can go next.
+            while let Some((i, pi)) = available.next() {
+                let proc = &mut procs[pi];
+                if proc.pos == proc.events.len() {
                     // Batches can be empty: keep loading until one has events.
-                    match self.load_batch(procs[pi].pid)? {
+                    match self.load_batch(proc.pid)? {
                         None => {
-                            procs[pi].done = true;
-                            available.swap_remove(i);
-                            continue 'procs;
+                            proc.done = true;
+                            available.remove(i);
+                            continue;
                         }
                         Some(evs) => {
-                            procs[pi].events = evs;
-                            procs[pi].pos = 0;
+                            proc.events = evs;
+                            proc.pos = 0;
+                            if proc.events.is_empty() {
+                                available.revisit(i);
+                                continue;
+                            }
                         }
                     }
                 }
-                let ev = procs[pi].events[procs[pi].pos];
+                let ev = proc.events[proc.pos];
                 let (g, init, _) = state_transition(&ev);
                 let curr = gstates.get(&g).copied().unwrap_or_default();
                 if !ready(g, curr, init) {
-                    i += 1;
+                    available.wait(pi, (g, init.status as u8, init.seq));
                     continue;
                 }
-                procs[pi].pos += 1;
-                available.swap_remove(i);
+                proc.pos += 1;
+                available.remove(i);
                 frontier.push((ev, pi));
             }
             let Some((mut ev, pi)) = frontier.pop() else {
@@ -206,6 +212,7 @@ impl Parser<'_> {
                     s => s,
                 };
                 gstates.insert(g, next);
+                available.wake(g, next.status as u8, next.seq, NOSEQ);
             }
             available.push(pi);
         }

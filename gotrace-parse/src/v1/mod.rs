@@ -7,6 +7,7 @@
 //! does the same). Every allocation is bounded by the input's size: counts and lengths
 //! are checked against the bytes that remain before anything is reserved.
 
+mod avail;
 mod check;
 mod convert;
 mod merge;
@@ -166,6 +167,30 @@ mod tests {
                 ev(t, 15, &[1]);
             }),
             "g 0 did GoEnd (time 0)"
+        );
+    }
+
+    /// Many procs whose next event waits for a goroutine state that never comes, and one
+    /// proc with many events: Go rescans every waiting proc for each event (minutes on a
+    /// few megabytes); we wake a proc only when its goroutine reaches the state it waits
+    /// for. Same answer as Go (checked with `x/exp/trace`).
+    #[test]
+    fn waiting_procs_are_not_rescanned() {
+        let n = 20_000;
+        let mut t = b"go 1.21 trace\0\0\0".to_vec();
+        ev(&mut t, 1, &[0, 1]);
+        ev(&mut t, 2, &[1_000_000_000]);
+        for p in 1..=n {
+            ev(&mut t, 1, &[p, 1]); // Batch
+            ev(&mut t, 14, &[1, 1, 5]); // GoStart g=1 seq=5: never ready
+        }
+        ev(&mut t, 1, &[0, 1]);
+        for i in 0..n {
+            ev(&mut t, 33, &[1, i]); // HeapAlloc: needs nothing
+        }
+        assert_eq!(
+            lines(&t).unwrap_err(),
+            "no consistent ordering of events possible"
         );
     }
 }
