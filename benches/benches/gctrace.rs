@@ -15,7 +15,7 @@ fn gctrace(c: &mut Criterion) {
         b.iter(|| {
             let mut stw = 0u64;
             scan(black_box(&log), |item| {
-                if let Event::Gc { cycle, .. } = item.event {
+                if let Event::Gc { cycle, .. } = &item.event {
                     stw += cycle.stw_micros();
                 }
             });
