@@ -86,7 +86,8 @@ fn find_word(line: &[u8], finder: &Finder<'_>) -> Option<usize> {
 }
 
 /// The non-gc line kinds, checked anywhere in the line.
-fn classify(line: &[u8], line_no: usize, out: &mut impl FnMut(&Item)) {
+/// `first_gc`: where `gc` first occurs in `line`, if anywhere.
+fn classify(line: &[u8], line_no: usize, first_gc: Option<usize>, out: &mut impl FnMut(&Item)) {
     let mut push = |event| {
         out(&Item {
             line: line_no,
@@ -156,7 +157,10 @@ fn classify(line: &[u8], line_no: usize, out: &mut impl FnMut(&Item)) {
     {
         push(Event::GcForced);
     }
-    for i in f.gc.find_iter(line) {
+    let Some(first_gc) = first_gc else {
+        return;
+    };
+    for i in f.gc.find_iter(&line[first_gc..]).map(|i| first_gc + i) {
         if !boundary_before(line, i) {
             continue;
         }
@@ -235,30 +239,38 @@ fn scan_line(
         gc.emit(line_no, skipped, false, out);
         return;
     }
-    classify(scan, line_no, out);
-    // Records anywhere in the line, left to right, non-overlapping.
-    let mut pos = 0;
-    let mut from = 0;
+    // Every kind of record this line may hold but one has `gc` in it: searched once.
+    let first_gc = FIND.gc.find(scan);
+    classify(scan, line_no, first_gc, out);
+    let Some(first_gc) = first_gc else {
+        return;
+    };
+    // Records anywhere in the line, left to right, non-overlapping; and the first start
+    // of a record (`gc N @`) after the last one, which another write may have split.
+    let mut from = first_gc;
+    let mut unfinished = None;
     while let Some(rel) = FIND.gc_space.find(&scan[from..]) {
         let at = from + rel;
         if let Some(used) = gc.parse(&scan[at..]) {
             gc.emit(line_no, at != 0 || skipped, false, out);
-            pos = at + used;
-            from = pos;
+            from = at + used;
+            unfinished = None;
         } else {
+            if unfinished.is_none() && is_record_start(&scan[at..]) {
+                unfinished = Some(at);
+            }
             from = at + 1;
         }
     }
-    // An unfinished record after the last one: try to complete it with one of the next
-    // lines (another write landed in the middle of it).
-    if let Some(start) = find_record_start(&scan[pos..]) {
-        let tail = &scan[pos + start..];
-        if !rejoin(tail, line_no, ahead, gc, out) {
-            out(&Item {
-                line: line_no,
-                event: Event::Unrecovered,
-            });
-        }
+    // Try to complete it with one of the next lines (another write landed in the middle
+    // of it).
+    if let Some(start) = unfinished
+        && !rejoin(&scan[start..], line_no, ahead, gc, out)
+    {
+        out(&Item {
+            line: line_no,
+            event: Event::Unrecovered,
+        });
     }
 }
 
@@ -420,12 +432,10 @@ fn record_line<'a>(data: &'a [u8], gc: &mut GcSlot) -> Option<&'a [u8]> {
     }
 }
 
-/// `gc <digits> @` anywhere in `s`: where an unfinished record starts.
-fn find_record_start(s: &[u8]) -> Option<usize> {
-    FIND.gc_space.find_iter(s).find(|&i| {
-        let mut c = Cursor::new(s, i + 3);
-        c.int().is_some() && c.lit(b" @").is_some()
-    })
+/// `s` starts with `gc <digits> @`: where a record starts.
+fn is_record_start(s: &[u8]) -> bool {
+    let mut c = Cursor::new(s, 0);
+    c.lit(b"gc ").is_some() && c.int().is_some() && c.lit(b" @").is_some()
 }
 
 /// Scans a whole log held in memory, calling `f` for every recognised item in order.
