@@ -32,49 +32,52 @@ pub fn run(a: Args) -> CliResult {
         GcReport::from_reader(BufReader::with_capacity(1 << 20, f))?
     };
     match (a.cycles.as_deref(), a.json, a.openmetrics) {
-        (Some("csv"), ..) => print!("{}", report.cycles_csv()),
-        (Some(_), ..) => println!("{}", serde_json::to_string(&report.cycles)?),
-        (None, _, true) => print!("{}", report.openmetrics()),
-        (None, true, false) => println!("{}", serde_json::to_string(&report.summary)?),
-        (None, false, false) => print_text(&report),
+        (Some("csv"), ..) => out!("{}", report.cycles_csv()),
+        (Some(_), ..) => outln!("{}", serde_json::to_string(&report.cycles)?),
+        (None, _, true) => out!("{}", report.openmetrics()),
+        (None, true, false) => outln!("{}", serde_json::to_string(&report.summary)?),
+        (None, false, false) => print_text(&report)?,
     }
     Ok(())
 }
 
-fn print_text(r: &GcReport) {
+fn print_text(r: &GcReport) -> CliResult {
     let s = &r.summary;
-    println!("GC cycles: {} ({} forced)", s.gc_lines, s.forced_cycles);
+    outln!("GC cycles: {} ({} forced)", s.gc_lines, s.forced_cycles);
     if let (Some(span), Some(rate)) = (s.span_secs, s.cycles_per_sec) {
-        println!("Span: {span:.3} s, {rate:.2} cycles/s");
+        outln!("Span: {span:.3} s, {rate:.2} cycles/s");
     }
-    println!(
+    outln!(
         "Stop-the-world: sum {:.3} ms, max {:.3} ms",
-        s.stw_ms_sum, s.stw_ms_max
+        s.stw_ms_sum,
+        s.stw_ms_max
     );
     if let (Some(p50), Some(p95), Some(p99)) = (s.stw_ms_p50, s.stw_ms_p95, s.stw_ms_p99) {
-        println!("  p50 {p50:.3} ms, p95 {p95:.3} ms, p99 {p99:.3} ms");
+        outln!("  p50 {p50:.3} ms, p95 {p95:.3} ms, p99 {p99:.3} ms");
     }
-    println!("GC CPU: {:.3} ms over all cycles", s.cpu_ms_sum);
+    outln!("GC CPU: {:.3} ms over all cycles", s.cpu_ms_sum);
     if let Some(p) = s.gc_cpu_percent_last {
-        println!("  {p}% of CPU since start at the last cycle");
+        outln!("  {p}% of CPU since start at the last cycle");
     }
     if let (Some(st), Some(live), Some(goal)) = (s.heap_start_max, s.heap_live_max, s.heap_goal_max)
     {
-        println!("Heap: max {st} MB at GC start, max {live} MB live, max goal {goal} MB");
+        outln!("Heap: max {st} MB at GC start, max {live} MB live, max goal {goal} MB");
     }
     if s.scav_lines > 0 {
-        println!(
+        outln!(
             "Scavenger: {} lines, {} KiB released",
-            s.scav_lines, s.scavenged_kib
+            s.scav_lines,
+            s.scavenged_kib
         );
     }
     if s.gc_starts_unrecovered > 0 {
-        println!(
+        outln!(
             "Unrecovered gc records (split by other output): {}",
             s.gc_starts_unrecovered
         );
     }
     for h in &r.hints {
-        println!("Hint: {h}");
+        outln!("Hint: {h}");
     }
+    Ok(())
 }

@@ -21,10 +21,10 @@ pub fn run(a: Args) -> CliResult {
     let p = Profile::open(&a.file)?;
     let s = ProfileSummary::of(&p);
     if a.json {
-        println!("{}", serde_json::to_string(&s)?);
+        outln!("{}", serde_json::to_string(&s)?);
         return Ok(());
     }
-    println!("File: {}", a.file.display());
+    outln!("File: {}", a.file.display());
     let types: Vec<String> = s
         .sample_types
         .iter()
@@ -37,20 +37,20 @@ pub fn run(a: Args) -> CliResult {
             format!("{t}/{u}{dflt}")
         })
         .collect();
-    println!("Sample types: {}", types.join(", "));
+    outln!("Sample types: {}", types.join(", "));
     match &s.period_type {
-        Some([t, u]) => println!("Period: {} {t}/{u}", s.period),
-        None => println!("Period: {}", s.period),
+        Some([t, u]) => outln!("Period: {} {t}/{u}", s.period),
+        None => outln!("Period: {}", s.period),
     }
     if s.time_nanos != 0 {
-        println!("Time: {}", go_time_utc(s.time_nanos));
+        outln!("Time: {}", go_time_utc(s.time_nanos));
     }
     if s.duration_nanos != 0 {
-        println!("Duration: {}", go_duration(s.duration_nanos));
+        outln!("Duration: {}", go_duration(s.duration_nanos));
     }
-    println!("Samples: {}", s.num_samples);
+    outln!("Samples: {}", s.num_samples);
     for ([t, u], total) in s.sample_types.iter().zip(&s.totals) {
-        println!("Total {t}/{u}: {total}");
+        outln!("Total {t}/{u}: {total}");
     }
     Ok(())
 }

@@ -5,6 +5,20 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// `println!` through [`emit`], for functions returning [`CliResult`].
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::emit(&format!("{}\n", format_args!($($arg)*)))?
+    };
+}
+
+/// `print!` through [`emit`], for functions returning [`CliResult`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::emit(&format!($($arg)*))?
+    };
+}
+
 mod gctrace;
 mod info;
 mod pprof;
@@ -47,6 +61,17 @@ enum Command {
     Flamegraph(pprof::FlameArgs),
     /// speedscope JSON (open in https://www.speedscope.app).
     Speedscope(pprof::ReportArgs),
+}
+
+/// Writes to stdout; a reader that went away (`| head`) is not an error, and `println!`
+/// would panic on it.
+pub(crate) fn emit(text: &str) -> CliResult {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
+    }
 }
 
 fn main() -> ExitCode {

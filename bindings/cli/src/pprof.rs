@@ -15,7 +15,7 @@ use profile_ops::query::{Prepared, Query};
 use profile_ops::report::{flame, folded, speedscope, top::Top, traces, tree};
 use profile_ops::transform::{DiffMode, diff};
 
-use crate::CliResult;
+use crate::{CliResult, emit};
 
 /// Profiles to load and how to prepare them; shared by every pprof subcommand.
 #[derive(clap::Args)]
@@ -186,15 +186,6 @@ impl ProfileArgs {
         let roots: Vec<&str> = roots.iter().map(String::as_str).collect();
         let leaves: Vec<&str> = leaves.iter().map(String::as_str).collect();
         Ok(add_label_nodes(&p, &roots, &leaves, &self.unit)?)
-    }
-}
-
-/// Writes a report to stdout; a reader that went away (`| head`) is not an error.
-fn emit(text: &str) -> CliResult {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => Ok(r?),
     }
 }
 

@@ -50,9 +50,9 @@ fn info(file: PathBuf, json: bool) -> CliResult {
     // Streams the file: memory stays bounded by the largest generation.
     let s = trace_info_path(&file).map_err(|e| format!("{}: {e}", file.display()))?;
     if json {
-        println!("{}", serde_json::to_string(&s)?);
+        outln!("{}", serde_json::to_string(&s)?);
     } else if s.valid || s.events_total > 0 {
-        print_text(&file, &s);
+        print_text(&file, &s)?;
     }
     match s.error {
         Some(e) => Err(format!("{}: {e}", file.display()).into()),
@@ -60,8 +60,8 @@ fn info(file: PathBuf, json: bool) -> CliResult {
     }
 }
 
-fn print_text(file: &std::path::Path, s: &TraceInfo) {
-    println!(
+fn print_text(file: &std::path::Path, s: &TraceInfo) -> CliResult {
+    outln!(
         "File: {} ({} bytes, header {:?})",
         file.display(),
         s.size_bytes,
@@ -72,12 +72,13 @@ fn print_text(file: &std::path::Path, s: &TraceInfo) {
     } else {
         "INCOMPLETE (stopped at an error)"
     };
-    println!(
+    outln!(
         "Trace: {state}, {} generations, {} events",
-        s.generations, s.events_total
+        s.generations,
+        s.events_total
     );
     if let (Some(a), Some(b)) = (s.first_timestamp_ns, s.last_timestamp_ns) {
-        println!("Time: {a} .. {b} ns ({:.3} ms)", (b - a) as f64 / 1e6);
+        outln!("Time: {a} .. {b} ns ({:.3} ms)", (b - a) as f64 / 1e6);
     }
     let kinds: Vec<String> = s
         .events_by_kind
@@ -85,28 +86,35 @@ fn print_text(file: &std::path::Path, s: &TraceInfo) {
         .filter(|(_, n)| **n > 0)
         .map(|(k, n)| format!("{k} {n}"))
         .collect();
-    println!("Events: {}", kinds.join(", "));
-    println!(
+    outln!("Events: {}", kinds.join(", "));
+    outln!(
         "Resources: {} goroutines, {} procs, {} threads",
-        s.goroutines_distinct, s.procs_distinct, s.threads_distinct
+        s.goroutines_distinct,
+        s.procs_distinct,
+        s.threads_distinct
     );
-    println!(
+    outln!(
         "GC: {} cycles; stop-the-world: {} ({} ns total)",
-        s.gc_cycles, s.stw.count, s.stw.total_duration_ns
+        s.gc_cycles,
+        s.stw.count,
+        s.stw.total_duration_ns
     );
     for (reason, n) in &s.stw.by_reason {
-        println!("  STW {reason}: {n}");
+        outln!("  STW {reason}: {n}");
     }
     let u = &s.user;
-    println!(
+    outln!(
         "User: {} tasks, {} regions, {} logs",
-        u.tasks, u.regions, u.logs
+        u.tasks,
+        u.regions,
+        u.logs
     );
     for (res, m) in &s.state_transitions {
         for (t, n) in m {
-            println!("  {res} {t}: {n}");
+            outln!("  {res} {t}: {n}");
         }
     }
+    Ok(())
 }
 
 fn events(file: PathBuf, json_lines: bool) -> CliResult {

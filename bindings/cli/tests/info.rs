@@ -122,3 +122,29 @@ fn text_output_names_types_and_totals() {
         "{text}"
     );
 }
+
+/// Every command's output may go to a reader that has already left (`| head`): the command
+/// ends quietly, as `go tool pprof` does, instead of panicking in `println!`.
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data");
+    let (cpu, log) = (data.join("cpu.pb.gz"), data.join("gctrace.log"));
+    let (cpu, log) = (cpu.to_str().unwrap(), log.to_str().unwrap());
+    for args in [
+        vec!["info", cpu],
+        vec!["info", "--json", cpu],
+        vec!["top", cpu],
+        vec!["gctrace", log],
+        vec!["gctrace", "--cycles", "csv", log],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_gprofops"))
+            .args(&args)
+            .stdout(writer)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
+    }
+}
