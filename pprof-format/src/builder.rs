@@ -1,7 +1,12 @@
 //! [`ProfileBuilder`]: creates profiles (merge results, converted legacy profiles, trace →
 //! pprof, tests) with interned strings, functions, locations and mappings.
 
+use std::hash::BuildHasher;
+
+use foldhash::fast::RandomState;
 use foldhash::{HashMap, HashMapExt};
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -39,7 +44,10 @@ use crate::profile::{
 pub struct ProfileBuilder {
     arena: Vec<u8>,
     strings: Vec<(u32, u32)>,
-    string_ids: HashMap<Box<[u8]>, StrId>,
+    /// String ids by content; the bytes are those of `arena`, not a copy per string.
+    string_ids: HashTable<StrId>,
+    /// Seeded per builder, so that no input can be made to collide on purpose.
+    string_hash: RandomState,
     t: Tables,
     function_ids: HashMap<Function, u32>,
     location_ids: HashMap<(Option<u32>, u64, Vec<Line>, bool), u32>,
@@ -60,7 +68,8 @@ impl ProfileBuilder {
         let mut b = ProfileBuilder {
             arena: Vec::new(),
             strings: Vec::new(),
-            string_ids: HashMap::new(),
+            string_ids: HashTable::new(),
+            string_hash: RandomState::default(),
             t: Tables {
                 samples: Samples::new(),
                 ..Tables::default()
@@ -81,15 +90,29 @@ impl ProfileBuilder {
 
     /// Interns arbitrary bytes (Go strings need not be UTF-8).
     pub fn string_bytes(&mut self, s: &[u8]) -> StrId {
-        if let Some(&id) = self.string_ids.get(s) {
-            return id;
+        let (arena, strings) = (&mut self.arena, &mut self.strings);
+        fn text<'a>(arena: &'a [u8], strings: &[(u32, u32)], id: StrId) -> &'a [u8] {
+            let (a, b) = strings[id as usize];
+            &arena[a as usize..b as usize]
         }
-        let id = self.strings.len() as StrId;
-        let start = self.arena.len() as u32;
-        self.arena.extend_from_slice(s);
-        self.strings.push((start, self.arena.len() as u32));
-        self.string_ids.insert(s.into(), id);
-        id
+        let hasher = &self.string_hash;
+        let hash = hasher.hash_one(s);
+        let entry = self.string_ids.entry(
+            hash,
+            |&id| text(arena, strings, id) == s,
+            |&id| hasher.hash_one(text(arena, strings, id)),
+        );
+        match entry {
+            Entry::Occupied(o) => *o.get(),
+            Entry::Vacant(v) => {
+                let id = strings.len() as StrId;
+                let start = arena.len() as u32;
+                arena.extend_from_slice(s);
+                strings.push((start, arena.len() as u32));
+                v.insert(id);
+                id
+            }
+        }
     }
 
     /// Appends a sample type (a column of values).

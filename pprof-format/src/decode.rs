@@ -271,14 +271,17 @@ fn decode_sample(
                 // when there is one.
                 let mut bad = false;
                 s.locations.append_with(p.len(), |out| {
-                    let mut k = 0;
+                    // Locals, not the captured `bad` and `n`: kept in registers, they
+                    // spare the loop a store and a load per id.
+                    let (mut k, mut any_bad, n) = (0, false, n);
                     for_each_packed(p, poff, field, |id| {
                         let i = id.wrapping_sub(1);
-                        bad |= i >= n;
+                        any_bad |= i >= n;
                         out[k] = i as u32;
                         k += 1;
-                    })
-                    .map(|()| k)
+                    })?;
+                    bad = any_bad;
+                    Ok::<usize, Error>(k)
                 })?;
                 if bad {
                     let mut first = None;

@@ -31,6 +31,7 @@ pub mod labels;
 pub mod merge;
 pub mod query;
 pub mod report;
+mod slice_index;
 pub mod summary;
 pub mod trace;
 pub mod transform;

@@ -14,6 +14,8 @@
 
 use foldhash::{HashMap, HashMapExt};
 
+use crate::slice_index::SliceIndex;
+
 use crate::draft::Draft;
 use crate::error::{Error, Result};
 use crate::pprof::{Function, Label, Line, Mapping, Profile, ProfileBuilder, StrId};
@@ -290,8 +292,8 @@ struct Merger<'x> {
     strings: Vec<StrId>,
     mapping_keys: HashMap<(u64, u64, StrId), u32>,
     function_keys: HashMap<(i64, StrId, StrId, StrId), u32>,
-    location_keys: HashMap<Box<[u64]>, u32>,
-    sample_keys: HashMap<Box<[u32]>, u32>,
+    location_keys: SliceIndex<u64>,
+    sample_keys: SliceIndex<u32>,
     /// Reused buffers of `location`.
     line_buf: Vec<Line>,
     key_buf: Vec<u64>,
@@ -341,12 +343,14 @@ impl<'x> Merger<'x> {
         }
         let p0 = first.source();
         // Size the tables for the largest input: they grow to at least that.
-        let capacity = drafts.iter().fold((0, 0, 0), |c, d| {
+        let capacity = drafts.iter().fold((0, 0, 0, 0), |c, d| {
             let p = d.source();
             (
                 c.0.max(p.locations().len()),
                 c.1.max(d.num_samples()),
                 c.2.max(p.functions().len()),
+                // A sample's key: its stack and an end marker.
+                c.3.max(p.samples().locations.len() + p.num_samples()),
             )
         });
         b.time_nanos(time).duration_nanos(duration).period(period);
@@ -372,8 +376,8 @@ impl<'x> Merger<'x> {
             strings: Vec::new(),
             mapping_keys: HashMap::new(),
             function_keys: HashMap::with_capacity(capacity.2),
-            location_keys: HashMap::with_capacity(capacity.0),
-            sample_keys: HashMap::with_capacity(capacity.1),
+            location_keys: SliceIndex::with_capacity(capacity.0, capacity.0 * 6),
+            sample_keys: SliceIndex::with_capacity(capacity.1, capacity.3),
             line_buf: Vec::new(),
             key_buf: Vec::new(),
             mappings_by_src: Vec::new(),
@@ -487,21 +491,16 @@ impl<'x> Merger<'x> {
                 ]);
                 labels.push(ml);
             }
-            match self.sample_keys.get(key.as_slice()) {
-                Some(&at) => {
-                    for (acc, v) in self
-                        .b
-                        .sample_values_mut(at as usize)
-                        .iter_mut()
-                        .zip(s.values)
-                    {
-                        *acc = acc.wrapping_add(*v);
-                    }
-                }
-                None => {
-                    let at = self.b.num_samples() as u32;
-                    self.b.sample(&locs, s.values, &labels);
-                    self.sample_keys.insert(key.as_slice().into(), at);
+            let b = &mut self.b;
+            let mut added = false;
+            let at = self.sample_keys.get_or_insert_with(&key, || {
+                added = true;
+                b.sample(&locs, s.values, &labels);
+                b.num_samples() as u32 - 1
+            });
+            if !added {
+                for (acc, v) in b.sample_values_mut(at as usize).iter_mut().zip(s.values) {
+                    *acc = acc.wrapping_add(*v);
                 }
             }
         }
@@ -534,10 +533,11 @@ impl<'x> Merger<'x> {
             column: 0,
         };
         let id = self.location_keys.len() as u64 + 1;
-        let at = self.b.push_location(id, None, 0, &[line], false);
         location_key(&mut self.key_buf, 0, NONE, false, &[line]);
-        self.location_keys
-            .insert(self.key_buf.as_slice().into(), at);
+        let b = &mut self.b;
+        let at = self.location_keys.get_or_insert_with(&self.key_buf, || {
+            b.push_location(id, None, 0, &[line], false)
+        });
         self.extra_locations.insert(frame, at);
         at
     }
@@ -641,18 +641,11 @@ impl<'x> Merger<'x> {
             src.is_folded,
             &lines,
         );
-        let at = match self.location_keys.get(self.key_buf.as_slice()) {
-            Some(&at) => at,
-            None => {
-                let id = self.location_keys.len() as u64 + 1;
-                let at = self
-                    .b
-                    .push_location(id, mapping, address, &lines, src.is_folded);
-                self.location_keys
-                    .insert(self.key_buf.as_slice().into(), at);
-                at
-            }
-        };
+        let id = self.location_keys.len() as u64 + 1;
+        let b = &mut self.b;
+        let at = self.location_keys.get_or_insert_with(&self.key_buf, || {
+            b.push_location(id, mapping, address, &lines, src.is_folded)
+        });
         self.line_buf = lines;
         self.locations_by_src[i as usize] = at;
         at
