@@ -1,6 +1,7 @@
 //! Properties of the pprof operations on random profiles: merge is associative and
-//! commutative in content, merging one profile is compacting it, diff(a, a) is empty,
-//! filters are idempotent, and folded stacks add up to top's flat values.
+//! commutative in content, a large (parallel) merge equals a sequential one, merging one
+//! profile is compacting it, diff(a, a) is empty, filters are idempotent, and folded
+//! stacks add up to top's flat values.
 
 use std::collections::BTreeMap;
 
@@ -150,5 +151,23 @@ proptest! {
         let top = Top::new(&prep, 0);
         let flat: BTreeMap<String, i64> = top.rows.iter().filter(|r| r.flat != 0).map(|r| (r.name.clone(), r.flat)).collect();
         prop_assert_eq!(by_leaf, flat);
+    }
+}
+
+proptest! {
+    // Each case merges about a hundred profiles twice.
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    #[test]
+    fn a_large_merge_equals_merging_one_at_a_time(ps in prop::collection::vec(profile(), 65..140)) {
+        // More than one chunk: on a machine with several cores the inputs are merged in
+        // parallel; folding them in one by one is the sequential reference.
+        let all = m(&ps);
+        let mut one_by_one = ps[0].clone();
+        for p in &ps[1..] {
+            one_by_one = m(&[one_by_one, p.clone()]);
+        }
+        prop_assert_eq!(totals(&all), totals(&one_by_one));
+        prop_assert_eq!(content(&all), content(&one_by_one));
     }
 }
