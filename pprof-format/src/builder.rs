@@ -344,12 +344,18 @@ impl ProfileBuilder {
         }
         let s = &mut self.t.samples;
         s.locations.extend_from_slice(locations);
-        s.location_offsets.push(s.locations.len() as u32);
+        s.labels.extend_from_slice(labels);
+        let (nl, nb) = (s.locations.len(), s.labels.len());
+        if (u32::try_from(nl).is_err() || u32::try_from(nb).is_err()) && self.problem.is_none() {
+            self.problem = Some(format!(
+                "{nl} sample locations or {nb} labels exceed the 32-bit offsets of a profile"
+            ));
+        }
+        s.location_offsets.push(nl as u32);
+        s.label_offsets.push(nb as u32);
         // Keep the n × k layout even for a misused sample; build() reports the mismatch.
         s.values
             .extend((0..k).map(|i| values.get(i).copied().unwrap_or(0)));
-        s.labels.extend_from_slice(labels);
-        s.label_offsets.push(s.labels.len() as u32);
         self
     }
 
