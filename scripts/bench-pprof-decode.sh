@@ -27,7 +27,7 @@ if [ $# -eq 0 ]; then
     while IFS= read -r f; do set -- "$@" "$f"; done < <(ls -S $(find ../shared/corpus/pprof -type f -name '*.gz*' ! -name '*.json') | head -3)
 fi
 
-printf '%-44s %10s %12s %12s %8s %14s %14s %12s\n' file MB decomp_MB rust_MB/s go_MB/s ratio rust_peak_MB go_peak_MB
+printf '%-44s %8s %10s %10s %8s %7s %9s %11s %9s\n' file MB decomp_MB rust_MB/s go_MB/s ratio cpu_ratio rust_peak_MB go_peak_MB
 for f in "$@"; do
     r=$(./target/release/decode-timing --min-time "$min_time" "$f")
     g=$("$out/pprof-parse" -min-time "${min_time}s" "$f")
@@ -37,8 +37,12 @@ r = sys.argv[1].split(); g = sys.argv[2].split()
 size = int(r[2]); rs = float(r[4]); gs = float(g[4]); decomp = int(r[6])
 mb = 1e6
 name = os.path.basename(r[1])[-44:]
-print("%-44s %10.2f %12.2f %12.1f %8.1f %13.1fx %14.1f %12.1f" % (
-    name, size / mb, decomp / mb, decomp / rs / mb, decomp / gs / mb, gs / rs, int(r[5]) / mb, int(g[5]) / mb))
+cpu_ratio = float(g[6]) / max(float(r[7]), 1e-9)
+print("%-44s %8.2f %10.2f %10.1f %8.1f %6.1fx %8.1fx %11.1f %9.1f" % (
+    name, size / mb, decomp / mb, decomp / rs / mb, decomp / gs / mb, gs / rs, cpu_ratio,
+    int(r[5]) / mb, int(g[5]) / mb))
 PY
 done
-echo "(MB/s are of decompressed protobuf bytes; peak = VmHWM growth around one decode, input already in memory)"
+echo "(MB/s are of decompressed protobuf bytes, wall clock; cpu_ratio compares CPU time per decode,"
+echo " all threads, which a busy machine disturbs less; peak = VmHWM growth around one decode,"
+echo " input already in memory)"

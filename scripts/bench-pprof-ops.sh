@@ -5,7 +5,8 @@
 #
 # 1. merge, library to library: our merge vs github.com/google/pprof/profile.Merge on
 #    COPIES (default 25) perturbed copies of each of the corpus's 4 Go CPU profiles
-#    (decoding excluded on both sides);
+#    (decoding excluded on both sides), and on 8 copies of the corpus's largest profile
+#    (a Go heap profile);
 # 2. merge, command to command: `gprofops merge` vs `go tool pprof -proto` on the same files;
 # 3. top, command to command: `gprofops top` vs `go tool pprof -top` on the corpus's
 #    largest profile, the fleet's merge and a large synthetic heap profile.
@@ -23,16 +24,25 @@ fleet="$out/fleet-$copies"
 [ -d "$fleet" ] || ./target/release/ops-timing --make-fleet "$fleet" "$copies"
 files=("$fleet"/*.pb.gz)
 
-echo "== merge of ${#files[@]} profiles, library (decode excluded)"
-r=$(./target/release/ops-timing merge --min-time 3 "${files[@]}")
-g=$("$out/pprof-parse" -merge -min-time 3s "${files[@]}")
-python3 - "$r" "$g" <<'PY'
+# Library to library, decoding excluded: "LABEL FILE..."
+lib_merge() {
+    local label=$1; shift
+    echo "== merge of $label, library (decode excluded)"
+    local r g
+    r=$(./target/release/ops-timing merge --min-time 3 "$@")
+    g=$("$out/pprof-parse" -merge -min-time 3s "$@")
+    python3 - "$r" "$g" <<'PY'
 import sys
 r = sys.argv[1].split(); g = sys.argv[2].split()
-print("gprofops merge      %8.4fs  peak %7.1f MB" % (float(r[3]), int(r[4]) / 1e6))
-print("profile.Merge (Go)  %8.4fs  peak %7.1f MB" % (float(g[3]), int(g[4]) / 1e6))
-print("ratio               %8.1fx" % (float(g[3]) / float(r[3])))
+print("gprofops merge      wall %8.4fs  cpu %8.4fs  peak %7.1f MB" % (float(r[3]), float(r[5]), int(r[4]) / 1e6))
+print("profile.Merge (Go)  wall %8.4fs  cpu %8.4fs  peak %7.1f MB" % (float(g[3]), float(g[5]), int(g[4]) / 1e6))
+print("ratio               wall %8.1fx     cpu %8.1fx" % (float(g[3]) / float(r[3]), float(g[5]) / max(float(r[5]), 1e-6)))
 PY
+}
+largest=$(ls -S $(find ../shared/corpus/pprof -type f ! -name '*.json' ! -name '*.string' ! -name '*.txt' ! -name '*.md') | sed -n 1p)
+lib_merge "${#files[@]} profiles" "${files[@]}"
+lib_merge "8 copies of $(basename "$largest")" "$largest" "$largest" "$largest" "$largest" \
+    "$largest" "$largest" "$largest" "$largest"
 
 # Wall time, CPU time and max RSS of one command, best of 5.
 run() {
@@ -63,7 +73,6 @@ export PPROF_BINARY_PATH=/nonexistent
 OURS=(./target/release/gprofops merge -o "$out/merged-ours.pb.gz" "${files[@]}")
 THEIRS=(go tool pprof -symbolize=none -proto -output "$out/merged-go.pb.gz" "${files[@]}")
 side_by_side "merge of ${#files[@]} files, command line" 
-largest=$(ls -S $(find ../shared/corpus/pprof -type f ! -name '*.json' ! -name '*.string' ! -name '*.txt' ! -name '*.md') | sed -n 1p)
 # A large heap profile too: the corpus's largest samples repeated (see bench-pprof-decode.sh).
 cargo build -q --release -p gprofops-benches --bin decode-timing
 [ -f "$out/large.pb.gz" ] || ./target/release/decode-timing --make-large "$out" 60

@@ -37,6 +37,21 @@ pub fn vm_hwm() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
+/// CPU time (user + system, all threads) this process has used so far, in seconds: on a
+/// shared machine, wall-clock time also counts waiting for a core.
+pub fn cpu_seconds() -> f64 {
+    // Fields 14 and 15 of /proc/self/stat, after the parenthesised command name, in clock
+    // ticks of 1/100 s (USER_HZ on Linux).
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = &s[s.rfind(')')? + 2..];
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some((f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?) as f64 / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
 /// `copies` versions of each profile with its values scaled by a different factor each
 /// (0.5 to 1.5): a fleet's worth of profiles of one service, for merge benchmarks.
 pub fn perturbed_copies(bases: &[Profile], copies: usize) -> Vec<Profile> {

@@ -4,6 +4,7 @@
 //! ```text
 //! decode-timing [--min-time SECS] FILE...     one line per file:
 //!     rust FILE BYTES ITERATIONS SECONDS_PER_DECODE PEAK_RSS_DELTA_BYTES DECOMPRESSED_BYTES
+//!          CPU_SECONDS_PER_DECODE
 //! decode-timing --make-large DIR COPIES [BASE] [NAME]
 //!     writes DIR/NAME.pb and DIR/NAME.pb.gz (NAME defaults to `large`) made of COPIES
 //!     copies of the samples of BASE (default: the corpus's largest profile)
@@ -11,7 +12,7 @@
 
 use std::time::{Duration, Instant};
 
-use gprofops_benches::{largest_corpus_profiles, synthetic_profile, vm_hwm};
+use gprofops_benches::{cpu_seconds, largest_corpus_profiles, synthetic_profile, vm_hwm};
 use profile_ops::pprof::{Profile, is_gzip};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -54,14 +55,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         drop(p);
         let mut n = 0u64;
-        let start = Instant::now();
+        let (start, cpu) = (Instant::now(), cpu_seconds());
         while start.elapsed() < min_time {
             std::hint::black_box(Profile::decode_bytes(data.clone())?);
             n += 1;
         }
         let per = start.elapsed().as_secs_f64() / n as f64;
+        let cpu = (cpu_seconds() - cpu) / n as f64;
         println!(
-            "rust {path} {} {n} {per:.9} {peak} {decompressed}",
+            "rust {path} {} {n} {per:.9} {peak} {decompressed} {cpu:.9}",
             data.len()
         );
     }

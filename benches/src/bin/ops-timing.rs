@@ -5,12 +5,12 @@
 //!                                       of each corpus CPU profile (see perturbed_copies)
 //! ops-timing merge [--min-time S] FILE...
 //!     decodes every file once, then times merge of all of them; prints
-//!     "rust-merge FILES ITERATIONS SECONDS_PER_MERGE PEAK_RSS_DELTA_BYTES"
+//!     "rust-merge FILES ITERATIONS SECONDS_PER_MERGE PEAK_RSS_DELTA_BYTES CPU_SECONDS_PER_MERGE"
 //! ```
 
 use std::time::{Duration, Instant};
 
-use gprofops_benches::{corpus_cpu_profiles, perturbed_copies, vm_hwm};
+use gprofops_benches::{corpus_cpu_profiles, cpu_seconds, perturbed_copies, vm_hwm};
 use profile_ops::merge::{MergeOptions, merge};
 use profile_ops::pprof::Profile;
 
@@ -45,13 +45,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let m = merge(&profiles, &opts)?;
             let peak = vm_hwm().saturating_sub(before);
             drop(m);
-            let (start, mut n) = (Instant::now(), 0u32);
+            let (start, cpu, mut n) = (Instant::now(), cpu_seconds(), 0u32);
             while start.elapsed() < Duration::from_secs_f64(min_time) {
                 std::hint::black_box(merge(&profiles, &opts)?);
                 n += 1;
             }
             let per = start.elapsed().as_secs_f64() / f64::from(n);
-            println!("rust-merge {} {n} {per:.9} {peak}", profiles.len());
+            let cpu = (cpu_seconds() - cpu) / f64::from(n);
+            println!("rust-merge {} {n} {per:.9} {peak} {cpu:.9}", profiles.len());
         }
         _ => {
             return Err(
