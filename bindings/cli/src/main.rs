@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod gctrace;
 mod info;
+mod pprof;
 mod trace;
 
 /// What every subcommand returns; the error is printed as one line and the exit code is 2.
@@ -28,6 +29,24 @@ enum Command {
     Gctrace(gctrace::Args),
     /// Go execution traces: `trace info` (summary) and `trace events` (ordered event dump).
     Trace(trace::Args),
+    /// Heaviest functions (flat, flat%, sum%, cum, cum%), as `go tool pprof -top`.
+    Top(pprof::TopArgs),
+    /// Merge profiles into one (`go tool pprof -proto A B ...`).
+    Merge(pprof::MergeArgs),
+    /// Compare a profile with a base (`-base` subtracts, `-diff_base` marks).
+    Diff(pprof::DiffArgs),
+    /// Every sample with its stack, as `go tool pprof -traces`.
+    Traces(pprof::ReportArgs),
+    /// Each node with its callers and callees, as `go tool pprof -tree`.
+    Tree(pprof::TreeArgs),
+    /// Callers and callees of the nodes matching a regex, as `go tool pprof -peek`.
+    Peek(pprof::PeekArgs),
+    /// Folded stacks (`root;caller;leaf value`), for flamegraph.pl / inferno.
+    Folded(pprof::ReportArgs),
+    /// Flame graph as d3-flame-graph JSON, or SVG with --svg; --compare makes a diff.
+    Flamegraph(pprof::FlameArgs),
+    /// speedscope JSON (open in https://www.speedscope.app).
+    Speedscope(pprof::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +55,15 @@ fn main() -> ExitCode {
         Command::Info(a) => info::run(a),
         Command::Gctrace(a) => gctrace::run(a),
         Command::Trace(a) => trace::run(a),
+        Command::Top(a) => pprof::top(a),
+        Command::Merge(a) => pprof::merge_cmd(a),
+        Command::Diff(a) => pprof::diff_cmd(a),
+        Command::Traces(a) => pprof::traces_cmd(a),
+        Command::Tree(a) => pprof::tree_cmd(a),
+        Command::Peek(a) => pprof::peek_cmd(a),
+        Command::Folded(a) => pprof::folded_cmd(a),
+        Command::Flamegraph(a) => pprof::flame_cmd(a),
+        Command::Speedscope(a) => pprof::speedscope_cmd(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,594 @@
+//! Merging profiles with google/pprof's semantics (`profile.Merge`), and making profiles
+//! of different shapes mergeable as `go tool pprof` does.
+//!
+//! Mappings, functions, locations and samples are deduplicated with the keys google/pprof
+//! defines; values of identical samples are summed; all-zero samples are dropped; ids are
+//! renumbered densely. The header is combined as google/pprof does: earliest non-zero
+//! `time_nanos`, summed durations, the largest period, comments deduplicated in order,
+//! the first non-empty default sample type and doc URL, the first profile's
+//! `drop_frames`/`keep_frames`.
+//!
+//! Deliberate difference: none in content. google/pprof's location key drops the column
+//! of every frame but the last (its key builder overwrites it); we reproduce that so the
+//! same locations are merged.
+
+use std::collections::HashMap;
+
+use crate::draft::Draft;
+use crate::error::{Error, Result};
+use crate::pprof::{Function, Label, Line, Mapping, Profile, ProfileBuilder, StrId};
+use crate::units;
+
+/// How [`merge`] treats profiles whose sample types differ.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MergeOptions {
+    /// Keep the sample types every profile has (in the first profile's order) and convert
+    /// compatible units (`milliseconds` and `nanoseconds`) to the finest one, as
+    /// `go tool pprof` does when given several files. When false, sample and period types
+    /// must be identical, as google/pprof's `profile.Merge` requires.
+    pub common_sample_types: bool,
+}
+
+/// Profiles merged per worker before the partial results are merged in turn; fixed so
+/// the result does not depend on the machine's thread count.
+const CHUNK: usize = 16;
+
+/// Merges `profiles` into one.
+///
+/// Large inputs are merged in parallel, in chunks whose partial results are merged in
+/// turn; merge is associative and commutative in content, so the result holds the same
+/// samples, values and frames as a sequential merge (ids and order may differ).
+///
+/// ```
+/// use profile_ops::merge::{merge, MergeOptions};
+/// use profile_ops::pprof::ProfileBuilder;
+/// let mut b = ProfileBuilder::new();
+/// b.sample_type("samples", "count");
+/// let f = b.function("main.work", "main.go", 1);
+/// let loc = b.location(None, 0, &[(f, 3)]);
+/// b.sample(&[loc], &[2], &[]);
+/// let p = b.build().unwrap();
+/// let m = merge(&[p.clone(), p], &MergeOptions::default()).unwrap();
+/// assert_eq!(m.num_samples(), 1);
+/// assert_eq!(m.sample(0).values, &[4]);
+/// ```
+pub fn merge(profiles: &[Profile], opts: &MergeOptions) -> Result<Profile> {
+    if profiles.is_empty() {
+        return Err(Error::NoProfiles);
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if profiles.len() <= CHUNK || threads == 1 {
+        let drafts: Vec<Draft<'_>> = profiles.iter().map(Draft::new).collect();
+        return merge_drafts(&drafts, opts);
+    }
+    // Compatibility is decided on the whole input, then each chunk merges as is.
+    let mut drafts: Vec<Draft<'_>> = profiles.iter().map(Draft::new).collect();
+    prepare(&mut drafts, opts)?;
+    let chunks: Vec<&[Draft<'_>]> = drafts.chunks(CHUNK).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut partial: Vec<Option<Result<Profile>>> = (0..chunks.len()).map(|_| None).collect();
+    let slots = std::sync::Mutex::new(&mut partial);
+    std::thread::scope(|s| {
+        for _ in 0..threads.min(chunks.len()) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(chunk) = chunks.get(i) else { break };
+                    let r = merge_prepared(chunk);
+                    if let Ok(mut g) = slots.lock() {
+                        g[i] = Some(r);
+                    }
+                }
+            });
+        }
+    });
+    let partial = partial
+        .into_iter()
+        .map(|r| r.unwrap_or(Err(Error::NoProfiles)))
+        .collect::<Result<Vec<Profile>>>()?;
+    merge(&partial, &MergeOptions::default())
+}
+
+/// Merges drafts (edited profiles) sequentially; [`Draft::finish`] is a merge of one.
+pub(crate) fn merge_drafts(drafts: &[Draft<'_>], opts: &MergeOptions) -> Result<Profile> {
+    if drafts.is_empty() {
+        return Err(Error::NoProfiles);
+    }
+    let mut drafts = drafts.to_vec();
+    prepare(&mut drafts, opts)?;
+    merge_prepared(&drafts)
+}
+
+/// Checks compatibility (or makes profiles compatible when asked to).
+fn prepare(drafts: &mut [Draft<'_>], opts: &MergeOptions) -> Result<()> {
+    if opts.common_sample_types && drafts.len() > 1 {
+        compatibilize(drafts)?;
+        scale_units(drafts)?;
+    }
+    let first = &drafts[0];
+    for d in &drafts[1..] {
+        if d.period_type != first.period_type {
+            return Err(Error::Incompatible(format!(
+                "period types {} and {}",
+                show_type(&first.period_type),
+                show_type(&d.period_type)
+            )));
+        }
+        if d.types != first.types {
+            return Err(Error::Incompatible(format!(
+                "sample types [{}] and [{}]",
+                show_types(&first.types),
+                show_types(&d.types)
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn show_type(t: &(String, String)) -> String {
+    format!("{}/{}", t.0, t.1)
+}
+
+fn show_types(ts: &[(String, String)]) -> String {
+    ts.iter().map(show_type).collect::<Vec<_>>().join(" ")
+}
+
+/// Keeps the sample types present in every profile, in the first profile's order
+/// (google/pprof's `CompatibilizeSampleTypes`).
+fn compatibilize(drafts: &mut [Draft<'_>]) -> Result<()> {
+    let common: Vec<String> = drafts[0]
+        .types
+        .iter()
+        .map(|t| t.0.clone())
+        .filter(|ty| drafts.iter().all(|d| d.types.iter().any(|t| &t.0 == ty)))
+        .collect();
+    if common.is_empty() {
+        return Err(Error::Incompatible(
+            "profiles have empty common sample type list".into(),
+        ));
+    }
+    for d in drafts.iter_mut() {
+        let remap: Vec<usize> = common
+            .iter()
+            .map(|ty| d.types.iter().position(|t| &t.0 == ty).unwrap_or(0))
+            .collect();
+        if remap.len() == d.types.len() && remap.iter().enumerate().all(|(i, &j)| i == j) {
+            continue;
+        }
+        if !common.contains(&d.default_type) {
+            d.default_type = common[0].clone();
+        }
+        d.types = remap.iter().map(|&j| d.types[j].clone()).collect();
+        d.edit_samples(|s, _, vals, _| {
+            vals.clear();
+            vals.extend(remap.iter().map(|&j| s.values[j]));
+            true
+        });
+    }
+    Ok(())
+}
+
+/// Converts every profile to the finest of their compatible units (google/pprof's
+/// `measurement.ScaleProfiles`).
+fn scale_units(drafts: &mut [Draft<'_>]) -> Result<()> {
+    let periods: Vec<&(String, String)> = drafts.iter().map(|d| &d.period_type).collect();
+    let period_type =
+        common_type(&periods).map_err(|e| Error::Incompatible(format!("period type: {e}")))?;
+    let k = drafts[0].types.len();
+    let mut common = Vec::with_capacity(k);
+    for i in 0..k {
+        let col: Vec<&(String, String)> = drafts.iter().map(|d| &d.types[i]).collect();
+        common.push(
+            common_type(&col).map_err(|e| Error::Incompatible(format!("sample types: {e}")))?,
+        );
+    }
+    for d in drafts.iter_mut() {
+        if let Some(pt) = &period_type {
+            let (p, _) = units::scale(d.period, &d.period_type.1, &pt.1);
+            d.period = p as i64;
+            d.period_type.1 = pt.1.clone();
+        }
+        let ratios: Vec<f64> = (0..k)
+            .map(|i| match &common[i] {
+                Some(t) => {
+                    let r = units::scale(1, &d.types[i].1, &t.1).0;
+                    d.types[i].1 = t.1.clone();
+                    r
+                }
+                None => 1.0,
+            })
+            .collect();
+        crate::transform::scale_draft(d, &ratios);
+    }
+    Ok(())
+}
+
+/// The finest of compatible value types, `None` for fewer than two.
+fn common_type(ts: &[&(String, String)]) -> Result<Option<(String, String)>, String> {
+    if ts.len() <= 1 {
+        return Ok(None);
+    }
+    let mut min = ts[0];
+    for &t in &ts[1..] {
+        if !compatible_types(min, t) {
+            return Err(format!(
+                "incompatible types: {} {}",
+                show_type(min),
+                show_type(t)
+            ));
+        }
+        if units::scale(1, &t.1, &min.1).0 < 1.0 {
+            min = t;
+        }
+    }
+    Ok(Some(min.clone()))
+}
+
+fn compatible_types(a: &(String, String), b: &(String, String)) -> bool {
+    if a.0.strip_suffix('s').unwrap_or(&a.0) != b.0.strip_suffix('s').unwrap_or(&b.0) {
+        return false;
+    }
+    a.1 == b.1 || units::same_family(&a.1, &b.1)
+}
+
+/// Merges drafts already known to be compatible.
+fn merge_prepared(drafts: &[Draft<'_>]) -> Result<Profile> {
+    let mut m = Merger::new(drafts)?;
+    for d in drafts {
+        m.add(d);
+    }
+    let p = m.finish()?;
+    let has_zero = (0..p.num_samples()).any(|i| p.sample(i).values.iter().all(|&v| v == 0));
+    if has_zero {
+        // As google/pprof: merge once more so that emptied samples and what only they
+        // referenced disappear.
+        return merge_prepared(&[Draft::new(&p)]);
+    }
+    Ok(p)
+}
+
+const NONE: u32 = u32::MAX;
+
+/// Location key: address relative to its mapping, mapping, frames (function, line) with
+/// the column of the last frame only, folded flag — google/pprof's `locationKey`.
+#[derive(Hash, PartialEq, Eq)]
+struct LocationKey {
+    addr: u64,
+    mapping: u32,
+    frames: Box<[(u32, i64)]>,
+    last_column: i64,
+    folded: bool,
+}
+
+struct Merger {
+    b: ProfileBuilder,
+    /// Per source: its string ids → ours.
+    strings: Vec<StrId>,
+    mapping_keys: HashMap<(u64, u64, StrId), u32>,
+    function_keys: HashMap<(i64, StrId, StrId, StrId), u32>,
+    location_keys: HashMap<LocationKey, u32>,
+    sample_keys: HashMap<Box<[u32]>, u32>,
+    /// Per source: mapping index → (our index, address offset).
+    mappings_by_src: Vec<Option<(u32, i64)>>,
+    functions_by_src: Vec<u32>,
+    locations_by_src: Vec<u32>,
+    /// Our mappings' start addresses (location keys are relative to them).
+    mapping_starts: Vec<u64>,
+}
+
+impl Merger {
+    fn new(drafts: &[Draft<'_>]) -> Result<Merger> {
+        let mut b = ProfileBuilder::new();
+        let first = &drafts[0];
+        for (ty, unit) in &first.types {
+            b.sample_type(ty, unit);
+        }
+        let (pt, pu) = &first.period_type;
+        if !pt.is_empty() || !pu.is_empty() || first.source().period_type().is_some() {
+            b.period_type(pt, pu);
+        }
+        let (mut time, mut duration, mut period) = (0i64, 0i64, 0i64);
+        let mut comments: Vec<String> = Vec::new();
+        let (mut default_type, mut doc_url) = (String::new(), String::new());
+        for d in drafts {
+            let p = d.source();
+            if time == 0 || p.time_nanos() < time {
+                time = p.time_nanos();
+            }
+            duration = duration.wrapping_add(p.duration_nanos());
+            if period == 0 || period < d.period {
+                period = d.period;
+            }
+            for &c in p.comments() {
+                let c = p.string(c).into_owned();
+                if !comments.contains(&c) {
+                    comments.push(c);
+                }
+            }
+            if default_type.is_empty() {
+                default_type.clone_from(&d.default_type);
+            }
+            if doc_url.is_empty() {
+                doc_url = p.string(p.doc_url()).into_owned();
+            }
+        }
+        let p0 = first.source();
+        b.time_nanos(time).duration_nanos(duration).period(period);
+        for c in &comments {
+            b.comment(c);
+        }
+        if !default_type.is_empty() {
+            b.default_sample_type(&default_type);
+        }
+        if !doc_url.is_empty() {
+            b.doc_url(&doc_url);
+        }
+        if p0.drop_frames() != 0 {
+            b.drop_frames(&p0.string(p0.drop_frames()));
+        }
+        if p0.keep_frames() != 0 {
+            b.keep_frames(&p0.string(p0.keep_frames()));
+        }
+        Ok(Merger {
+            b,
+            strings: Vec::new(),
+            mapping_keys: HashMap::new(),
+            function_keys: HashMap::new(),
+            location_keys: HashMap::new(),
+            sample_keys: HashMap::new(),
+            mappings_by_src: Vec::new(),
+            functions_by_src: Vec::new(),
+            locations_by_src: Vec::new(),
+            mapping_starts: Vec::new(),
+        })
+    }
+
+    fn string(&mut self, p: &Profile, id: StrId) -> StrId {
+        if id == 0 {
+            return 0;
+        }
+        let slot = &mut self.strings[id as usize];
+        if *slot == NONE {
+            *slot = self.b.string_bytes(p.bytes_of(id));
+        }
+        *slot
+    }
+
+    fn add(&mut self, d: &Draft<'_>) {
+        let p = d.source();
+        self.strings.clear();
+        self.strings.resize(p.string_count(), NONE);
+        self.mappings_by_src.clear();
+        self.mappings_by_src.resize(p.mappings().len(), None);
+        self.functions_by_src.clear();
+        self.functions_by_src.resize(p.functions().len(), NONE);
+        self.locations_by_src.clear();
+        self.locations_by_src.resize(p.locations().len(), NONE);
+        if self.mapping_starts.is_empty() && !p.mappings().is_empty() {
+            // The first mapping is the main binary: keep it first.
+            self.mapping(d, 0);
+        }
+        let mut key: Vec<u32> = Vec::new();
+        let mut labels: Vec<Label> = Vec::new();
+        let mut order: Vec<usize> = Vec::new();
+        let mut locs: Vec<u32> = Vec::new();
+        let mut set = Label::default();
+        let set_src = Label::default();
+        for i in 0..d.num_samples() {
+            let s = d.sample(i);
+            if s.values.iter().all(|&v| v == 0) {
+                continue;
+            }
+            key.clear();
+            locs.clear();
+            for &l in s.locations {
+                let ml = self.location(d, l);
+                locs.push(ml);
+                key.push(ml);
+            }
+            key.push(NONE);
+            canonical_labels(p, s.labels, &mut order);
+            if let Some((k, v)) = &d.set_label {
+                order.retain(|&j| {
+                    s.labels[j].str == 0 || p.bytes_of(s.labels[j].key) != k.as_bytes()
+                });
+                let at = order
+                    .iter()
+                    .position(|&j| {
+                        s.labels[j].str == 0 || p.bytes_of(s.labels[j].key) > k.as_bytes()
+                    })
+                    .unwrap_or(order.len());
+                order.insert(at, usize::MAX);
+                set = Label {
+                    key: self.b.string(k),
+                    str: self.b.string(v),
+                    num: 0,
+                    num_unit: 0,
+                };
+            }
+            labels.clear();
+            for &j in &order {
+                let l = if j == usize::MAX {
+                    set_src
+                } else {
+                    s.labels[j]
+                };
+                let ml = if j == usize::MAX {
+                    set
+                } else {
+                    Label {
+                        key: self.string(p, l.key),
+                        str: self.string(p, l.str),
+                        num: if l.str != 0 { 0 } else { l.num },
+                        num_unit: if l.str != 0 {
+                            0
+                        } else {
+                            self.string(p, l.num_unit)
+                        },
+                    }
+                };
+                key.extend_from_slice(&[
+                    ml.key,
+                    ml.str,
+                    ml.num as u32,
+                    (ml.num >> 32) as u32,
+                    ml.num_unit,
+                ]);
+                labels.push(ml);
+            }
+            match self.sample_keys.get(key.as_slice()) {
+                Some(&at) => {
+                    for (acc, v) in self
+                        .b
+                        .sample_values_mut(at as usize)
+                        .iter_mut()
+                        .zip(s.values)
+                    {
+                        *acc = acc.wrapping_add(*v);
+                    }
+                }
+                None => {
+                    let at = self.b.num_samples() as u32;
+                    self.b.sample(&locs, s.values, &labels);
+                    self.sample_keys.insert(key.as_slice().into(), at);
+                }
+            }
+        }
+    }
+
+    fn mapping(&mut self, d: &Draft<'_>, i: u32) -> (u32, i64) {
+        if let Some(mi) = self.mappings_by_src[i as usize] {
+            return mi;
+        }
+        let p = d.source();
+        let src = d.mapping(i);
+        let size = src.memory_limit.wrapping_sub(src.memory_start);
+        let size = size.wrapping_add(0xfff);
+        let size = size - size % 0x1000;
+        let name = if src.build_id != 0 && !p.bytes_of(src.build_id).is_empty() {
+            src.build_id
+        } else {
+            src.filename
+        };
+        let key = (size, src.file_offset, self.string(p, name));
+        let mi = match self.mapping_keys.get(&key) {
+            Some(&m) => (
+                m,
+                self.mapping_starts[m as usize].wrapping_sub(src.memory_start) as i64,
+            ),
+            None => {
+                let m = Mapping {
+                    id: self.mapping_starts.len() as u64 + 1,
+                    filename: self.string(p, src.filename),
+                    build_id: self.string(p, src.build_id),
+                    ..src
+                };
+                let at = self.b.push_mapping(m);
+                self.mapping_starts.push(src.memory_start);
+                self.mapping_keys.insert(key, at);
+                (at, 0)
+            }
+        };
+        self.mappings_by_src[i as usize] = Some(mi);
+        mi
+    }
+
+    fn function(&mut self, d: &Draft<'_>, i: u32) -> u32 {
+        let cached = self.functions_by_src[i as usize];
+        if cached != NONE {
+            return cached;
+        }
+        let p = d.source();
+        let f = d.function(i);
+        let f = Function {
+            id: 0,
+            name: self.string(p, f.name),
+            system_name: self.string(p, f.system_name),
+            filename: self.string(p, f.filename),
+            start_line: f.start_line,
+        };
+        let key = (f.start_line, f.name, f.system_name, f.filename);
+        let at = match self.function_keys.get(&key) {
+            Some(&at) => at,
+            None => {
+                let id = self.function_keys.len() as u64 + 1;
+                let at = self.b.push_function(Function { id, ..f });
+                self.function_keys.insert(key, at);
+                at
+            }
+        };
+        self.functions_by_src[i as usize] = at;
+        at
+    }
+
+    fn location(&mut self, d: &Draft<'_>, i: u32) -> u32 {
+        let cached = self.locations_by_src[i as usize];
+        if cached != NONE {
+            return cached;
+        }
+        let src = d.location(i);
+        let (mapping, offset) = match src.mapping {
+            Some(m) => {
+                let (mm, off) = self.mapping(d, m);
+                (Some(mm), off)
+            }
+            None => (None, 0),
+        };
+        let address = (d.address(i) as i64).wrapping_add(offset) as u64;
+        let lines: Vec<Line> = d
+            .lines(i)
+            .iter()
+            .map(|l| {
+                let l = d.line(l);
+                Line {
+                    function: self.function(d, l.function),
+                    ..l
+                }
+            })
+            .collect();
+        let key = LocationKey {
+            addr: match mapping {
+                Some(m) => address.wrapping_sub(self.mapping_starts[m as usize]),
+                None => address,
+            },
+            mapping: mapping.unwrap_or(NONE),
+            frames: lines.iter().map(|l| (l.function, l.line)).collect(),
+            last_column: lines.last().map_or(0, |l| l.column),
+            folded: src.is_folded,
+        };
+        let at = match self.location_keys.get(&key) {
+            Some(&at) => at,
+            None => {
+                let id = self.location_keys.len() as u64 + 1;
+                let at = self
+                    .b
+                    .push_location(id, mapping, address, &lines, src.is_folded);
+                self.location_keys.insert(key, at);
+                at
+            }
+        };
+        self.locations_by_src[i as usize] = at;
+        at
+    }
+
+    fn finish(self) -> Result<Profile> {
+        Ok(self.b.build()?)
+    }
+}
+
+/// The order in which google/pprof's model holds a sample's labels: string labels by
+/// key (values in profile order), then numeric labels by key; labels with neither a
+/// string, a number nor a unit are dropped, as google/pprof's decoder drops them.
+pub(crate) fn canonical_labels(p: &Profile, labels: &[Label], order: &mut Vec<usize>) {
+    order.clear();
+    order.extend((0..labels.len()).filter(|&j| {
+        let l = labels[j];
+        l.str != 0 || l.num != 0 || l.num_unit != 0
+    }));
+    order.sort_by(|&a, &b| {
+        let (la, lb) = (labels[a], labels[b]);
+        (la.str == 0)
+            .cmp(&(lb.str == 0))
+            .then_with(|| p.bytes_of(la.key).cmp(p.bytes_of(lb.key)))
+    });
+}

@@ -1,0 +1,182 @@
+//! Flame graphs: d3-flame-graph JSON (`{name, value, children}`), the differential form
+//! (`delta` per frame: new − base), and SVG through the `inferno` crate.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::folded::folded;
+use super::stacks::Stacks;
+use crate::query::Prepared;
+
+/// A frame of a flame graph in d3-flame-graph's JSON shape.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FlameNode {
+    /// Frame name (`root` for the root).
+    pub name: String,
+    /// Value of the samples through this frame (in the new profile, for a diff).
+    pub value: i64,
+    /// For differential graphs: new − base.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta: Option<i64>,
+    /// Callees, by name.
+    pub children: Vec<FlameNode>,
+}
+
+#[derive(Default)]
+struct Tree {
+    name: Vec<u32>,
+    value: Vec<i64>,
+    base: Vec<i64>,
+    children: Vec<Vec<usize>>,
+    index: HashMap<(usize, u32), usize>,
+}
+
+impl Tree {
+    fn new() -> Tree {
+        let mut t = Tree::default();
+        t.push(u32::MAX);
+        t
+    }
+
+    fn push(&mut self, name: u32) -> usize {
+        self.name.push(name);
+        self.value.push(0);
+        self.base.push(0);
+        self.children.push(Vec::new());
+        self.name.len() - 1
+    }
+
+    fn add(&mut self, frames: &[u32], v: i64, base: bool) {
+        let mut at = 0;
+        let add = |t: &mut Tree, at: usize| {
+            let slot = if base {
+                &mut t.base[at]
+            } else {
+                &mut t.value[at]
+            };
+            *slot = slot.wrapping_add(v);
+        };
+        add(self, at);
+        for &f in frames {
+            at = match self.index.get(&(at, f)) {
+                Some(&c) => c,
+                None => {
+                    let c = self.push(f);
+                    self.children[at].push(c);
+                    self.index.insert((at, f), c);
+                    c
+                }
+            };
+            add(self, at);
+        }
+    }
+
+    fn export(&self, at: usize, names: &[String], diff: bool) -> FlameNode {
+        let mut children: Vec<FlameNode> = self.children[at]
+            .iter()
+            .map(|&c| self.export(c, names, diff))
+            .collect();
+        children.sort_by(|a, b| a.name.cmp(&b.name));
+        FlameNode {
+            name: names
+                .get(self.name[at] as usize)
+                .cloned()
+                .unwrap_or_else(|| "root".into()),
+            value: self.value[at],
+            delta: diff.then(|| self.value[at].wrapping_sub(self.base[at])),
+            children,
+        }
+    }
+}
+
+/// The flame graph of a prepared profile: the root's value is the sum of all sample
+/// values; each frame's value is what went through it; children are sorted by name.
+///
+/// ```
+/// use profile_ops::pprof::ProfileBuilder;
+/// use profile_ops::query::Query;
+/// use profile_ops::report::flame::flamegraph;
+/// let mut b = ProfileBuilder::new();
+/// b.sample_type("samples", "count");
+/// let (f, m) = (b.function("main.f", "m.go", 1), b.function("main.main", "m.go", 9));
+/// let (lf, lm) = (b.location(None, 0, &[(f, 2)]), b.location(None, 0, &[(m, 10)]));
+/// b.sample(&[lf, lm], &[3], &[]).sample(&[lm], &[1], &[]);
+/// let p = b.build().unwrap();
+/// let root = flamegraph(&Query::default().prepare(&p).unwrap());
+/// assert_eq!((root.name.as_str(), root.value), ("root", 4));
+/// assert_eq!(root.children[0].children[0].name, "main.f");
+/// ```
+pub fn flamegraph(prep: &Prepared<'_>) -> FlameNode {
+    let stacks = Stacks::new(prep);
+    let mut t = Tree::new();
+    stacks.for_each(prep, |frames, v| t.add(frames, v, false));
+    t.export(0, &stacks.names, false)
+}
+
+/// The differential flame graph of `new` against `base`: the shape and values of `new`,
+/// with `delta` = new − base on every frame (frames only in the base have value 0 and a
+/// negative delta).
+pub fn flamegraph_diff(base: &Prepared<'_>, new: &Prepared<'_>) -> FlameNode {
+    let (sb, sn) = (Stacks::new(base), Stacks::new(new));
+    // One name table for both: frames are matched by name.
+    let mut names = sn.names.clone();
+    let mut ids: HashMap<String, u32> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.clone(), i as u32))
+        .collect();
+    let base_ids: Vec<u32> = sb
+        .names
+        .iter()
+        .map(|n| {
+            *ids.entry(n.clone()).or_insert_with(|| {
+                names.push(n.clone());
+                names.len() as u32 - 1
+            })
+        })
+        .collect();
+    let mut t = Tree::new();
+    sn.for_each(new, |frames, v| t.add(frames, v, false));
+    let mut mapped = Vec::new();
+    sb.for_each(base, |frames, v| {
+        mapped.clear();
+        mapped.extend(frames.iter().map(|&f| base_ids[f as usize]));
+        t.add(&mapped, v, true);
+    });
+    t.export(0, &names, true)
+}
+
+/// Renders a flame graph SVG with inferno; `base` makes it differential (frames coloured
+/// by growth, red, or shrinkage, blue).
+pub fn flamegraph_svg(
+    new: &Prepared<'_>,
+    base: Option<&Prepared<'_>>,
+    title: &str,
+) -> crate::Result<String> {
+    let lines: Vec<String> = match base {
+        None => folded(new)
+            .into_iter()
+            .map(|(s, v)| format!("{s} {v}"))
+            .collect(),
+        Some(base) => {
+            let mut both: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+            for (s, v) in folded(base) {
+                both.entry(s).or_default().0 = v;
+            }
+            for (s, v) in folded(new) {
+                both.entry(s).or_default().1 = v;
+            }
+            both.into_iter()
+                .map(|(s, (b, n))| format!("{s} {b} {n}"))
+                .collect()
+        }
+    };
+    let mut opts = inferno::flamegraph::Options::default();
+    opts.title = title.to_string();
+    opts.count_name = new.sample_unit.clone();
+    let mut out = Vec::new();
+    inferno::flamegraph::from_lines(&mut opts, lines.iter().map(String::as_str), &mut out)
+        .map_err(|e| crate::Error::BadOption(format!("flame graph: {e}")))?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
