@@ -8,7 +8,7 @@ use pyo3::exceptions::{
 };
 use pyo3::prelude::*;
 
-use profile_ops::{gctrace, gotrace, pprof};
+use profile_ops::{Error as OpsError, gctrace, gotrace, pprof};
 
 pyo3::create_exception!(
     gprofops,
@@ -83,6 +83,31 @@ pyo3::create_exception!(
     "Well-formed trace events that break the runtime's ordering or state rules."
 );
 
+pyo3::create_exception!(
+    gprofops,
+    IncompatibleProfilesError,
+    PyValueError,
+    "Profiles whose sample or period types differ cannot be merged or compared."
+);
+pyo3::create_exception!(
+    gprofops,
+    NoProfilesError,
+    PyValueError,
+    "merge() was given no profile."
+);
+pyo3::create_exception!(
+    gprofops,
+    BadRegexError,
+    PyValueError,
+    "A regular expression option (focus, ignore, ..., or the profile's drop_frames) does not compile."
+);
+pyo3::create_exception!(
+    gprofops,
+    BadOptionError,
+    PyValueError,
+    "An option value is out of range or malformed (sample index, granularity, ...)."
+);
+
 /// Adds the exception classes to the module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -101,6 +126,13 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         py.get_type::<UnsupportedVersionError>(),
     )?;
     m.add("InvalidTraceError", py.get_type::<InvalidTraceError>())?;
+    m.add(
+        "IncompatibleProfilesError",
+        py.get_type::<IncompatibleProfilesError>(),
+    )?;
+    m.add("NoProfilesError", py.get_type::<NoProfilesError>())?;
+    m.add("BadRegexError", py.get_type::<BadRegexError>())?;
+    m.add("BadOptionError", py.get_type::<BadOptionError>())?;
     Ok(())
 }
 
@@ -154,5 +186,18 @@ pub(crate) fn gctrace_err(e: gctrace::Error) -> PyErr {
     match e {
         gctrace::Error::Io { source, .. } => os_error(source.kind(), msg),
         _ => ParseError::new_err(msg),
+    }
+}
+
+/// Converts an operation error.
+pub(crate) fn ops_err(e: OpsError) -> PyErr {
+    let msg = e.to_string();
+    match e {
+        OpsError::NoProfiles => NoProfilesError::new_err(msg),
+        OpsError::Incompatible(_) => IncompatibleProfilesError::new_err(msg),
+        OpsError::BadRegex { .. } | OpsError::BadFrameRegex(_) => BadRegexError::new_err(msg),
+        OpsError::BadOption(_) => BadOptionError::new_err(msg),
+        OpsError::Pprof(e) => pprof_err(e),
+        _ => PyValueError::new_err(msg),
     }
 }

@@ -11,6 +11,7 @@
 mod errors;
 mod gc;
 mod input;
+mod ops;
 mod profile;
 mod table;
 mod trace;
@@ -25,6 +26,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<gc::GcTrace>()?;
     m.add_class::<trace::Trace>()?;
     m.add_class::<trace::EventIter>()?;
+    m.add_class::<ops::TopReport>()?;
+    m.add_function(wrap_pyfunction!(ops::merge, m)?)?;
+    m.add_function(wrap_pyfunction!(ops::diff, m)?)?;
     errors::register(m)?;
     Ok(())
 }

@@ -103,6 +103,8 @@ pub(crate) enum Col {
     F64(Vec<f64>, Validity),
     /// bool, one byte per value.
     Bool(Vec<u8>),
+    /// utf8 strings.
+    Str(StrCol),
     /// Dictionary-encoded strings (pandas: categorical) with optional nulls.
     Dict(Vec<i32>, Validity, StrCol),
     /// A list of strings per row, the strings dictionary-encoded: row `i` holds
@@ -139,6 +141,13 @@ impl Col {
             )
                 .into_pyobject(py),
             Col::Bool(v) => ("bool", v.len(), pybytes(py, &v)).into_pyobject(py),
+            Col::Str(s) => (
+                "str",
+                s.len(),
+                pybytes(py, cast_slice(&s.offsets)),
+                pybytes(py, &s.data),
+            )
+                .into_pyobject(py),
             Col::Dict(idx, valid, d) => (
                 "dict",
                 idx.len(),
