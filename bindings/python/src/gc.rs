@@ -147,8 +147,19 @@ impl GcTrace {
             ("GC cycles", s.gc_lines.to_string()),
             ("forced cycles", s.forced_cycles.to_string()),
             ("STW total (ms)", s.stw_ms_sum.to_string()),
-            ("STW p50 / p95 / p99 (ms)", format!("{} / {} / {}", opt(s.stw_ms_p50), opt(s.stw_ms_p95), opt(s.stw_ms_p99))),
-            ("max heap goal (MB)", s.heap_goal_max.map_or("–".into(), |v| v.to_string())),
+            (
+                "STW p50 / p95 / p99 (ms)",
+                format!(
+                    "{} / {} / {}",
+                    opt(s.stw_ms_p50),
+                    opt(s.stw_ms_p95),
+                    opt(s.stw_ms_p99)
+                ),
+            ),
+            (
+                "max heap goal (MB)",
+                s.heap_goal_max.map_or("–".into(), |v| v.to_string()),
+            ),
             ("cycles per second", opt(s.cycles_per_sec)),
         ];
         let mut h = String::from("<div><b>gprofops.GcTrace</b><table><tbody>");

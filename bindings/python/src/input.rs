@@ -84,7 +84,9 @@ pub(crate) fn source(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Source> {
             return Ok(Source::Bytes(b));
         }
         if let Ok(s) = data.cast::<PyString>() {
-            return Ok(Source::Bytes(Bytes::copy_from_slice(s.to_str()?.as_bytes())));
+            return Ok(Source::Bytes(Bytes::copy_from_slice(
+                s.to_str()?.as_bytes(),
+            )));
         }
         return Err(PyTypeError::new_err(format!(
             "{what}: read() returned {}, not bytes",

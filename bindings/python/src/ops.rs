@@ -102,7 +102,10 @@ pub fn merge(
         let p = item.cast::<Profile>().map_err(|_| {
             PyTypeError::new_err(format!(
                 "merge: expected Profile objects, got {}",
-                item.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+                item.get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
             ))
         })?;
         ps.push(p.get().p.clone());
@@ -297,33 +300,105 @@ impl Profile {
 
     /// Keeps only samples with a frame matching `regex` (`-focus`).
     fn focus(&self, py: Python<'_>, regex: String) -> PyResult<Profile> {
-        self.filter(py, Some(regex), None, None, None, None, None, None, None, None, None)
+        self.filter(
+            py,
+            Some(regex),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
     }
 
     /// Drops samples with a frame matching `regex` (`-ignore`).
     fn ignore(&self, py: Python<'_>, regex: String) -> PyResult<Profile> {
-        self.filter(py, None, Some(regex), None, None, None, None, None, None, None, None)
+        self.filter(
+            py,
+            None,
+            Some(regex),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
     }
 
     /// Removes frames matching `regex` from stacks (`-hide`).
     fn hide(&self, py: Python<'_>, regex: String) -> PyResult<Profile> {
-        self.filter(py, None, None, Some(regex), None, None, None, None, None, None, None)
+        self.filter(
+            py,
+            None,
+            None,
+            Some(regex),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
     }
 
     /// Keeps only frames matching `regex` in stacks (`-show`).
     fn show(&self, py: Python<'_>, regex: String) -> PyResult<Profile> {
-        self.filter(py, None, None, None, Some(regex), None, None, None, None, None, None)
+        self.filter(
+            py,
+            None,
+            None,
+            None,
+            Some(regex),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
     }
 
     /// Keeps samples whose labels match `spec` (`-tagfocus`: `regex`, `key=regex[,...]`
     /// or a numeric range such as `bytes=64:1kb`).
     fn tagfocus(&self, py: Python<'_>, spec: String) -> PyResult<Profile> {
-        self.filter(py, None, None, None, None, None, Some(spec), None, None, None, None)
+        self.filter(
+            py,
+            None,
+            None,
+            None,
+            None,
+            None,
+            Some(spec),
+            None,
+            None,
+            None,
+            None,
+        )
     }
 
     /// Drops samples whose labels match `spec` (`-tagignore`).
     fn tagignore(&self, py: Python<'_>, spec: String) -> PyResult<Profile> {
-        self.filter(py, None, None, None, None, None, None, Some(spec), None, None, None)
+        self.filter(
+            py,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            Some(spec),
+            None,
+            None,
+            None,
+        )
     }
 
     /// Every value multiplied by `ratio` (rounded); samples that become zero are dropped.

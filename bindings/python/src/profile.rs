@@ -32,7 +32,10 @@ fn options(max_inflated_size: Option<usize>, legacy: bool) -> DecodeOptions {
 }
 
 /// `serde` value → Python object, through `json.loads` (the Rust API's own field names).
-pub(crate) fn to_py<'py>(py: Python<'py>, v: &impl serde::Serialize) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn to_py<'py>(
+    py: Python<'py>,
+    v: &impl serde::Serialize,
+) -> PyResult<Bound<'py, PyAny>> {
     let s = serde_json::to_string(v).map_err(|e| PyValueError::new_err(e.to_string()))?;
     py.import("json")?.call_method1("loads", (s,))
 }
@@ -91,7 +94,10 @@ impl Profile {
             }
             stack_offsets.push(offset(frames.len())?);
         }
-        let mut cols = vec![("stack".to_string(), Col::ListDict(stack_offsets, frames, names))];
+        let mut cols = vec![(
+            "stack".to_string(),
+            Col::ListDict(stack_offsets, frames, names),
+        )];
         for (j, vt) in p.sample_types().iter().enumerate() {
             let v: Vec<i64> = (0..n).map(|i| s.values[i * k + j]).collect();
             cols.push((self.str(vt.ty), Col::I64(v, Validity::default())));
@@ -218,9 +224,7 @@ impl Profile {
     /// `(type, unit)` of the sampling period, `None` when unset.
     #[getter]
     fn period_type(&self) -> Option<(String, String)> {
-        ProfileSummary::of(&self.p)
-            .period_type
-            .map(|[t, u]| (t, u))
+        ProfileSummary::of(&self.p).period_type.map(|[t, u]| (t, u))
     }
 
     /// Sampling period in units of the period type (0 when unset).

@@ -179,7 +179,8 @@ pub(crate) fn to_arrow(py: Python<'_>, cols: Vec<(String, Col)>) -> PyResult<Bou
     for (name, c) in cols {
         specs.push((name, c.into_py(py)?));
     }
-    py.import("gprofops._arrow")?.call_method1("table", (specs,))
+    py.import("gprofops._arrow")?
+        .call_method1("table", (specs,))
 }
 
 /// `to_arrow(...).to_pandas()`.
