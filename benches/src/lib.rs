@@ -26,6 +26,43 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Peak resident set size of this process so far (VmHWM), in bytes.
+pub fn vm_hwm() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_owned();
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// `copies` versions of each profile with its values scaled by a different factor each
+/// (0.5 to 1.5): a fleet's worth of profiles of one service, for merge benchmarks.
+pub fn perturbed_copies(bases: &[Profile], copies: usize) -> Vec<Profile> {
+    let mut out = Vec::with_capacity(bases.len() * copies);
+    for i in 0..copies {
+        let factor = 0.5 + i as f64 / copies.max(1) as f64;
+        for b in bases {
+            out.push(profile_ops::transform::scale(b, factor).expect("scaling a valid profile"));
+        }
+    }
+    out
+}
+
+/// The corpus's Go CPU profiles with the common `samples/count, cpu/nanoseconds` shape.
+pub fn corpus_cpu_profiles() -> Vec<PathBuf> {
+    [
+        "pprof/parca/pkg/query/testdata/profile1.pb.gz",
+        "pprof/parca/pkg/query/testdata/fib.pb.gz",
+        "pprof/parca/pkg/parca/testdata/labels.pb.gz",
+        "pprof/parca/pkg/symbolizer/testdata/normal-cpu.stripped.pprof",
+    ]
+    .iter()
+    .map(|p| corpus_dir().join(p))
+    .collect()
+}
+
 /// The `n` largest profiles of `corpus/pprof` that decode, largest first.
 pub fn largest_corpus_profiles(n: usize) -> Vec<PathBuf> {
     let mut files = Vec::new();

@@ -1,38 +1,18 @@
 //! A tour on the embedded example data: open a CPU and a heap profile, print what they
-//! hold and their heaviest leaf functions, show that a profile survives encode → decode
-//! unchanged, and summarise a gctrace log.
+//! hold and their top functions (as `go tool pprof -top` prints them), show that a
+//! profile survives encode → decode unchanged, merge and diff profiles, and summarise a
+//! gctrace log.
 //!
 //! Run with `cargo run -p gprofops-examples --example demo`.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use profile_ops::gc::GcReport;
 use profile_ops::pprof::{Profile, go_duration};
+use profile_ops::query::Query;
+use profile_ops::report::{flame::flamegraph, top::Top};
 use profile_ops::summary::ProfileSummary;
-
-/// Flat value per leaf function (the innermost frame of each sample), largest first: a
-/// first look at where the time or memory goes, written against the plain data model.
-fn heaviest_leaves(p: &Profile, column: usize, n: usize) -> Vec<(String, i64)> {
-    let mut flat: HashMap<String, i64> = HashMap::new();
-    for s in p.iter_samples() {
-        let Some(&leaf) = s.locations.first() else {
-            continue;
-        };
-        let loc = &p.locations()[leaf as usize];
-        let name = match p.location_lines(loc).first() {
-            Some(line) => p
-                .string(p.functions()[line.function as usize].name)
-                .into_owned(),
-            None => format!("{:#x}", loc.address),
-        };
-        *flat.entry(name).or_default() += s.values[column];
-    }
-    let mut rows: Vec<(String, i64)> = flat.into_iter().collect();
-    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    rows.truncate(n);
-    rows
-}
+use profile_ops::transform::{DiffMode, diff, scale};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
@@ -53,17 +33,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             p.mappings().len(),
             p.string_count()
         );
-        let column = s.sample_types.len() - 1;
-        let [ty, unit] = &s.sample_types[column];
-        println!("heaviest leaf functions by {ty}/{unit}:");
-        for (f, v) in heaviest_leaves(&p, column, 5) {
-            let pct = 100.0 * v as f64 / s.totals[column].max(1) as f64;
-            println!("  {v:>14} {pct:6.2}%  {f}");
-        }
+        println!("\n$ gprofops top -n 8 {name}");
+        print!("{}", Top::new(&Query::default().prepare(&p)?, 8).to_text());
         let again = Profile::decode(&p.encode_gzip())?;
         assert_eq!(again, p, "encode → decode must be lossless");
         println!("re-encoded as gzip and decoded back: identical\n");
     }
+
+    // A "new" CPU profile 20% heavier than the base, compared as -diff_base does.
+    let cpu = Profile::open(data.join("cpu.pb.gz"))?;
+    let heavier = scale(&cpu, 1.2)?;
+    let d = diff(&cpu, &heavier, DiffMode::Marked, false)?;
+    let top = Top::new(&Query::default().prepare(&d)?, 3);
+    println!("== cpu.pb.gz × 1.2 against cpu.pb.gz (-diff_base)");
+    print!("{}", top.to_text());
+    let root = flamegraph(&Query::default().prepare(&cpu)?);
+    println!(
+        "flame graph: {} root children, {} in total\n",
+        root.children.len(),
+        root.value
+    );
 
     let log = std::fs::read(data.join("gctrace.log"))?;
     let r = GcReport::from_bytes(&log);

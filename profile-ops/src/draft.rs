@@ -286,6 +286,9 @@ impl<'p> Draft<'p> {
     /// and strings are dropped and ids renumbered (google/pprof's `Compact`, which also
     /// merges identical samples and drops all-zero ones).
     pub fn finish(&self) -> crate::Result<Profile> {
-        crate::merge::merge_drafts(&[self.clone()], &crate::merge::MergeOptions::default())
+        crate::merge::merge_drafts(
+            std::slice::from_ref(self),
+            &crate::merge::MergeOptions::default(),
+        )
     }
 }

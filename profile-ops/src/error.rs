@@ -33,3 +33,14 @@ pub enum Error {
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A regex compile error as one line (the `regex` crate's messages span several).
+pub(crate) fn bad_regex(option: &'static str, e: &regex::Error) -> Error {
+    let text = e.to_string();
+    let message = text
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .map_or_else(|| text.replace('\n', " "), str::to_string);
+    Error::BadRegex { option, message }
+}

@@ -77,12 +77,7 @@ pub struct Matched {
 fn compile(option: &'static str, re: &Option<String>) -> Result<Option<BytesRegex>> {
     re.as_deref()
         .filter(|s| !s.is_empty())
-        .map(|s| {
-            BytesRegex::new(s).map_err(|e| Error::BadRegex {
-                option,
-                message: e.to_string(),
-            })
-        })
+        .map(|s| BytesRegex::new(s).map_err(|e| crate::error::bad_regex(option, &e)))
         .transpose()
 }
 
@@ -449,12 +444,7 @@ impl TagFilter {
         }
         let res = value
             .split(',')
-            .map(|r| {
-                Regex::new(r).map_err(|e| Error::BadRegex {
-                    option,
-                    message: e.to_string(),
-                })
-            })
+            .map(|r| Regex::new(r).map_err(|e| crate::error::bad_regex(option, &e)))
             .collect::<Result<Vec<_>>>()?;
         Ok(Some(match key {
             Some(k) => TagFilter::Key(k, res),

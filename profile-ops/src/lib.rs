@@ -7,7 +7,8 @@
 //! pprof operations, with google/pprof's semantics:
 //! - [`merge`]: merge any number of profiles; [`transform`]: scale, normalize, diff,
 //!   compact; [`filter`]: focus, ignore, hide, show, show_from, prune_from, tagfocus,
-//!   tagignore, drop_frames; [`granularity`]: functions, files, lines, addresses.
+//!   tagignore, drop_frames; [`granularity`]: functions, files, lines, addresses;
+//!   [`labels`]: label values as pseudo-frames (`-tagroot`, `-tagleaf`).
 //! - [`query`]: what `go tool pprof` does between loading files and printing a report,
 //!   as one set of options; [`graph`]: the call graph reports are computed from.
 //! - [`report`]: top, traces, tree/peek, folded stacks, flame graphs (JSON, diff, SVG),
@@ -26,6 +27,7 @@ pub mod filter;
 pub mod gc;
 pub mod granularity;
 pub mod graph;
+pub mod labels;
 pub mod merge;
 pub mod query;
 pub mod report;

@@ -249,6 +249,22 @@ fn merge_prepared(drafts: &[Draft<'_>]) -> Result<Profile> {
 
 const NONE: u32 = u32::MAX;
 
+/// Pseudo-frames to add to a sample: `(function name, file name)` pairs for its leaf end
+/// (innermost first) and its root end (innermost first).
+pub(crate) type ExtraFrames<'a> = &'a dyn Fn(
+    &Draft<'_>,
+    &crate::pprof::Sample<'_>,
+) -> (Vec<(String, String)>, Vec<(String, String)>);
+
+/// Copies one draft into a new profile, adding pseudo-frames to its samples (used for
+/// label nodes, google/pprof's `-tagroot`/`-tagleaf`).
+pub(crate) fn rebuild_with_frames(d: &Draft<'_>, extra: ExtraFrames<'_>) -> Result<Profile> {
+    let mut m = Merger::new(std::slice::from_ref(d))?;
+    m.extra = Some(extra);
+    m.add(d);
+    m.finish()
+}
+
 /// Location key: address relative to its mapping, mapping, frames (function, line) with
 /// the column of the last frame only, folded flag — google/pprof's `locationKey`.
 #[derive(Hash, PartialEq, Eq)]
@@ -260,8 +276,11 @@ struct LocationKey {
     folded: bool,
 }
 
-struct Merger {
+struct Merger<'x> {
     b: ProfileBuilder,
+    extra: Option<ExtraFrames<'x>>,
+    /// Pseudo-frames already added, by (function name, file name).
+    extra_locations: HashMap<(String, String), u32>,
     /// Per source: its string ids → ours.
     strings: Vec<StrId>,
     mapping_keys: HashMap<(u64, u64, StrId), u32>,
@@ -276,8 +295,8 @@ struct Merger {
     mapping_starts: Vec<u64>,
 }
 
-impl Merger {
-    fn new(drafts: &[Draft<'_>]) -> Result<Merger> {
+impl<'x> Merger<'x> {
+    fn new(drafts: &[Draft<'_>]) -> Result<Merger<'x>> {
         let mut b = ProfileBuilder::new();
         let first = &drafts[0];
         for (ty, unit) in &first.types {
@@ -331,6 +350,8 @@ impl Merger {
         }
         Ok(Merger {
             b,
+            extra: None,
+            extra_locations: HashMap::new(),
             strings: Vec::new(),
             mapping_keys: HashMap::new(),
             function_keys: HashMap::new(),
@@ -385,6 +406,17 @@ impl Merger {
                 let ml = self.location(d, l);
                 locs.push(ml);
                 key.push(ml);
+            }
+            if let Some(extra) = self.extra {
+                let (leaves, roots) = extra(d, &s);
+                let leaves: Vec<u32> = leaves.into_iter().map(|f| self.extra_location(f)).collect();
+                locs.splice(0..0, leaves);
+                for f in roots {
+                    let l = self.extra_location(f);
+                    locs.push(l);
+                }
+                key.clear();
+                key.extend_from_slice(&locs);
             }
             key.push(NONE);
             canonical_labels(p, s.labels, &mut order);
@@ -454,6 +486,48 @@ impl Merger {
                 }
             }
         }
+    }
+
+    fn extra_location(&mut self, frame: (String, String)) -> u32 {
+        if let Some(&l) = self.extra_locations.get(&frame) {
+            return l;
+        }
+        let f = Function {
+            id: 0,
+            name: self.b.string(&frame.0),
+            system_name: 0,
+            filename: self.b.string(&frame.1),
+            start_line: 0,
+        };
+        let key = (0, f.name, 0, f.filename);
+        let fi = match self.function_keys.get(&key) {
+            Some(&at) => at,
+            None => {
+                let id = self.function_keys.len() as u64 + 1;
+                let at = self.b.push_function(Function { id, ..f });
+                self.function_keys.insert(key, at);
+                at
+            }
+        };
+        let line = Line {
+            function: fi,
+            line: 0,
+            column: 0,
+        };
+        let id = self.location_keys.len() as u64 + 1;
+        let at = self.b.push_location(id, None, 0, &[line], false);
+        self.location_keys.insert(
+            LocationKey {
+                addr: 0,
+                mapping: NONE,
+                frames: Box::new([(fi, 0)]),
+                last_column: 0,
+                folded: false,
+            },
+            at,
+        );
+        self.extra_locations.insert(frame, at);
+        at
     }
 
     fn mapping(&mut self, d: &Draft<'_>, i: u32) -> (u32, i64) {

@@ -11,19 +11,8 @@
 
 use std::time::{Duration, Instant};
 
-use gprofops_benches::{largest_corpus_profiles, synthetic_profile};
+use gprofops_benches::{largest_corpus_profiles, synthetic_profile, vm_hwm};
 use profile_ops::pprof::{Profile, is_gzip};
-
-/// Peak resident set size of this process so far (VmHWM), in bytes.
-fn vm_hwm() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_owned();
-            line.split_whitespace().nth(1)?.parse::<u64>().ok()
-        })
-        .map_or(0, |kb| kb * 1024)
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 use profile_ops::filter::Filters;
 use profile_ops::granularity::Granularity;
+use profile_ops::labels::add_label_nodes;
 use profile_ops::merge::{MergeOptions, merge};
 use profile_ops::pprof::Profile;
 use profile_ops::query::{Prepared, Query};
@@ -109,6 +110,13 @@ pub struct ProfileArgs {
     /// Unit to print values in (`ms`, `MB`...); `minimum` picks one.
     #[arg(long, default_value = "minimum")]
     unit: String,
+    /// Group by these labels: their values become frames above the root (comma-separated
+    /// keys).
+    #[arg(long, value_name = "KEYS")]
+    tagroot: Option<String>,
+    /// Like --tagroot, below the leaf.
+    #[arg(long, value_name = "KEYS")]
+    tagleaf: Option<String>,
     /// Keep frames the profile's drop_frames would remove.
     #[arg(long)]
     all_frames: bool,
@@ -158,13 +166,35 @@ impl ProfileArgs {
     /// Loads the files (merged when several) and applies `--base`/`--diff-base`.
     fn load(&self) -> Result<Profile, Box<dyn std::error::Error>> {
         let p = load_merged(&self.inputs)?;
-        let (base, mode) = match (&self.base, &self.diff_base) {
-            (Some(b), _) => (b, DiffMode::Subtract),
-            (None, Some(b)) => (b, DiffMode::Marked),
-            (None, None) => return Ok(p),
+        let p = match (&self.base, &self.diff_base) {
+            (Some(b), _) => diff(&open(b)?, &p, DiffMode::Subtract, self.normalize)?,
+            (None, Some(b)) => diff(&open(b)?, &p, DiffMode::Marked, self.normalize)?,
+            (None, None) => p,
         };
-        let base = open(base)?;
-        Ok(diff(&base, &p, mode, self.normalize)?)
+        let keys = |k: &Option<String>| -> Vec<String> {
+            k.as_deref()
+                .unwrap_or("")
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        let (roots, leaves) = (keys(&self.tagroot), keys(&self.tagleaf));
+        if roots.is_empty() && leaves.is_empty() {
+            return Ok(p);
+        }
+        let roots: Vec<&str> = roots.iter().map(String::as_str).collect();
+        let leaves: Vec<&str> = leaves.iter().map(String::as_str).collect();
+        Ok(add_label_nodes(&p, &roots, &leaves, &self.unit)?)
+    }
+}
+
+/// Writes a report to stdout; a reader that went away (`| head`) is not an error.
+fn emit(text: &str) -> CliResult {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
     }
 }
 
@@ -242,9 +272,9 @@ pub fn top(a: TopArgs) -> CliResult {
     let prep = a.profile.query().prepare(&p)?;
     let top = Top::new(&prep, a.nodecount.unwrap_or(0));
     if a.json {
-        println!("{}", serde_json::to_string(&top)?);
+        emit(&format!("{}\n", serde_json::to_string(&top)?))?;
     } else {
-        print!("{}", top.to_text());
+        emit(&top.to_text())?;
     }
     Ok(())
 }
@@ -323,9 +353,9 @@ pub fn diff_cmd(a: DiffArgs) -> CliResult {
     let prep = Query::default().prepare(&d)?;
     let top = Top::new(&prep, a.nodecount.unwrap_or(0));
     if a.json {
-        println!("{}", serde_json::to_string(&top)?);
+        emit(&format!("{}\n", serde_json::to_string(&top)?))?;
     } else {
-        print!("{}", top.to_text());
+        emit(&top.to_text())?;
     }
     Ok(())
 }
@@ -339,7 +369,7 @@ pub struct ReportArgs {
 
 pub fn traces_cmd(a: ReportArgs) -> CliResult {
     let p = a.profile.load()?;
-    print!("{}", traces::traces(&a.profile.query().prepare(&p)?));
+    emit(&traces::traces(&a.profile.query().prepare(&p)?))?;
     Ok(())
 }
 
@@ -356,7 +386,7 @@ pub struct TreeArgs {
 pub fn tree_cmd(a: TreeArgs) -> CliResult {
     let p = a.profile.load()?;
     let prep = a.profile.query().prepare(&p)?;
-    print!("{}", tree::tree(&prep, a.nodecount.unwrap_or(80), None)?);
+    emit(&tree::tree(&prep, a.nodecount.unwrap_or(80), None)?)?;
     Ok(())
 }
 
@@ -377,7 +407,7 @@ pub fn peek_cmd(a: PeekArgs) -> CliResult {
         edge_fraction: 0.0,
         ..a.profile.query()
     };
-    print!("{}", tree::tree(&q.prepare(&p)?, 0, Some(&a.regex))?);
+    emit(&tree::tree(&q.prepare(&p)?, 0, Some(&a.regex))?)?;
     Ok(())
 }
 
@@ -412,17 +442,13 @@ pub fn flame_cmd(a: FlameArgs) -> CliResult {
     let base_prep: Option<Prepared<'_>> = base.as_ref().map(|b| q.prepare(b)).transpose()?;
     if a.svg {
         let title = format!("{} ({})", a.profile.inputs[0].display(), prep.sample_type);
-        print!(
-            "{}",
-            flame::flamegraph_svg(&prep, base_prep.as_ref(), &title)?
-        );
-        return Ok(());
+        return emit(&flame::flamegraph_svg(&prep, base_prep.as_ref(), &title)?);
     }
     let root = match &base_prep {
         Some(b) => flame::flamegraph_diff(b, &prep),
         None => flame::flamegraph(&prep),
     };
-    println!("{}", serde_json::to_string(&root)?);
+    emit(&format!("{}\n", serde_json::to_string(&root)?))?;
     Ok(())
 }
 
@@ -430,6 +456,6 @@ pub fn speedscope_cmd(a: ReportArgs) -> CliResult {
     let p = a.profile.load()?;
     let name = a.profile.inputs[0].display().to_string();
     let doc = speedscope::speedscope(&a.profile.query().prepare(&p)?, &name);
-    println!("{}", serde_json::to_string(&doc)?);
+    emit(&format!("{}\n", serde_json::to_string(&doc)?))?;
     Ok(())
 }

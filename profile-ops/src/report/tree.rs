@@ -15,12 +15,7 @@ const LEGEND: &str = "      flat  flat%   sum%        cum   cum%   calls calls% 
 /// with zero node and edge fractions).
 pub fn tree(prep: &Prepared<'_>, node_count: usize, symbol: Option<&str>) -> Result<String> {
     let rx = symbol
-        .map(|s| {
-            Regex::new(s).map_err(|e| Error::BadRegex {
-                option: "peek",
-                message: e.to_string(),
-            })
-        })
+        .map(|s| Regex::new(s).map_err(|e| crate::error::bad_regex("peek", &e)))
         .transpose()?;
     let t = prep.trimmed_graph(node_count);
     let unit = prep.output_unit(&t.graph);
