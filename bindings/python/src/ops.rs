@@ -424,6 +424,23 @@ impl Profile {
         wrap(py.detach(|| profile_ops::granularity::aggregate(&self.p, g, inlines)))
     }
 
+    /// Label values as pseudo-frames (`-tagroot` / `-tagleaf`): for each key of `root`,
+    /// a frame named after the sample's values of that label above the root of every
+    /// stack, and likewise for `leaf` below the leaf; numbers are scaled to `unit` as
+    /// pprof prints them. Reports on the result group samples by label.
+    #[pyo3(signature = (*, root=Vec::new(), leaf=Vec::new(), unit="minimum"))]
+    fn label_nodes(
+        &self,
+        py: Python<'_>,
+        root: Vec<String>,
+        leaf: Vec<String>,
+        unit: &str,
+    ) -> PyResult<Profile> {
+        let root: Vec<&str> = root.iter().map(String::as_str).collect();
+        let leaf: Vec<&str> = leaf.iter().map(String::as_str).collect();
+        wrap(py.detach(|| profile_ops::labels::add_label_nodes(&self.p, &root, &leaf, unit)))
+    }
+
     /// The `top` report: at most `n` rows (0: all that pass the node fraction). Options
     /// are `go tool pprof`'s flags by name: `sample_index` (name or number), `mean`,
     /// `granularity`, `noinlines`, `drop_frames`, `relative_percentages`,

@@ -124,3 +124,12 @@ def test_transforms(cpu):
     assert files.totals == cpu.totals
     assert files.num_samples <= cpu.num_samples
     assert files.table_sizes[0] < cpu.table_sizes[0]  # one function per file now
+
+
+def test_label_nodes_match_cli(cli):
+    heap = gprofops.Profile.load(HEAP)
+    tagged = heap.label_nodes(root=["bytes"])
+    assert tagged.totals == heap.totals
+    assert tagged.sample(0)["stack"][-1] == "48"  # the bytes label has no unit
+    want = cli.run("top", "-n", "5", "--tagroot", "bytes", HEAP).stdout
+    assert tagged.top(5).to_text().splitlines()[1:] == want.splitlines()[1:]
