@@ -80,6 +80,11 @@ fn with_prepared<T: Send>(
         .map_err(ops_err)
 }
 
+/// `p` filtered, without the GIL.
+fn apply(py: Python<'_>, p: &Profile, f: Filters) -> PyResult<Profile> {
+    wrap(py.detach(|| f.apply_to(&p.p)))
+}
+
 fn wrap(r: profile_ops::Result<profile_ops::pprof::Profile>) -> PyResult<Profile> {
     r.map(|p| Profile { p }).map_err(ops_err)
 }
@@ -295,110 +300,62 @@ impl Profile {
             taghide,
             prune_from,
         };
-        wrap(py.detach(|| f.apply_to(&self.p)))
+        apply(py, self, f)
     }
 
     /// Keeps only samples with a frame matching `regex` (`-focus`).
     fn focus(&self, py: Python<'_>, regex: String) -> PyResult<Profile> {
-        self.filter(
-            py,
-            Some(regex),
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        )
+        let f = Filters {
+            focus: Some(regex),
+            ..Filters::default()
+        };
+        apply(py, self, f)
     }
 
     /// Drops samples with a frame matching `regex` (`-ignore`).
     fn ignore(&self, py: Python<'_>, regex: String) -> PyResult<Profile> {
-        self.filter(
-            py,
-            None,
-            Some(regex),
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        )
+        let f = Filters {
+            ignore: Some(regex),
+            ..Filters::default()
+        };
+        apply(py, self, f)
     }
 
     /// Removes frames matching `regex` from stacks (`-hide`).
     fn hide(&self, py: Python<'_>, regex: String) -> PyResult<Profile> {
-        self.filter(
-            py,
-            None,
-            None,
-            Some(regex),
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        )
+        let f = Filters {
+            hide: Some(regex),
+            ..Filters::default()
+        };
+        apply(py, self, f)
     }
 
     /// Keeps only frames matching `regex` in stacks (`-show`).
     fn show(&self, py: Python<'_>, regex: String) -> PyResult<Profile> {
-        self.filter(
-            py,
-            None,
-            None,
-            None,
-            Some(regex),
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        )
+        let f = Filters {
+            show: Some(regex),
+            ..Filters::default()
+        };
+        apply(py, self, f)
     }
 
     /// Keeps samples whose labels match `spec` (`-tagfocus`: `regex`, `key=regex[,...]`
     /// or a numeric range such as `bytes=64:1kb`).
     fn tagfocus(&self, py: Python<'_>, spec: String) -> PyResult<Profile> {
-        self.filter(
-            py,
-            None,
-            None,
-            None,
-            None,
-            None,
-            Some(spec),
-            None,
-            None,
-            None,
-            None,
-        )
+        let f = Filters {
+            tagfocus: Some(spec),
+            ..Filters::default()
+        };
+        apply(py, self, f)
     }
 
     /// Drops samples whose labels match `spec` (`-tagignore`).
     fn tagignore(&self, py: Python<'_>, spec: String) -> PyResult<Profile> {
-        self.filter(
-            py,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            Some(spec),
-            None,
-            None,
-            None,
-        )
+        let f = Filters {
+            tagignore: Some(spec),
+            ..Filters::default()
+        };
+        apply(py, self, f)
     }
 
     /// Every value multiplied by `ratio` (rounded); samples that become zero are dropped.

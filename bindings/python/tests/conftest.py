@@ -22,6 +22,16 @@ def pprof_oracles() -> list[Path]:
     )
 
 
+def varint(n: int) -> bytes:
+    """A protobuf varint, for profiles built by hand in tests."""
+    out = bytearray()
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
 class Cli:
     """The `gprofops` binary built from this checkout."""
 

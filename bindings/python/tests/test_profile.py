@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 import gprofops
-from conftest import EXAMPLES
+from conftest import EXAMPLES, varint
 
 CPU = EXAMPLES / "cpu.pb.gz"
 HEAP = EXAMPLES / "heap.pb.gz"
@@ -119,14 +119,6 @@ def test_to_pandas_labels():
 def test_string_labels_become_categoricals():
     # Built by hand: string table ["", "k", "v", "w", "cpu", "ns"], one sample type,
     # samples with label k=v, k=w and none.
-    def varint(n):
-        out = bytearray()
-        while True:
-            b, n = n & 0x7F, n >> 7
-            out.append(b | (0x80 if n else 0))
-            if not n:
-                return bytes(out)
-
     def field(num, payload):
         return varint(num << 3 | 2) + varint(len(payload)) + payload
 

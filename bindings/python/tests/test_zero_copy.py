@@ -8,21 +8,13 @@ import sys
 import psutil
 
 import gprofops
+from conftest import varint
 
 MB = 1 << 20
 
 
 def _profile_with_comment(size: int) -> bytes:
     """profile.proto bytes whose string table holds one `size`-byte comment."""
-
-    def varint(n: int) -> bytes:
-        out = bytearray()
-        while True:
-            b, n = n & 0x7F, n >> 7
-            out.append(b | (0x80 if n else 0))
-            if not n:
-                return bytes(out)
-
     big = b"x" * size
     return b"\x32\x00" + b"\x32" + varint(len(big)) + big + b"\x68\x01"
 
