@@ -7,9 +7,9 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let mut a = Vec::new();
-    scan(data, |i| a.push(i));
+    scan(data, |i| a.push(*i));
     let mut b = Vec::new();
-    scan_reader(data, |i| b.push(i)).expect("reading a slice cannot fail");
+    scan_reader(data, |i| b.push(*i)).expect("reading a slice cannot fail");
     assert_eq!(a, b);
     for item in a {
         if let Event::Gc { cycle, .. } = item.event {

@@ -6,8 +6,10 @@
 #![no_main]
 
 use gotrace_parse::raw::Batches;
-use gotrace_parse::{EventKind, Reader, load_columns, text};
 use libfuzzer_sys::fuzz_target;
+
+#[path = "gotrace_stream.rs"]
+mod gotrace_stream;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(batches) = Batches::new(data) {
@@ -21,64 +23,5 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    let Ok(reader) = Reader::new(data) else {
-        return;
-    };
-    let mut last = None;
-    let mut syncs = 0;
-    let mut n = 0usize;
-    let mut failed = false;
-    for ev in reader {
-        let Ok(ev) = ev else {
-            failed = true;
-            break;
-        };
-        n += 1;
-        if let Some(t) = last {
-            // Go fixes up non-increasing times to last+1, wrapping at i64::MAX.
-            assert!(ev.time() > t || t == i64::MAX, "time went backwards");
-        }
-        last = Some(ev.time());
-        if ev.kind() == EventKind::Sync {
-            syncs += 1;
-            assert_eq!(ev.sync_info().map(|s| s.n), Some(syncs));
-        }
-        let _ = (
-            ev.metric(),
-            ev.label(),
-            ev.range(),
-            ev.range_attributes(),
-            ev.task(),
-            ev.region(),
-            ev.log(),
-        );
-        let _ = (
-            ev.state_transition()
-                .map(|s| s.stack.map(|s| s.frames().count())),
-            ev.experimental(),
-        );
-        let _ = text::line(&ev);
-    }
-    // The streaming reader (one generation in memory) must agree event for event.
-    let streamed: Vec<Result<String, String>> =
-        match Reader::from_reader(std::io::Cursor::new(data.to_vec())) {
-            Ok(r) => r
-                .map(|e| e.map(|e| text::line(&e)).map_err(|e| e.reason()))
-                .collect(),
-            Err(e) => vec![Err(e.reason())],
-        };
-    let direct: Vec<Result<String, String>> = match Reader::new(data) {
-        Ok(r) => r
-            .map(|e| e.map(|e| text::line(&e)).map_err(|e| e.reason()))
-            .collect(),
-        Err(e) => vec![Err(e.reason())],
-    };
-    assert_eq!(streamed, direct, "stream and slice readers disagree");
-    match load_columns(data) {
-        Ok(cols) => {
-            assert!(!failed);
-            assert_eq!(cols.len(), n);
-        }
-        Err(_) => assert!(failed),
-    }
+    gotrace_stream::check(data);
 });

@@ -15,7 +15,7 @@
 //! let log = b"gc 1 @0.012s 2%: 0.014+0.51+0.003 ms clock, 0.056+0.10/0.43/0.62+0.015 ms cpu, 4->4->0 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 4 P\n";
 //! let mut stw = 0;
 //! scan(log, |item| {
-//!     if let Event::Gc { cycle, .. } = item.event {
+//!     if let Event::Gc { cycle, .. } = &item.event {
 //!         stw += cycle.stw_micros();
 //!     }
 //! });

@@ -97,24 +97,38 @@ impl GcCycle {
     /// The grammar is exactly the runtime's print statements (see the type's docs);
     /// anything else is `None` — a number is never guessed.
     pub fn parse(s: &[u8]) -> Option<(GcCycle, usize)> {
+        let mut gc = GcCycle::default();
+        let used = gc.parse_into(s)?;
+        Some((gc, used))
+    }
+
+    /// [`GcCycle::parse`] into `self` (the scanners decode every record into the item
+    /// they hand out, never copying it); returns the bytes used. On `None`, `self` holds
+    /// no meaningful record.
+    #[inline]
+    pub(crate) fn parse_into(&mut self, s: &[u8]) -> Option<usize> {
         let mut c = Cursor::new(s, 0);
-        Self::parse_at(&mut c).map(|gc| (gc, c.i))
+        self.parse_at(&mut c)?;
+        Some(c.i)
     }
 
     /// How far into `s` a record could extend before the text stops following the
     /// grammar: a record split by another write can only have been cut before this.
     pub(crate) fn reach(s: &[u8]) -> usize {
         let mut c = Cursor::tracking(s);
-        match Self::parse_at(&mut c) {
+        match GcCycle::default().parse_at(&mut c) {
             Some(_) => c.i,
             None => c.reach,
         }
     }
 
     #[inline(always)]
-    fn parse_at<const TRACK: bool>(c: &mut Cursor<'_, TRACK>) -> Option<GcCycle> {
+    fn parse_at<const TRACK: bool>(&mut self, c: &mut Cursor<'_, TRACK>) -> Option<()> {
         let s = c.s;
-        let mut gc = GcCycle::default();
+        // Fields a record may not set (optional parts, unused array slots) must not keep
+        // a previous record's values: equal lines give equal records.
+        *self = GcCycle::default();
+        let gc = self;
         c.lit(b"gc ")?;
         gc.number = c.int()?;
         c.lit(b" @")?;
@@ -143,19 +157,33 @@ impl GcCycle {
         c.lit(b" ms clock, ")?;
         // CPU: '+'-separated terms, one of which may be a/b/c.
         let cpu_start = c.i;
-        let cpu_len = s[cpu_start..]
-            .iter()
-            .take_while(|&&b| b.is_ascii_digit() || b == b'.' || b == b'+' || b == b'/')
-            .count();
+        let cpu_end = match gc.cpu_terms(s, cpu_start) {
+            Some(end) => end,
+            None => {
+                // Not the runtime's layout: the field is still any run of these
+                // characters (as for the reference reader), its values kept only when
+                // every term is a number.
+                let len = s[cpu_start..]
+                    .iter()
+                    .take_while(|&&b| b.is_ascii_digit() || b == b'.' || b == b'+' || b == b'/')
+                    .count();
+                if gc.cpu_terms(&s[..cpu_start + len], cpu_start).is_none() {
+                    // Keep none of them (no partial values: equal lines, equal records).
+                    gc.cpu = [Dec::default(); 7];
+                    gc.n_cpu = 0;
+                    gc.cpu_mark_at = None;
+                }
+                cpu_start + len
+            }
+        };
         // The runtime's cpu field is under 100 bytes; a longer run of these characters is
         // not one (and would make rejoining split records needlessly expensive).
-        if cpu_len > MAX_CPU_FIELD {
+        if cpu_end - cpu_start > MAX_CPU_FIELD {
             return None;
         }
-        c.i += cpu_len;
+        c.i = cpu_end;
         c.track(c.i);
         c.lit(b" ms cpu, ")?;
-        gc.parse_cpu(&s[cpu_start..cpu_start + cpu_len])?;
         gc.heap_start_mb = c.int()?;
         c.lit(b"->")?;
         gc.heap_end_mb = c.int()?;
@@ -184,28 +212,24 @@ impl GcCycle {
         if c.lit(b" (forced)").is_some() {
             gc.forced = true;
         }
-        Some(gc)
+        Some(())
     }
 
-    /// The cpu field: `a+b+c/d/e+f` style; values must be numbers. Layouts other than the
-    /// runtime's are kept as long as every term is a number (at most 7 values).
-    fn parse_cpu(&mut self, s: &[u8]) -> Option<()> {
-        // The reference reader accepts any [0-9.+/]+ here; so do we, but we only keep
-        // the values when every term is a well-formed number. One pass: numbers
-        // separated by '/' within a term and '+' between terms.
+    /// The cpu terms at `s[start..]`: numbers separated by '/' within a term and '+'
+    /// between terms (`a+b/c/d+e`), at most 7. Returns where they end, `None` when the
+    /// text there is not such a list followed by a byte outside `[0-9./+]`; the values
+    /// are kept only on success.
+    #[inline(always)]
+    fn cpu_terms(&mut self, s: &[u8], start: usize) -> Option<usize> {
         let mut values = 0usize;
         let mut mark_at = None;
         let mut group_start = 0usize;
-        let mut i = 0;
-        let ok = loop {
-            match Dec::parse(&s[i..]) {
-                Some((d, used)) if values < self.cpu.len() => {
-                    self.cpu[values] = d;
-                    values += 1;
-                    i += used;
-                }
-                _ => break false,
-            }
+        let mut i = start;
+        loop {
+            let (d, used) = Dec::parse(s.get(i..)?)?;
+            *self.cpu.get_mut(values)? = d;
+            values += 1;
+            i += used;
             let sep = s.get(i).copied();
             if sep != Some(b'/') {
                 if values - group_start == 3 && mark_at.is_none() {
@@ -214,22 +238,15 @@ impl GcCycle {
                 group_start = values;
             }
             match sep {
-                None => break true,
                 Some(b'/' | b'+') => i += 1,
-                Some(_) => break false,
+                // `1.` and the like: part of the field, but not a number.
+                Some(b'.') => return None,
+                _ => break,
             }
-        };
-        if ok {
-            self.n_cpu = values as u8;
-            self.cpu_mark_at = mark_at;
-        } else {
-            // Not numbers: keep none of them (and no partial values, so that equal
-            // lines give equal records).
-            self.cpu = [Dec::default(); 7];
-            self.n_cpu = 0;
-            self.cpu_mark_at = None;
         }
-        Some(())
+        self.n_cpu = values as u8;
+        self.cpu_mark_at = mark_at;
+        Some(i)
     }
 
     /// Writes the record in the runtime's layout (used by tests and generators).

@@ -86,9 +86,10 @@ fn find_word(line: &[u8], finder: &Finder<'_>) -> Option<usize> {
 }
 
 /// The non-gc line kinds, checked anywhere in the line.
-fn classify(line: &[u8], line_no: usize, out: &mut impl FnMut(Item)) {
+/// `first_gc`: where `gc` first occurs in `line`, if anywhere.
+fn classify(line: &[u8], line_no: usize, first_gc: Option<usize>, out: &mut impl FnMut(&Item)) {
     let mut push = |event| {
-        out(Item {
+        out(&Item {
             line: line_no,
             event,
         })
@@ -156,7 +157,10 @@ fn classify(line: &[u8], line_no: usize, out: &mut impl FnMut(Item)) {
     {
         push(Event::GcForced);
     }
-    for i in f.gc.find_iter(line) {
+    let Some(first_gc) = first_gc else {
+        return;
+    };
+    for i in f.gc.find_iter(&line[first_gc..]).map(|i| first_gc + i) {
         if !boundary_before(line, i) {
             continue;
         }
@@ -172,129 +176,266 @@ fn classify(line: &[u8], line_no: usize, out: &mut impl FnMut(Item)) {
     }
 }
 
-/// Streaming scanner state: the current line waits until the following lines a split
-/// record may continue on have been read.
-#[derive(Default)]
-struct Engine<L> {
-    /// `(line, already consumed prefix, line number)`.
-    window: VecDeque<(L, usize, usize)>,
+/// The item every gc record is decoded into and handed out from: a cycle is a few
+/// hundred bytes, and decoding in place saves copying each one on its way to the caller.
+struct GcSlot(Item);
+
+impl GcSlot {
+    fn new() -> Self {
+        GcSlot(Item {
+            line: 0,
+            event: Event::Gc {
+                cycle: GcCycle::default(),
+                mid_line: false,
+                rejoined: false,
+            },
+        })
+    }
+
+    /// Decodes a record at the start of `s`; returns the bytes it spans.
+    #[inline(always)]
+    fn parse(&mut self, s: &[u8]) -> Option<usize> {
+        match &mut self.0.event {
+            Event::Gc { cycle, .. } => cycle.parse_into(s),
+            _ => None,
+        }
+    }
+
+    /// Hands out the record last decoded.
+    #[inline(always)]
+    fn emit(&mut self, line: usize, mid: bool, rejoin: bool, out: &mut impl FnMut(&Item)) {
+        self.0.line = line;
+        if let Event::Gc {
+            mid_line, rejoined, ..
+        } = &mut self.0.event
+        {
+            (*mid_line, *rejoined) = (mid, rejoin);
+        }
+        out(&self.0);
+    }
 }
 
-impl<L: AsRef<[u8]>> Engine<L> {
-    fn push(&mut self, line: L, line_no: usize, out: &mut impl FnMut(Item)) {
-        self.window.push_back((line, 0, line_no));
-        if self.window.len() > REJOIN_WINDOW {
-            self.process_front(out);
+/// The lines after the one being scanned, where a record another write split may go on.
+trait Ahead {
+    /// Offers the unconsumed rest of each of the next [`REJOIN_WINDOW`] lines, in order,
+    /// to `take` until it returns `Some(n)`: then `n` more bytes of that line are
+    /// consumed (not scanned again) and the result is `true`.
+    fn offer(&mut self, take: impl FnMut(&[u8]) -> Option<usize>) -> bool;
+}
+
+/// Scans one line (what is left of it after a rejoined record took its start).
+fn scan_line(
+    scan: &[u8],
+    skipped: bool,
+    line_no: usize,
+    ahead: &mut impl Ahead,
+    gc: &mut GcSlot,
+    out: &mut impl FnMut(&Item),
+) {
+    // The common line: one complete record and nothing else. Its text (digits and the
+    // record's fixed words) cannot contain any other kind of line, so the searches below
+    // would find nothing.
+    if scan.starts_with(b"gc ") && gc.parse(scan) == Some(scan.len()) {
+        gc.emit(line_no, skipped, false, out);
+        return;
+    }
+    // Every kind of record this line may hold but one has `gc` in it: searched once.
+    let first_gc = FIND.gc.find(scan);
+    classify(scan, line_no, first_gc, out);
+    let Some(first_gc) = first_gc else {
+        return;
+    };
+    // Records anywhere in the line, left to right, non-overlapping; and the first start
+    // of a record (`gc N @`) after the last one, which another write may have split.
+    let mut from = first_gc;
+    let mut unfinished = None;
+    while let Some(rel) = FIND.gc_space.find(&scan[from..]) {
+        let at = from + rel;
+        if let Some(used) = gc.parse(&scan[at..]) {
+            gc.emit(line_no, at != 0 || skipped, false, out);
+            from = at + used;
+            unfinished = None;
+        } else {
+            if unfinished.is_none() && is_record_start(&scan[at..]) {
+                unfinished = Some(at);
+            }
+            from = at + 1;
         }
     }
-
-    fn finish(&mut self, out: &mut impl FnMut(Item)) {
-        while !self.window.is_empty() {
-            self.process_front(out);
-        }
+    // Try to complete it with one of the next lines (another write landed in the middle
+    // of it).
+    if let Some(start) = unfinished
+        && !rejoin(&scan[start..], line_no, ahead, gc, out)
+    {
+        out(&Item {
+            line: line_no,
+            event: Event::Unrecovered,
+        });
     }
+}
 
-    fn process_front(&mut self, out: &mut impl FnMut(Item)) {
-        let Some((line, skip, line_no)) = self.window.pop_front() else {
-            return;
-        };
-        let scan = &line.as_ref()[skip..];
-        // The common line: one complete record and nothing else. Its text (digits and
-        // the record's fixed words) cannot contain any other kind of line, so the
-        // searches below would find nothing.
-        if scan.starts_with(b"gc ")
-            && let Some((cycle, used)) = GcCycle::parse(scan)
-            && used == scan.len()
-        {
-            out(Item {
-                line: line_no,
-                event: Event::Gc {
-                    cycle,
-                    mid_line: skip != 0,
-                    rejoined: false,
-                },
-            });
-            return;
-        }
-        classify(scan, line_no, out);
-        // Records anywhere in the line, left to right, non-overlapping.
-        let mut pos = 0;
-        let mut from = 0;
-        while let Some(rel) = FIND.gc_space.find(&scan[from..]) {
-            let at = from + rel;
-            if let Some((cycle, used)) = GcCycle::parse(&scan[at..]) {
-                out(Item {
-                    line: line_no,
-                    event: Event::Gc {
-                        cycle,
-                        mid_line: at != 0 || skip != 0,
-                        rejoined: false,
-                    },
-                });
-                pos = at + used;
-                from = pos;
-            } else {
-                from = at + 1;
+/// For each following line in order, and each cut of the tail (longest first): does
+/// `tail[..k] + line` start with a complete record? The first one that does is the
+/// record; the part of that line it used is not scanned again.
+fn rejoin(
+    tail: &[u8],
+    line_no: usize,
+    ahead: &mut impl Ahead,
+    gc: &mut GcSlot,
+    out: &mut impl FnMut(&Item),
+) -> bool {
+    // The cut can only be where the tail still followed the grammar (at most `reach`),
+    // and a record is at most a few hundred bytes: this bounds the work on hostile input
+    // to a few thousand short parses per unfinished record.
+    let max_cut = GcCycle::reach(tail).min(tail.len()).min(MAX_RECORD);
+    if max_cut < 6 {
+        return false;
+    }
+    let mut joined = Vec::with_capacity(max_cut + MAX_RECORD);
+    ahead.offer(|rest| {
+        let rest = &rest[..rest.len().min(MAX_RECORD)];
+        for k in (6..=max_cut).rev() {
+            joined.clear();
+            joined.extend_from_slice(&tail[..k]);
+            joined.extend_from_slice(rest);
+            if let Some(used) = gc.parse(&joined)
+                && used > k
+            {
+                gc.emit(line_no, false, true, out);
+                return Some(used - k);
             }
         }
-        // An unfinished record after the last one: try to complete it with one of the
-        // next lines (another write landed in the middle of it).
-        if let Some(start) = find_record_start(&scan[pos..]) {
-            let tail = &scan[pos + start..];
-            if !self.rejoin(tail, line_no, out) {
-                out(Item {
-                    line: line_no,
-                    event: Event::Unrecovered,
-                });
-            }
-        }
-    }
+        None
+    })
+}
 
-    /// For each following line in order, and each cut of the tail (longest first): does
-    /// `tail[..k] + line` start with a complete record? The first one that does is the
-    /// record; the part of that line it used is not scanned again.
-    fn rejoin(&mut self, tail: &[u8], line_no: usize, out: &mut impl FnMut(Item)) -> bool {
-        // The cut can only be where the tail still followed the grammar (at most
-        // `reach`), and a record is at most a few hundred bytes: this bounds the work on
-        // hostile input to a few thousand short parses per unfinished record.
-        let max_cut = GcCycle::reach(tail).min(tail.len()).min(MAX_RECORD);
-        if max_cut < 6 {
-            return false;
-        }
-        let mut joined = Vec::with_capacity(max_cut + MAX_RECORD);
-        for (next, skip, _) in self.window.iter_mut() {
-            let rest = &next.as_ref()[*skip..];
-            let rest = &rest[..rest.len().min(MAX_RECORD)];
-            for k in (6..=max_cut).rev() {
-                joined.clear();
-                joined.extend_from_slice(&tail[..k]);
-                joined.extend_from_slice(rest);
-                if let Some((cycle, used)) = GcCycle::parse(&joined)
-                    && used > k
-                {
-                    *skip += used - k;
-                    out(Item {
-                        line: line_no,
-                        event: Event::Gc {
-                            cycle,
-                            mid_line: false,
-                            rejoined: true,
-                        },
-                    });
-                    return true;
-                }
+/// Streaming: `(line, already consumed prefix, line number)` of the lines read after the
+/// one being scanned.
+impl<L: AsRef<[u8]>> Ahead for VecDeque<(L, usize, usize)> {
+    fn offer(&mut self, mut take: impl FnMut(&[u8]) -> Option<usize>) -> bool {
+        for (line, skip, _) in self.iter_mut() {
+            if let Some(n) = take(&line.as_ref()[*skip..]) {
+                *skip += n;
+                return true;
             }
         }
         false
     }
 }
 
-/// `gc <digits> @` anywhere in `s`: where an unfinished record starts.
-fn find_record_start(s: &[u8]) -> Option<usize> {
-    FIND.gc_space.find_iter(s).find(|&i| {
-        let mut c = Cursor::new(s, i + 3);
-        c.int().is_some() && c.lit(b" @").is_some()
-    })
+/// Streaming scanner state: the current line waits until the following lines a split
+/// record may continue on have been read.
+struct Engine<L> {
+    /// `(line, already consumed prefix, line number)`.
+    window: VecDeque<(L, usize, usize)>,
+    gc: GcSlot,
+}
+
+impl<L: AsRef<[u8]>> Engine<L> {
+    fn new() -> Self {
+        Engine {
+            window: VecDeque::new(),
+            gc: GcSlot::new(),
+        }
+    }
+
+    fn push(&mut self, line: L, line_no: usize, out: &mut impl FnMut(&Item)) {
+        self.window.push_back((line, 0, line_no));
+        if self.window.len() > REJOIN_WINDOW {
+            self.process_front(out);
+        }
+    }
+
+    fn finish(&mut self, out: &mut impl FnMut(&Item)) {
+        while !self.window.is_empty() {
+            self.process_front(out);
+        }
+    }
+
+    fn process_front(&mut self, out: &mut impl FnMut(&Item)) {
+        let Some((line, skip, line_no)) = self.window.pop_front() else {
+            return;
+        };
+        let scan = &line.as_ref()[skip..];
+        scan_line(
+            scan,
+            skip != 0,
+            line_no,
+            &mut self.window,
+            &mut self.gc,
+            out,
+        );
+    }
+}
+
+/// In memory: the lines after the current one are at hand, so a line is scanned as soon
+/// as it is reached; only the prefixes rejoined records took from lines ahead are kept.
+struct SliceAhead<'a, 'p> {
+    /// The data after the current line.
+    data: &'a [u8],
+    /// The number of its first line.
+    first_line: usize,
+    /// `(line number, consumed prefix)` of lines ahead, in line order.
+    taken: &'p mut VecDeque<(usize, usize)>,
+}
+
+impl Ahead for SliceAhead<'_, '_> {
+    fn offer(&mut self, mut take: impl FnMut(&[u8]) -> Option<usize>) -> bool {
+        let mut rest = self.data;
+        for line_no in self.first_line..self.first_line + REJOIN_WINDOW {
+            if rest.is_empty() {
+                break;
+            }
+            let (line, next) = split_line(rest);
+            rest = next;
+            let at = self.taken.iter().position(|&(n, _)| n >= line_no);
+            let skip = match at.map(|i| self.taken[i]) {
+                Some((n, skip)) if n == line_no => skip,
+                _ => 0,
+            };
+            if let Some(n) = take(&line[skip..]) {
+                match at {
+                    Some(i) if self.taken[i].0 == line_no => self.taken[i].1 += n,
+                    Some(i) => self.taken.insert(i, (line_no, n)),
+                    None => self.taken.push_back((line_no, n)),
+                }
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// The first line of `data` without its line ending (`\n`, `\r\n`, or none at the end),
+/// and the data after it.
+#[inline(always)]
+fn split_line(data: &[u8]) -> (&[u8], &[u8]) {
+    let (line, next) = match memchr::memchr(b'\n', data) {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (data, &b""[..]),
+    };
+    (line.strip_suffix(b"\r").unwrap_or(line), next)
+}
+
+/// A line that is exactly one gc record, decoded into `gc` straight from `data` (no
+/// search for the line's end first: the record's grammar has no line break in it).
+/// Returns the data after the line.
+#[inline(always)]
+fn record_line<'a>(data: &'a [u8], gc: &mut GcSlot) -> Option<&'a [u8]> {
+    if !data.starts_with(b"gc ") {
+        return None;
+    }
+    match &data[gc.parse(data)?..] {
+        [] | [b'\r'] => Some(&[]),
+        [b'\n', next @ ..] | [b'\r', b'\n', next @ ..] => Some(next),
+        _ => None,
+    }
+}
+
+/// `s` starts with `gc <digits> @`: where a record starts.
+fn is_record_start(s: &[u8]) -> bool {
+    let mut c = Cursor::new(s, 0);
+    c.lit(b"gc ").is_some() && c.int().is_some() && c.lit(b" @").is_some()
 }
 
 /// Scans a whole log held in memory, calling `f` for every recognised item in order.
@@ -306,21 +447,43 @@ fn find_record_start(s: &[u8]) -> Option<usize> {
 /// scan(log, |item| if let Event::Gc { .. } = item.event { cycles += 1 });
 /// assert_eq!(cycles, 1);
 /// ```
-pub fn scan(data: &[u8], mut f: impl FnMut(Item)) {
-    let mut engine = Engine::default();
+pub fn scan(data: &[u8], mut f: impl FnMut(&Item)) {
+    let mut gc = GcSlot::new();
+    let mut taken = VecDeque::new();
     let mut line_no = 0;
     let mut rest = data;
     while !rest.is_empty() {
         line_no += 1;
-        let (line, next) = match memchr::memchr(b'\n', rest) {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (rest, &b""[..]),
+        let skip = match taken.front() {
+            Some(&(n, skip)) if n == line_no => {
+                taken.pop_front();
+                skip
+            }
+            _ => 0,
         };
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        engine.push(line, line_no, &mut f);
+        if skip == 0
+            && let Some(next) = record_line(rest, &mut gc)
+        {
+            gc.emit(line_no, false, false, &mut f);
+            rest = next;
+            continue;
+        }
+        let (line, next) = split_line(rest);
+        let mut ahead = SliceAhead {
+            data: next,
+            first_line: line_no + 1,
+            taken: &mut taken,
+        };
+        scan_line(
+            &line[skip..],
+            skip != 0,
+            line_no,
+            &mut ahead,
+            &mut gc,
+            &mut f,
+        );
         rest = next;
     }
-    engine.finish(&mut f);
 }
 
 /// Scans a log from a reader, line by line, with memory bounded by a few lines of at most
@@ -334,8 +497,8 @@ pub fn scan(data: &[u8], mut f: impl FnMut(Item)) {
 /// assert_eq!(kinds.len(), 2);
 /// assert_eq!(kinds[0], Event::GcForced);
 /// ```
-pub fn scan_reader(mut r: impl BufRead, mut f: impl FnMut(Item)) -> Result<()> {
-    let mut engine: Engine<Vec<u8>> = Engine::default();
+pub fn scan_reader(mut r: impl BufRead, mut f: impl FnMut(&Item)) -> Result<()> {
+    let mut engine: Engine<Vec<u8>> = Engine::new();
     let mut line_no = 0;
     loop {
         let mut line = Vec::new();

@@ -10,9 +10,9 @@ fn slice_and_reader_agree_on_fuzz_findings() {
     for e in std::fs::read_dir(dir).unwrap() {
         let data = std::fs::read(e.unwrap().path()).unwrap();
         let mut a = Vec::new();
-        scan(&data, |i| a.push(i));
+        scan(&data, |i| a.push(*i));
         let mut b = Vec::new();
-        scan_reader(&data[..], |i| b.push(i)).unwrap();
+        scan_reader(&data[..], |i| b.push(*i)).unwrap();
         let first = a.iter().zip(&b).position(|(x, y)| x != y);
         assert_eq!(a.len(), b.len(), "first difference at {first:?}");
         assert_eq!(a, b);

@@ -7,10 +7,10 @@ use proptest::prelude::*;
 
 fn items(log: &[u8]) -> Vec<Item> {
     let mut v = Vec::new();
-    scan(log, |i| v.push(i));
+    scan(log, |i| v.push(*i));
     // The streaming scanner must agree with the slice scanner.
     let mut w = Vec::new();
-    scan_reader(log, |i| w.push(i)).unwrap();
+    scan_reader(log, |i| w.push(*i)).unwrap();
     assert_eq!(v, w);
     v
 }
@@ -192,7 +192,7 @@ fn huge_line_without_newline_is_bounded() {
     let tail = b"\ngc 5 @1.0s 1%: 0.01+0.2+0.003 ms clock, 0.04+0/0.1/0+0.01 ms cpu, 4->4->0 MB, 4 MB goal, 4 P\n";
     let r = std::io::BufReader::new(std::io::Read::chain(Endless(100 << 20), &tail[..]));
     let mut found = Vec::new();
-    scan_reader(r, |i| found.push(i)).unwrap();
+    scan_reader(r, |i| found.push(*i)).unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].line, 2);
 }

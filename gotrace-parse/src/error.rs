@@ -41,8 +41,9 @@ pub enum Error {
     /// The header names a Go version that never wrote traces in a known format.
     #[error("unknown or unsupported trace version go 1.{0}")]
     UnsupportedVersion(u32),
-    /// A v1 trace (Go 1.11–1.21); converting those is not implemented yet.
-    #[error("trace version go 1.{0} (v1 format, Go 1.11–1.21) is not supported yet")]
+    /// A v1 trace (Go 1.11–1.21) given to the raw layer ([`crate::raw::Batches`]), which
+    /// reads the v2 wire format only; [`crate::Reader`] reads v1 traces.
+    #[error("trace version go 1.{0} (v1 format, Go 1.11–1.21) has no raw v2 batches")]
     V1NotSupported(u32),
     /// Reading the input failed.
     #[error("reading the trace at byte {offset}: {message}")]

@@ -5,7 +5,7 @@
 //! - [`raw`]: the v2 wire format (Go 1.22, 1.23, 1.25 and 1.26 headers; Go 1.27 writes
 //!   `go 1.26 trace`) as batches and events with their arguments, in file order, zero-copy
 //!   over a byte slice.
-//! - [`Reader`]: the ordered event stream — per-generation string and stack tables,
+//! - [`Reader`]: the ordered event stream (v2, and v1 converted) — per-generation string and stack tables,
 //!   per-thread batches merged by time under the runtime's ordering rules, goroutine /
 //!   proc / thread state machines with Go's validation, CPU samples and `Sync` events —
 //!   the same events, in the same order, with the same errors as Go's
@@ -31,7 +31,11 @@
 //! # Ok::<(), gotrace_parse::Error>(())
 //! ```
 //!
-//! v1 traces (Go 1.11–1.21) are detected but not converted yet ([`Error::V1NotSupported`]).
+//! v1 traces (Go 1.11–1.21: headers `go 1.11`, `go 1.19` and `go 1.21 trace`) are read
+//! by the same [`Reader`] into the same event model, exactly as `x/exp/trace` converts
+//! them: the whole trace is one generation (a `Sync` before and after), the events get
+//! the new model's kinds, states and reasons. v1 traces have no generations, so they are
+//! parsed whole, as Go does; the raw layer reads v2 only.
 
 #![forbid(unsafe_code)]
 
@@ -49,6 +53,7 @@ pub mod spec;
 mod stream;
 mod table;
 pub mod text;
+mod v1;
 mod varint;
 
 pub use columns::{Columns, load_columns};

@@ -13,8 +13,9 @@ use crate::header::Version;
 use crate::order::Ordering;
 use crate::raw::Batches;
 use crate::spec::{self, ev};
-use crate::stream::{GenSource, StreamSource};
+use crate::stream::{GenSource, Opened, StreamSource};
 use crate::table::Table;
+use crate::v1;
 
 /// The generation being ordered.
 #[derive(Debug)]
@@ -24,7 +25,10 @@ struct Current<'a> {
     table: Arc<Table<'a>>,
 }
 
-/// The ordered events of a v2 trace, one generation at a time.
+/// The ordered events of a trace, one generation at a time.
+///
+/// v1 traces (Go 1.11–1.21) are parsed and ordered whole when the reader is made, then
+/// converted event by event as `x/exp/trace` does (one generation, between two `Sync`s).
 ///
 /// [`Reader::new`] reads a trace held in memory without copying it; besides the caller's
 /// bytes it keeps one generation's tables and cursors, dropped before the next generation
@@ -60,11 +64,36 @@ pub struct Reader<'a> {
     spill_err_sync: bool,
     done: bool,
     partial: bool,
+    /// The converted stream of a v1 trace (then nothing else is used).
+    v1: Option<Box<v1::Converter>>,
+}
+
+/// The generation source of a v1 trace, which has none.
+#[derive(Debug)]
+struct NoGenerations;
+
+impl<'a> GenSource<'a> for NoGenerations {
+    fn next_generation(&mut self) -> NextGen<'a> {
+        NextGen::End
+    }
+    fn has_spill(&self) -> bool {
+        false
+    }
+    fn offset(&self) -> usize {
+        0
+    }
 }
 
 impl<'a> Reader<'a> {
-    /// Checks the header and prepares to read. Fails for unknown headers and (for now) v1 traces.
+    /// Checks the header and prepares to read. Fails for unknown headers; a v1 trace is
+    /// parsed and ordered whole here (as Go's `NewReader` does), so its parse errors are
+    /// returned here too.
     pub fn new(data: &'a [u8]) -> Result<Reader<'a>, Error> {
+        let (version, header_len) = Version::detect_len(data)?;
+        if !version.is_v2() {
+            let conv = v1::load(&data[header_len..], header_len, version)?;
+            return Ok(Reader::with_v1(version, conv));
+        }
         let batches = Batches::new(data)?;
         let version = batches.version();
         Ok(Reader::with_source(
@@ -88,7 +117,14 @@ impl<'a> Reader<'a> {
             spill_err_sync: false,
             done: false,
             partial: false,
+            v1: None,
         }
+    }
+
+    fn with_v1(version: Version, conv: v1::Converter) -> Reader<'a> {
+        let mut r = Reader::with_source(version, Box::new(NoGenerations));
+        r.v1 = Some(Box::new(conv));
+        r
     }
 
     /// Streams a trace from any reader (a file, a socket, a decompressor), keeping only the
@@ -104,9 +140,21 @@ impl<'a> Reader<'a> {
     /// let n = Reader::from_reader(file).unwrap().count();
     /// assert!(n > 1000);
     /// ```
+    ///
+    /// A v1 trace has no generations: it is read whole, as Go's reader does.
     pub fn from_reader<R: std::io::Read + Send + 'static>(r: R) -> Result<Reader<'static>, Error> {
-        let (source, version) = StreamSource::new(r)?;
-        Ok(Reader::with_source(version, Box::new(source)))
+        match StreamSource::open(r)? {
+            Opened::V2(source, version) => Ok(Reader::with_source(version, Box::new(source))),
+            Opened::V1(mut r, version, header_len) => {
+                let mut data = Vec::new();
+                r.read_to_end(&mut data).map_err(|e| Error::Io {
+                    offset: (header_len + data.len()) as u64,
+                    message: e.to_string(),
+                })?;
+                let conv = v1::load(&data, header_len, version)?;
+                Ok(Reader::with_v1(version, conv))
+            }
+        }
     }
 
     /// Trace version from the header.
@@ -129,6 +177,14 @@ impl<'a> Reader<'a> {
     fn next_checked(&mut self) -> Option<Result<Event<'a>, Error>> {
         if self.done {
             return None;
+        }
+        if let Some(conv) = self.v1.as_mut() {
+            let next = conv.next_event();
+            if let Some(Err(_)) = &next {
+                self.done = true;
+                self.partial = conv.delivered();
+            }
+            return next;
         }
         match self.next_inner() {
             Ok(Some(e)) => match self.validate_ids(&e) {

@@ -52,6 +52,14 @@ enum Copied {
     Broken,
 }
 
+/// A stream after its header.
+pub(crate) enum Opened<R> {
+    /// A v2 trace, to be read one generation at a time.
+    V2(StreamSource<R>, Version),
+    /// A v1 trace (read whole, as Go does), with the header's length.
+    V1(R, Version, usize),
+}
+
 /// Splits a stream into generations.
 pub(crate) struct StreamSource<R> {
     r: R,
@@ -80,8 +88,8 @@ fn io_error(offset: usize, e: &io::Error) -> Error {
 }
 
 impl<R: Read> StreamSource<R> {
-    /// Reads and checks the header.
-    pub(crate) fn new(mut r: R) -> Result<(StreamSource<R>, Version), Error> {
+    /// Reads and checks the header; a v1 trace is handed back unread past its header.
+    pub(crate) fn open(mut r: R) -> Result<Opened<R>, Error> {
         // Go reads the header with fmt.Fscanf, which may take more (or, on a bad header,
         // fewer) than the 16 bytes every Go release writes: read until it is decided.
         let mut header = Vec::with_capacity(HEADER_LEN);
@@ -100,7 +108,7 @@ impl<R: Read> StreamSource<R> {
         };
         let (version, _) = Version::detect_len(&header)?;
         if !version.is_v2() {
-            return Err(Error::V1NotSupported(version.minor()));
+            return Ok(Opened::V1(r, version, len));
         }
         let s = StreamSource {
             r,
@@ -109,7 +117,7 @@ impl<R: Read> StreamSource<R> {
             pending: Vec::new(),
             done: false,
         };
-        Ok((s, version))
+        Ok(Opened::V2(s, version))
     }
 
     /// Reads up to `n` bytes into `buf`; returns how many (fewer only at end of stream).

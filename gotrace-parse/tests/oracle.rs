@@ -1,4 +1,4 @@
-//! Every v2 trace of the shared corpus, read with our ordered stream, agrees with the
+//! Every trace of the shared corpus (v2, and v1 converted to the same model), read with our ordered stream, agrees with the
 //! `.oracle.json` that Go's own reader produced for it (event counts per kind, distinct
 //! goroutines/procs/threads, first/last timestamps, state transitions, STW ranges, user
 //! annotations), and the traces Go rejects are rejected with Go's error.
@@ -168,8 +168,8 @@ fn summarize(data: &[u8]) -> (Value, Option<String>) {
 }
 
 #[test]
-fn v2_corpus_agrees_with_go_oracles() {
-    let mut checked = 0;
+fn corpus_agrees_with_go_oracles() {
+    let (mut checked, mut checked_v1) = (0, 0);
     let mut failures = Vec::new();
     for path in traces() {
         let data = std::fs::read(&path).expect("read trace");
@@ -182,10 +182,10 @@ fn v2_corpus_agrees_with_go_oracles() {
             .and_then(|v| v.strip_prefix("1."))
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
-        if minor < 22 {
-            continue; // v1 traces: not converted yet.
-        }
         checked += 1;
+        if minor < 22 {
+            checked_v1 += 1;
+        }
         let (ours, err) = summarize(&data);
         let name = path
             .strip_prefix(corpus())
@@ -206,8 +206,9 @@ fn v2_corpus_agrees_with_go_oracles() {
             }
         }
     }
-    eprintln!("checked {checked}");
-    assert!(checked >= 40, "only {checked} v2 traces found");
+    eprintln!("checked {checked} ({checked_v1} v1)");
+    assert!(checked >= 69, "only {checked} traces found");
+    assert!(checked_v1 >= 27, "only {checked_v1} v1 traces found");
     assert!(
         failures.is_empty(),
         "{} disagreements:\n{}",

@@ -1,7 +1,7 @@
 //! [`ProfileBuilder`]: creates profiles (merge results, converted legacy profiles, trace →
 //! pprof, tests) with interned strings, functions, locations and mappings.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use bytes::Bytes;

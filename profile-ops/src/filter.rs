@@ -362,7 +362,7 @@ pub fn drop_frames(d: &mut Draft<'_>) -> Result<()> {
     let mut prune = vec![false; n];
     let mut beneath = vec![false; n];
     let mut edits: Vec<Option<Vec<Line>>> = vec![None; n];
-    let mut cache: std::collections::HashMap<u32, bool> = std::collections::HashMap::new();
+    let mut cache: foldhash::HashMap<u32, bool> = foldhash::HashMap::default();
     for i in 0..n as u32 {
         let lines = d.lines(i);
         let hit = lines.iter().rposition(|l| {
@@ -416,7 +416,7 @@ enum TagFilter {
         lo: Option<f64>,
         hi: Option<f64>,
         unit: String,
-        units: std::collections::HashMap<Vec<u8>, String>,
+        units: foldhash::HashMap<Vec<u8>, String>,
     },
     /// Every regex matches some `key:value` (no key given).
     AllOf(Vec<Regex>),
@@ -517,8 +517,8 @@ fn parse_range(filter: &str) -> Option<(Option<f64>, Option<f64>, String)> {
 
 /// The unit of each numeric label key (google/pprof's `NumLabelUnits`): the first unit
 /// seen, else `bytes` for `alignment`/`request`, else the key itself.
-pub(crate) fn num_label_units(p: &Profile) -> std::collections::HashMap<Vec<u8>, String> {
-    let mut units: std::collections::HashMap<Vec<u8>, String> = std::collections::HashMap::new();
+pub(crate) fn num_label_units(p: &Profile) -> foldhash::HashMap<Vec<u8>, String> {
+    let mut units: foldhash::HashMap<Vec<u8>, String> = foldhash::HashMap::default();
     let s = p.samples();
     for l in s
         .labels

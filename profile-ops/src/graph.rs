@@ -3,7 +3,8 @@
 //! carry caller → callee weights and say whether the call was inlined.
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+// foldhash: hashing dominates graph building and merging; SipHash was a third of it.
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use crate::draft::Draft;
 
@@ -205,16 +206,17 @@ pub struct Graph {
 }
 
 /// Builds graphs of one draft, caching per-location node keys across rebuilds.
-pub(crate) struct GraphBuilder<'d, 'p> {
-    d: &'d Draft<'p>,
+pub(crate) struct GraphBuilder<'d> {
     opts: GraphOptions,
     names: Names,
     /// Per location, its node keys innermost first (google/pprof's `CreateNodes`).
     loc_keys: Vec<Vec<NodeKey>>,
+    /// Distinct stacks with their summed value and divisor, in first-seen order.
+    stacks: Vec<(&'d [u32], i64, i64)>,
 }
 
-impl<'d, 'p> GraphBuilder<'d, 'p> {
-    pub fn new(d: &'d Draft<'p>, opts: GraphOptions) -> Self {
+impl<'d> GraphBuilder<'d> {
+    pub fn new(d: &'d Draft<'_>, opts: GraphOptions) -> Self {
         let p = d.source();
         let mut names = Names::default();
         let n_fun = p.functions().len();
@@ -261,17 +263,16 @@ impl<'d, 'p> GraphBuilder<'d, 'p> {
             loc_keys.push(keys);
         }
         GraphBuilder {
-            d,
             opts,
             names,
             loc_keys,
+            stacks: distinct_stacks(d, opts),
         }
     }
 
     /// google/pprof's `newGraph`: nodes outside `kept` (when given) are skipped and the
     /// edges over them marked residual.
     pub fn build(&self, kept: Option<&HashSet<NodeKey>>) -> Graph {
-        let d = self.d;
         let mut index: HashMap<NodeKey, u32> = HashMap::new();
         let mut keys: Vec<NodeKey> = Vec::new();
         let loc_nodes: Vec<Vec<u32>> = self
@@ -298,21 +299,10 @@ impl<'d, 'p> GraphBuilder<'d, 'p> {
         let mut edges: Vec<Edge> = Vec::new();
         let mut node_seen = vec![usize::MAX; n];
         let mut edge_seen: Vec<usize> = Vec::new();
-        let vi = self.opts.sample_index;
-        for si in 0..d.num_samples() {
-            let s = d.sample(si);
-            let w = s.values.get(vi).copied().unwrap_or(0);
-            let dw = if self.opts.mean {
-                s.values.first().copied().unwrap_or(0)
-            } else {
-                0
-            };
-            if w == 0 && dw == 0 {
-                continue;
-            }
+        for (si, &(locations, w, dw)) in self.stacks.iter().enumerate() {
             let mut parent: Option<u32> = None;
             let mut residual = false;
-            for &loc in s.locations.iter().rev() {
+            for &loc in locations.iter().rev() {
                 let nodes = &loc_nodes[loc as usize];
                 for ni in (0..nodes.len()).rev() {
                     let nd = nodes[ni];
@@ -413,6 +403,33 @@ impl<'d, 'p> GraphBuilder<'d, 'p> {
             objfile: self.names.get(k.objfile),
         }
     }
+}
+
+/// Samples with the same stack add up to what one sample with their summed values adds
+/// (values are linear, and a node counts once per sample either way), so graphs walk each
+/// stack once. Samples google/pprof skips (value and divisor 0) stay out.
+fn distinct_stacks<'d>(d: &'d Draft<'_>, opts: GraphOptions) -> Vec<(&'d [u32], i64, i64)> {
+    let mut index: HashMap<&'d [u32], usize> = HashMap::with_capacity(d.num_samples() / 4);
+    let mut out: Vec<(&'d [u32], i64, i64)> = Vec::new();
+    for si in 0..d.num_samples() {
+        let s = d.sample(si);
+        let w = s.values.get(opts.sample_index).copied().unwrap_or(0);
+        let dw = if opts.mean {
+            s.values.first().copied().unwrap_or(0)
+        } else {
+            0
+        };
+        if w == 0 && dw == 0 {
+            continue;
+        }
+        let i = *index.entry(s.locations).or_insert_with(|| {
+            out.push((s.locations, 0, 0));
+            out.len() - 1
+        });
+        out[i].1 = out[i].1.wrapping_add(w);
+        out[i].2 = out[i].2.wrapping_add(dw);
+    }
+    out
 }
 
 impl Graph {

@@ -12,7 +12,7 @@
 //! of every frame but the last (its key builder overwrites it); we reproduce that so the
 //! same locations are merged.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::draft::Draft;
 use crate::error::{Error, Result};
@@ -265,15 +265,20 @@ pub(crate) fn rebuild_with_frames(d: &Draft<'_>, extra: ExtraFrames<'_>) -> Resu
     m.finish()
 }
 
-/// Location key: address relative to its mapping, mapping, frames (function, line) with
-/// the column of the last frame only, folded flag — google/pprof's `locationKey`.
-#[derive(Hash, PartialEq, Eq)]
-struct LocationKey {
-    addr: u64,
-    mapping: u32,
-    frames: Box<[(u32, i64)]>,
-    last_column: i64,
-    folded: bool,
+/// google/pprof's `locationKey` flattened: address relative to its mapping, mapping,
+/// folded flag, the column of the last frame only (its key builder overwrites the
+/// others), then (function, line) per frame. Flat so lookups need no allocation.
+fn location_key(buf: &mut Vec<u64>, addr: u64, mapping: u32, folded: bool, lines: &[Line]) {
+    buf.clear();
+    buf.extend_from_slice(&[
+        addr,
+        u64::from(mapping),
+        u64::from(folded),
+        lines.last().map_or(0, |l| l.column as u64),
+    ]);
+    for l in lines {
+        buf.extend_from_slice(&[u64::from(l.function), l.line as u64]);
+    }
 }
 
 struct Merger<'x> {
@@ -285,8 +290,11 @@ struct Merger<'x> {
     strings: Vec<StrId>,
     mapping_keys: HashMap<(u64, u64, StrId), u32>,
     function_keys: HashMap<(i64, StrId, StrId, StrId), u32>,
-    location_keys: HashMap<LocationKey, u32>,
+    location_keys: HashMap<Box<[u64]>, u32>,
     sample_keys: HashMap<Box<[u32]>, u32>,
+    /// Reused buffers of `location`.
+    line_buf: Vec<Line>,
+    key_buf: Vec<u64>,
     /// Per source: mapping index → (our index, address offset).
     mappings_by_src: Vec<Option<(u32, i64)>>,
     functions_by_src: Vec<u32>,
@@ -332,6 +340,15 @@ impl<'x> Merger<'x> {
             }
         }
         let p0 = first.source();
+        // Size the tables for the largest input: they grow to at least that.
+        let capacity = drafts.iter().fold((0, 0, 0), |c, d| {
+            let p = d.source();
+            (
+                c.0.max(p.locations().len()),
+                c.1.max(d.num_samples()),
+                c.2.max(p.functions().len()),
+            )
+        });
         b.time_nanos(time).duration_nanos(duration).period(period);
         for c in &comments {
             b.comment(c);
@@ -354,9 +371,11 @@ impl<'x> Merger<'x> {
             extra_locations: HashMap::new(),
             strings: Vec::new(),
             mapping_keys: HashMap::new(),
-            function_keys: HashMap::new(),
-            location_keys: HashMap::new(),
-            sample_keys: HashMap::new(),
+            function_keys: HashMap::with_capacity(capacity.2),
+            location_keys: HashMap::with_capacity(capacity.0),
+            sample_keys: HashMap::with_capacity(capacity.1),
+            line_buf: Vec::new(),
+            key_buf: Vec::new(),
             mappings_by_src: Vec::new(),
             functions_by_src: Vec::new(),
             locations_by_src: Vec::new(),
@@ -516,16 +535,9 @@ impl<'x> Merger<'x> {
         };
         let id = self.location_keys.len() as u64 + 1;
         let at = self.b.push_location(id, None, 0, &[line], false);
-        self.location_keys.insert(
-            LocationKey {
-                addr: 0,
-                mapping: NONE,
-                frames: Box::new([(fi, 0)]),
-                last_column: 0,
-                folded: false,
-            },
-            at,
-        );
+        location_key(&mut self.key_buf, 0, NONE, false, &[line]);
+        self.location_keys
+            .insert(self.key_buf.as_slice().into(), at);
         self.extra_locations.insert(frame, at);
         at
     }
@@ -609,38 +621,39 @@ impl<'x> Merger<'x> {
             None => (None, 0),
         };
         let address = (d.address(i) as i64).wrapping_add(offset) as u64;
-        let lines: Vec<Line> = d
-            .lines(i)
-            .iter()
-            .map(|l| {
-                let l = d.line(l);
-                Line {
-                    function: self.function(d, l.function),
-                    ..l
-                }
-            })
-            .collect();
-        let key = LocationKey {
-            addr: match mapping {
-                Some(m) => address.wrapping_sub(self.mapping_starts[m as usize]),
-                None => address,
-            },
-            mapping: mapping.unwrap_or(NONE),
-            frames: lines.iter().map(|l| (l.function, l.line)).collect(),
-            last_column: lines.last().map_or(0, |l| l.column),
-            folded: src.is_folded,
+        let mut lines = std::mem::take(&mut self.line_buf);
+        lines.clear();
+        for l in d.lines(i) {
+            let l = d.line(l);
+            lines.push(Line {
+                function: self.function(d, l.function),
+                ..l
+            });
+        }
+        let rel = match mapping {
+            Some(m) => address.wrapping_sub(self.mapping_starts[m as usize]),
+            None => address,
         };
-        let at = match self.location_keys.get(&key) {
+        location_key(
+            &mut self.key_buf,
+            rel,
+            mapping.unwrap_or(NONE),
+            src.is_folded,
+            &lines,
+        );
+        let at = match self.location_keys.get(self.key_buf.as_slice()) {
             Some(&at) => at,
             None => {
                 let id = self.location_keys.len() as u64 + 1;
                 let at = self
                     .b
                     .push_location(id, mapping, address, &lines, src.is_folded);
-                self.location_keys.insert(key, at);
+                self.location_keys
+                    .insert(self.key_buf.as_slice().into(), at);
                 at
             }
         };
+        self.line_buf = lines;
         self.locations_by_src[i as usize] = at;
         at
     }

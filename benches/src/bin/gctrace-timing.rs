@@ -24,7 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut cycles = 0u64;
     let mut stw = 0u64;
     scan(&data, |item| {
-        if let Event::Gc { cycle, .. } = item.event {
+        if let Event::Gc { cycle, .. } = &item.event {
             cycles += 1;
             stw += cycle.stw_micros();
         }

@@ -318,11 +318,11 @@ struct Builder {
 }
 
 impl Builder {
-    fn add(&mut self, item: Item) {
+    fn add(&mut self, item: &Item) {
         let s = &mut self.s;
         match item.event {
             Event::Gc {
-                cycle,
+                ref cycle,
                 mid_line,
                 rejoined,
             } => {
@@ -352,7 +352,7 @@ impl Builder {
                     .entry(cycle.clock().len().to_string())
                     .or_default() += 1;
                 s.stacks_globals_lines += u64::from(cycle.stacks_mb.is_some());
-                self.cycles.push(CycleRow::of(item.line, &cycle));
+                self.cycles.push(CycleRow::of(item.line, cycle));
             }
             Event::Scavenge(Scavenge::Scvg { released_mb }) => {
                 s.scvg_lines += 1;

@@ -1,7 +1,7 @@
 //! Flame graphs: d3-flame-graph JSON (`{name, value, children}`), the differential form
 //! (`delta` per frame: new − base), and SVG through the `inferno` crate.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use serde::Serialize;
 

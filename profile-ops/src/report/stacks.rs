@@ -1,7 +1,7 @@
 //! Samples as stacks of printable frame names, root first: what folded stacks, flame
 //! graphs and speedscope files are made of.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::graph::{GraphBuilder, NodeKey};
 use crate::query::Prepared;

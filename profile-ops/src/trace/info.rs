@@ -378,20 +378,21 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/gotrace")
     }
 
-    /// Every v2 corpus trace's summary equals its `.oracle.json`, key for key.
+    /// Every corpus trace's summary (v2, and v1 converted) equals its `.oracle.json`, key
+    /// for key.
     #[test]
-    fn v2_corpus_summaries_equal_oracles() {
-        let mut checked = 0;
+    fn corpus_summaries_equal_oracles() {
+        let (mut checked, mut checked_v1) = (0, 0);
         let mut failures = Vec::new();
-        for dir in ["tests", "generated", "external", "fuzz"] {
+        for dir in ["tests", "generated", "external", "fuzz", "v1"] {
             for e in std::fs::read_dir(corpus().join(dir)).expect("corpus dir") {
                 let p = e.expect("entry").path();
                 if p.extension().is_none_or(|x| x != "trace") {
                     continue;
                 }
                 let data = std::fs::read(&p).expect("trace");
-                if !crate::gotrace::Version::detect(&data).is_ok_and(|v| v.is_v2()) {
-                    continue; // v1 traces are not converted yet.
+                if crate::gotrace::Version::detect(&data).is_ok_and(|v| !v.is_v2()) {
+                    checked_v1 += 1;
                 }
                 let oracle: serde_json::Value = serde_json::from_slice(
                     &std::fs::read(p.with_extension("trace.oracle.json")).expect("oracle"),
@@ -408,7 +409,8 @@ mod tests {
                 checked += 1;
             }
         }
-        assert!(checked >= 40, "{checked}");
+        assert!(checked >= 69, "{checked}");
+        assert!(checked_v1 >= 27, "{checked_v1}");
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
