@@ -19,7 +19,8 @@ enum Data {
     Bytes(Bytes),
 }
 
-/// A Go execution trace (`runtime/trace`, `go test -trace`, the flight recorder), Go 1.22+.
+/// A Go execution trace (`runtime/trace`, `go test -trace`, the flight recorder): Go 1.22+
+/// traces and v1 traces (Go 1.11–1.21, converted to the same events).
 ///
 /// Loading checks the header only; events are decoded as they are read, one generation
 /// in memory at a time for files.
@@ -100,8 +101,8 @@ impl Trace {
 impl Trace {
     /// Opens a trace from a path (streamed), `bytes`/`memoryview` (borrowed), another
     /// bytes-like object (copied) or a binary file object. Raises `TraceHeaderError` when
-    /// the input is not a Go execution trace, `UnsupportedVersionError` for versions not
-    /// read yet (v1, Go 1.11–1.21).
+    /// the input is not a Go execution trace, `UnsupportedVersionError` for a header
+    /// naming a version that never wrote traces in a known format.
     #[staticmethod]
     fn load(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<Trace> {
         let (data, name) = match crate::input::source(source, "Trace.load")? {

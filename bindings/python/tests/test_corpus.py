@@ -97,9 +97,10 @@ def test_gctrace_matches_oracle_and_cli(oracle: Path, cli):
 
 
 TRACES = sorted((CORPUS / "gotrace" / "tests").glob("*.trace"))
+V1_TRACES = sorted((CORPUS / "gotrace" / "v1").glob("*.trace"))
 
 
-@pytest.mark.parametrize("path", TRACES[::3], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", TRACES[::3] + V1_TRACES[::2], ids=lambda p: p.name)
 def test_trace_summary_matches_cli(path: Path, cli):
     t = gprofops.Trace.load(path)
     summary = t.summary()

@@ -82,6 +82,14 @@ def test_trace_events_match_cli(cli):
     assert len(events) == t.summary()["events_total"]
 
 
+def test_v1_trace_events_match_cli(cli):
+    path = CORPUS / "gotrace" / "v1" / "http_1_19_good.trace"
+    events = list(gprofops.Trace.load(path))
+    lines = cli.run("trace", "events", "--json-lines", path).stdout.splitlines()
+    assert events == [json.loads(x) for x in lines]
+    assert len(gprofops.Trace.load(path.read_bytes()).to_pandas()) == len(events)
+
+
 def test_trace_table():
     t = gprofops.Trace.load(GOOD)
     df = t.to_pandas()
@@ -111,8 +119,10 @@ def test_invalid_trace_raises_where_it_breaks(cli):
 def test_not_a_trace():
     with pytest.raises(gprofops.TraceHeaderError, match="not a Go execution trace"):
         gprofops.Trace.load(b"definitely not a trace, but long enough")
-    with pytest.raises(gprofops.UnsupportedVersionError):
-        gprofops.Trace.load(b"go 1.19 trace\x00\x00\x00" + b"\x00" * 32)
+    with pytest.raises(gprofops.UnsupportedVersionError, match="go 1.24"):
+        gprofops.Trace.load(b"go 1.24 trace\x00\x00\x00" + b"\x00" * 32)
+    with pytest.raises(gprofops.MalformedError, match=r"byte \d+\)$"):  # v1, bad body
+        list(gprofops.Trace.load(b"go 1.19 trace\x00\x00\x00" + b"\x00" * 32))
     data = (TRACES / "go122-gc-stress.trace").read_bytes()
     for cut in (3000, len(data) // 2, len(data) - 100):
         with pytest.raises(gprofops.ParseError, match=r"\(generation \d+.*byte \d+\)$"):

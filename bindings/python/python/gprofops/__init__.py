@@ -4,7 +4,7 @@
   filters (``focus``, ``ignore``, ``hide``, ``show``, ``tagfocus``...) and reports
   (``top``, ``traces``, ``tree``, ``folded``, ``flamegraph``, ``speedscope``).
 - :func:`merge` and :func:`diff` of profiles.
-- :class:`Trace`: Go execution traces (Go 1.22+).
+- :class:`Trace`: Go execution traces (Go 1.11+).
 - :class:`GcTrace`: ``GODEBUG=gctrace=1`` logs.
 - :mod:`gprofops.dask`: merging many profiles on a Dask cluster.
 

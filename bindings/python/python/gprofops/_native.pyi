@@ -178,7 +178,7 @@ class GcTrace:
     def _repr_html_(self) -> str: ...
 
 class Trace:
-    """A Go execution trace (Go 1.22+)."""
+    """A Go execution trace (Go 1.22+, and v1 traces of Go 1.11–1.21)."""
 
     @staticmethod
     def load(source: _Source) -> Trace: ...
