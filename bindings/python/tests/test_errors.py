@@ -28,6 +28,7 @@ def test_exception_hierarchy():
     ):
         assert issubclass(cls, gprofops.ParseError)
     assert issubclass(gprofops.ParseError, ValueError)
+    assert gprofops.IncompatibleProfiles is gprofops.IncompatibleProfilesError
     for cls in (
         gprofops.IncompatibleProfilesError,
         gprofops.NoProfilesError,

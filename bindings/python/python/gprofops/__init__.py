@@ -46,6 +46,9 @@ from ._native import (
     merge,
 )
 
+#: Alias of :class:`IncompatibleProfilesError`.
+IncompatibleProfiles = IncompatibleProfilesError
+
 __all__ = [
     "BadOptionError",
     "BadRegexError",
@@ -53,6 +56,7 @@ __all__ = [
     "EventIter",
     "GcTrace",
     "GzipError",
+    "IncompatibleProfiles",
     "IncompatibleProfilesError",
     "InvalidProfileError",
     "InvalidTraceError",
