@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Side by side, in one run: the Python binding vs the Rust CLI on the corpus's largest
-# profile (load + top 10), and a Dask merge of 1,000 profiles on a LocalCluster with 2
-# worker processes vs a sequential loop. Builds what it needs (release CLI, the extension
-# into .venv) first.
+# profile (load + top 10), and Dask merges of 1,000 profiles (small: variants of the example
+# CPU profile; large: variants of a 15,456-sample corpus heap profile, ~300 MB on disk in
+# benches/out) on a LocalCluster with 2 worker processes vs a sequential loop. Builds what
+# it needs (release CLI, the extension into .venv) first.
 #
 #   scripts/bench-python.sh [RUNS] [PROFILES]     (defaults: 30 runs, 1000 profiles)
 set -euo pipefail

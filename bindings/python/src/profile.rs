@@ -1,9 +1,10 @@
 //! `gprofops.Profile`: a decoded pprof profile.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use profile_ops::pprof::{self, DecodeOptions, StrId};
+use profile_ops::sample_table::{SampleTable, stack_names};
 use profile_ops::summary::{ProfileSummary, totals};
 use pyo3::exceptions::{PyIndexError, PyValueError};
 use pyo3::prelude::*;
@@ -11,7 +12,7 @@ use pyo3::types::{PyBytes, PyDict, PyTuple};
 
 use crate::errors::pprof_err;
 use crate::input::{Source, bytes_only};
-use crate::table::{Col, Dict, StrCol, Validity, offset};
+use crate::table::{Col, StrCol, Validity, offset};
 
 /// A pprof profile (profile.proto, gzipped or not, or a legacy text/binary format).
 ///
@@ -57,115 +58,57 @@ impl Profile {
         r.map(|p| Profile { p }).map_err(pprof_err)
     }
 
-    /// The columns of [`Profile.to_arrow`]. A sample's stack lists, leaf first, the frames
-    /// of each location innermost first: function names, or the address of a location
-    /// without symbols.
+    /// The columns of [`Profile.to_arrow`]: [`SampleTable`] as Arrow buffers.
     fn sample_columns(&self) -> PyResult<Vec<(String, Col)>> {
-        let p = &self.p;
-        let n = p.num_samples();
-        let k = p.sample_types().len();
-        let s = p.samples();
-        // Frame dictionary: one entry per function, then one per unsymbolised location.
+        let t = SampleTable::of(&self.p);
         let mut names = StrCol::new();
-        for f in p.functions() {
-            names.push(p.bytes_of(f.name))?;
+        for name in &t.frame_names {
+            names.push(name)?;
         }
-        let mut loc_frames: Vec<Vec<i32>> = Vec::with_capacity(p.locations().len());
-        for loc in p.locations() {
-            let lines = p.location_lines(loc);
-            if lines.is_empty() {
-                let i = offset(names.len())?;
-                names.push(format!("0x{:x}", loc.address).as_bytes())?;
-                loc_frames.push(vec![i]);
-            } else {
-                loc_frames.push(lines.iter().map(|l| l.function as i32).collect());
-            }
-        }
-        let mut stack_offsets = Vec::with_capacity(n + 1);
-        stack_offsets.push(0i32);
-        let mut frames = Vec::with_capacity(s.locations.len());
-        for i in 0..n {
-            let (a, b) = (
-                s.location_offsets[i] as usize,
-                s.location_offsets[i + 1] as usize,
-            );
-            for &l in &s.locations[a..b] {
-                frames.extend_from_slice(&loc_frames[l as usize]);
-            }
-            stack_offsets.push(offset(frames.len())?);
-        }
+        let stack_offsets = t
+            .stack_offsets
+            .iter()
+            .map(|&o| offset(o))
+            .collect::<PyResult<_>>()?;
+        let frames = t.stacks.iter().map(|&f| f as i32).collect();
         let mut cols = vec![(
             "stack".to_string(),
             Col::ListDict(stack_offsets, frames, names),
         )];
-        for (j, vt) in p.sample_types().iter().enumerate() {
-            let v: Vec<i64> = (0..n).map(|i| s.values[i * k + j]).collect();
+        for (vt, v) in self.p.sample_types().iter().zip(t.values) {
             cols.push((self.str(vt.ty), Col::I64(v, Validity::default())));
         }
-        cols.extend(self.label_columns()?);
+        let mut values = StrCol::new();
+        for v in &t.label_values {
+            values.push(v)?;
+        }
+        for c in t.str_labels {
+            let mut valid = Validity::default();
+            let idx = c
+                .values
+                .iter()
+                .map(|v| {
+                    valid.push(v.is_some());
+                    v.map_or(0, |i| i as i32)
+                })
+                .collect();
+            let name = format!("label:{}", String::from_utf8_lossy(c.key));
+            cols.push((name, Col::Dict(idx, valid, values.clone())));
+        }
+        for c in t.num_labels {
+            let mut valid = Validity::default();
+            let v = c
+                .values
+                .iter()
+                .map(|v| {
+                    valid.push(v.is_some());
+                    v.unwrap_or(0)
+                })
+                .collect();
+            let name = format!("numlabel:{}", String::from_utf8_lossy(c.key));
+            cols.push((name, Col::I64(v, valid)));
+        }
         Ok(cols)
-    }
-
-    /// One column per label key: `label:KEY` (strings, categorical) and `numlabel:KEY`
-    /// (integers), null where a sample lacks the key. A sample with several values for one
-    /// key shows the first.
-    fn label_columns(&self) -> PyResult<Vec<(String, Col)>> {
-        let p = &self.p;
-        let s = p.samples();
-        let n = p.num_samples();
-        let mut str_keys: HashMap<&[u8], usize> = HashMap::new();
-        let mut num_keys: HashMap<&[u8], usize> = HashMap::new();
-        let mut str_cols: Vec<(&[u8], Vec<i32>)> = Vec::new();
-        let mut num_cols: Vec<(&[u8], Vec<Option<i64>>)> = Vec::new();
-        let mut dict = Dict::new();
-        for i in 0..n {
-            let (a, b) = (s.label_offsets[i] as usize, s.label_offsets[i + 1] as usize);
-            for l in &s.labels[a..b] {
-                let key = p.bytes_of(l.key);
-                if l.str != 0 {
-                    let c = *str_keys.entry(key).or_insert_with(|| {
-                        str_cols.push((key, vec![-1; n]));
-                        str_cols.len() - 1
-                    });
-                    if str_cols[c].1[i] < 0 {
-                        str_cols[c].1[i] = dict.id(p.bytes_of(l.str))?;
-                    }
-                } else {
-                    let c = *num_keys.entry(key).or_insert_with(|| {
-                        num_cols.push((key, vec![None; n]));
-                        num_cols.len() - 1
-                    });
-                    num_cols[c].1[i].get_or_insert(l.num);
-                }
-            }
-        }
-        let mut out = Vec::new();
-        let values = dict.values;
-        for (key, idx) in str_cols {
-            let mut valid = Validity::default();
-            let idx: Vec<i32> = idx
-                .into_iter()
-                .map(|x| {
-                    valid.push(x >= 0);
-                    x.max(0)
-                })
-                .collect();
-            let name = format!("label:{}", String::from_utf8_lossy(key));
-            out.push((name, Col::Dict(idx, valid, values.clone())));
-        }
-        for (key, v) in num_cols {
-            let mut valid = Validity::default();
-            let v: Vec<i64> = v
-                .into_iter()
-                .map(|x| {
-                    valid.push(x.is_some());
-                    x.unwrap_or(0)
-                })
-                .collect();
-            let name = format!("numlabel:{}", String::from_utf8_lossy(key));
-            out.push((name, Col::I64(v, valid)));
-        }
-        Ok(out)
     }
 
     fn type_names(&self) -> Vec<String> {
@@ -359,17 +302,10 @@ impl Profile {
         }
         let p = &self.p;
         let s = p.sample(i as usize);
-        let mut stack = Vec::new();
-        for &l in s.locations {
-            let loc = &p.locations()[l as usize];
-            let lines = p.location_lines(loc);
-            if lines.is_empty() {
-                stack.push(format!("0x{:x}", loc.address));
-            }
-            for line in lines {
-                stack.push(self.str(p.functions()[line.function as usize].name));
-            }
-        }
+        let stack: Vec<String> = stack_names(p, s.locations)
+            .into_iter()
+            .map(Cow::into_owned)
+            .collect();
         let labels: Vec<(String, String)> = s
             .labels
             .iter()

@@ -2,8 +2,6 @@
 //! `pyarrow.Array.from_buffers`), so a table of a million rows creates no Python object
 //! per row.
 
-use std::collections::HashMap;
-
 use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
@@ -58,31 +56,6 @@ impl StrCol {
 
     pub(crate) fn len(&self) -> usize {
         self.offsets.len() - 1
-    }
-}
-
-/// Interns strings into a [`StrCol`] used as an Arrow dictionary.
-pub(crate) struct Dict<'a> {
-    ids: HashMap<&'a [u8], i32>,
-    pub(crate) values: StrCol,
-}
-
-impl<'a> Dict<'a> {
-    pub(crate) fn new() -> Self {
-        Dict {
-            ids: HashMap::new(),
-            values: StrCol::new(),
-        }
-    }
-
-    pub(crate) fn id(&mut self, s: &'a [u8]) -> PyResult<i32> {
-        if let Some(&i) = self.ids.get(s) {
-            return Ok(i);
-        }
-        let i = offset(self.values.len())?;
-        self.values.push(s)?;
-        self.ids.insert(s, i);
-        Ok(i)
     }
 }
 
