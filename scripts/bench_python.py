@@ -8,6 +8,7 @@ guard.
 
 from __future__ import annotations
 
+import re
 import statistics
 import subprocess
 import sys
@@ -73,7 +74,7 @@ def load_and_top(cli: str, corpus: Path, runs: int) -> None:
 def make_fleet(base: gprofops.Profile, fleet_dir: Path, n: int) -> list[Path]:
     """`n` different profiles: `base` filtered four ways and scaled."""
     fleet_dir.mkdir(parents=True, exist_ok=True)
-    top = [r["name"] for r in base.top(4).rows]
+    top = [re.escape(r["name"]) for r in base.top(4).rows]
     variants = [base, base.focus(top[0]), base.ignore(top[0]), base.hide(top[-1])]
     paths = []
     for i in range(n):

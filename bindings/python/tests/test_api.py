@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import subprocess
 import sys
 import threading
 from importlib import resources
@@ -140,3 +141,21 @@ def test_tables_create_no_python_object_per_row():
         table, grown = _allocations(make)
         assert table.num_rows > 1000, what
         assert grown < 500, f"{what}: {grown} Python allocations for {table.num_rows} rows"
+
+
+def test_works_without_the_optional_dependencies():
+    """pandas, pyarrow and dask are extras (`gprofops[pandas]`, `gprofops[dask]`): without
+    them everything but the tables works, and the tables say what to install."""
+    code = f"""
+import sys
+sys.modules.update(pyarrow=None, pandas=None, dask=None)
+import gprofops
+p = gprofops.Profile.load({str(EXAMPLES / "cpu.pb.gz")!r})
+assert p.top(3).rows and p.flamegraph()["value"] == p.totals[1]
+try:
+    p.to_pandas()
+except ImportError as e:
+    print(e)
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install 'gprofops[pandas]'" in r.stdout
