@@ -23,6 +23,7 @@ use pyo3::prelude::*;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<profile::Profile>()?;
+    m.add_class::<profile::SampleSeq>()?;
     m.add_class::<gc::GcTrace>()?;
     m.add_class::<trace::Trace>()?;
     m.add_class::<trace::EventIter>()?;

@@ -289,6 +289,13 @@ impl Profile {
         to_py(py, &s)
     }
 
+    /// The samples as a read-only sequence of dicts (see [`Profile.sample`]), made one at a
+    /// time as they are indexed or iterated; `to_pandas()` is the bulk form.
+    #[getter]
+    fn samples(slf: Py<Self>) -> SampleSeq {
+        SampleSeq { profile: slf }
+    }
+
     /// Sample `index` as a dict: `stack` (frame names, leaf first), `values` (one per
     /// sample type), `labels` (`[(key, value)]` string labels) and `num_labels`
     /// (`[(key, value, unit)]`). Negative indexes count from the end.
@@ -437,5 +444,26 @@ impl Profile {
         let ctor = py.get_type::<Profile>().getattr("from_bytes")?;
         let data = self.to_bytes(py, false);
         (ctor, (data,)).into_pyobject(py)
+    }
+}
+
+/// `Profile.samples`: the samples as a sequence of dicts, each made when asked for.
+#[pyclass(frozen, sequence, module = "gprofops", name = "Samples")]
+pub struct SampleSeq {
+    profile: Py<Profile>,
+}
+
+#[pymethods]
+impl SampleSeq {
+    fn __len__(&self) -> usize {
+        self.profile.get().p.num_samples()
+    }
+
+    fn __getitem__<'py>(&self, py: Python<'py>, index: isize) -> PyResult<Bound<'py, PyDict>> {
+        self.profile.get().sample(py, index)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<gprofops.Samples: {} samples>", self.__len__())
     }
 }

@@ -95,6 +95,19 @@ def test_sample_access(cpu):
     assert heap.sample(0)["num_labels"] == [("bytes", 48, "")]
 
 
+def test_samples_sequence(cpu):
+    samples = cpu.samples
+    assert len(samples) == cpu.num_samples
+    assert samples[0] == cpu.sample(0) and samples[-1] == cpu.sample(-1)
+    listed = list(samples)
+    assert len(listed) == cpu.num_samples
+    assert [sum(s["values"][1] for s in listed)] == cpu.totals[1:]
+    assert listed[5]["stack"] == cpu.to_pandas()["stack"][5].tolist()
+    with pytest.raises(IndexError):
+        samples[len(samples)]
+    assert repr(samples) == f"<gprofops.Samples: {cpu.num_samples} samples>"
+
+
 def test_to_arrow_is_the_samples(cpu):
     t = cpu.to_arrow()
     assert isinstance(t, pa.Table)
