@@ -26,14 +26,7 @@ impl GcTrace {
         let f = |f: fn(&profile_ops::gc::CycleRow) -> f64| {
             Col::F64(c.iter().map(f).collect(), Validity::default())
         };
-        let mut valid = Validity::default();
-        let sog = c
-            .iter()
-            .map(|r| {
-                valid.push(r.start_over_goal.is_some());
-                r.start_over_goal.unwrap_or(0.0)
-            })
-            .collect();
+        let (sog, valid) = Validity::split(c.iter().map(|r| r.start_over_goal));
         vec![
             ("line".into(), u(|r| r.line as u64)),
             ("number".into(), u(|r| r.number)),

@@ -83,28 +83,12 @@ impl Profile {
             values.push(v)?;
         }
         for c in t.str_labels {
-            let mut valid = Validity::default();
-            let idx = c
-                .values
-                .iter()
-                .map(|v| {
-                    valid.push(v.is_some());
-                    v.map_or(0, |i| i as i32)
-                })
-                .collect();
+            let (idx, valid) = Validity::split(c.values.iter().map(|v| v.map(|i| i as i32)));
             let name = format!("label:{}", String::from_utf8_lossy(c.key));
             cols.push((name, Col::Dict(idx, valid, values.clone())));
         }
         for c in t.num_labels {
-            let mut valid = Validity::default();
-            let v = c
-                .values
-                .iter()
-                .map(|v| {
-                    valid.push(v.is_some());
-                    v.unwrap_or(0)
-                })
-                .collect();
+            let (v, valid) = Validity::split(c.values);
             let name = format!("numlabel:{}", String::from_utf8_lossy(c.key));
             cols.push((name, Col::I64(v, valid)));
         }

@@ -27,6 +27,21 @@ impl Validity {
         self.len += 1;
     }
 
+    /// Values with a placeholder where absent, and the validity of each.
+    pub(crate) fn split<T: Copy + Default>(
+        values: impl IntoIterator<Item = Option<T>>,
+    ) -> (Vec<T>, Validity) {
+        let mut valid = Validity::default();
+        let v = values
+            .into_iter()
+            .map(|x| {
+                valid.push(x.is_some());
+                x.unwrap_or_default()
+            })
+            .collect();
+        (v, valid)
+    }
+
     /// The bitmap, or `None` when every value is present.
     fn into_bitmap(self) -> Option<Vec<u8>> {
         (self.nulls > 0).then_some(self.bits)

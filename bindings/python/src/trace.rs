@@ -66,20 +66,12 @@ impl Trace {
                 .position(|&a| a == k)
                 .map_or(0, |i| i as i32 + 1)
         };
-        let mut valid = Validity::default();
-        let kind: Vec<i32> = c
-            .kind
-            .iter()
-            .map(|&k| {
-                valid.push(true);
-                kind_index(k)
-            })
-            .collect();
+        let kind: Vec<i32> = c.kind.iter().map(|&k| kind_index(k)).collect();
         let arg = |j: usize| Col::U64(c.args.iter().map(|a| a[j]).collect());
         let i64col = |v: &[i64]| Col::I64(v.to_vec(), Validity::default());
         Ok(vec![
             ("time".into(), i64col(&c.time)),
-            ("kind".into(), Col::Dict(kind, valid, kinds)),
+            ("kind".into(), Col::Dict(kind, Validity::default(), kinds)),
             (
                 "wire_type".into(),
                 Col::U64(c.wire_type.iter().map(|&w| w as u64).collect()),
