@@ -10,6 +10,7 @@
 
 mod errors;
 mod gc;
+mod html;
 mod input;
 mod ops;
 mod profile;

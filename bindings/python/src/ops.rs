@@ -240,29 +240,7 @@ impl TopReport {
 
     /// The table as HTML (at most 20 rows), with values as pprof prints them.
     fn _repr_html_(&self) -> String {
-        let esc = |s: &str| {
-            s.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-        };
-        let mut h = String::from("<div>");
-        for l in &self.t.labels {
-            h += &format!("{}<br>", esc(l));
-        }
-        h += "<table><thead><tr><th>flat</th><th>flat%</th><th>sum%</th><th>cum</th><th>cum%</th><th>name</th></tr></thead><tbody>";
-        for (r, (flat, cum)) in self.t.rows.iter().zip(&self.t.formatted).take(20) {
-            h += &format!(
-                "<tr><td>{}</td><td>{:.2}%</td><td>{:.2}%</td><td>{}</td><td>{:.2}%</td><td>{}</td></tr>",
-                esc(flat),
-                r.flat_pct,
-                r.sum_pct,
-                esc(cum),
-                r.cum_pct,
-                esc(&r.name)
-            );
-        }
-        h += "</tbody></table></div>";
-        h
+        crate::html::top_table(&self.t, 20)
     }
 }
 

@@ -4,6 +4,8 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 
 use profile_ops::pprof::{self, DecodeOptions, StrId};
+use profile_ops::query::Query;
+use profile_ops::report::top::Top;
 use profile_ops::sample_table::{SampleTable, stack_names};
 use profile_ops::summary::{ProfileSummary, totals};
 use pyo3::exceptions::{PyIndexError, PyValueError};
@@ -11,6 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 
 use crate::errors::pprof_err;
+use crate::html::{esc, top_table};
 use crate::input::{Source, bytes_only};
 use crate::table::{Col, StrCol, Validity, offset};
 
@@ -394,13 +397,9 @@ impl Profile {
         )
     }
 
-    /// A small HTML table for notebooks: sample types with their totals.
+    /// A small HTML summary for notebooks: sample types with their totals, and the top 5
+    /// functions by the default sample type.
     fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
-        let esc = |s: &str| {
-            s.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-        };
         let mut h = format!(
             "<div><b>gprofops.Profile</b>: {} samples",
             self.p.num_samples()
@@ -412,7 +411,16 @@ impl Profile {
         for (name, total) in self.type_names().iter().zip(self.totals(py)) {
             h += &format!("<tr><td>{}</td><td>{total}</td></tr>", esc(name));
         }
-        h += "</tbody></table></div>";
+        h += "</tbody></table>";
+        if self.p.num_samples() > 0 {
+            let top = py.detach(|| Query::default().prepare(&self.p).map(|p| Top::new(&p, 5)));
+            // A profile no report can be made of (say, a bad drop_frames regexp) still shows
+            // its header; the report's error is what `top()` is for.
+            if let Ok(t) = top {
+                h += &top_table(&t, 5);
+            }
+        }
+        h += "</div>";
         Ok(h)
     }
 

@@ -176,7 +176,12 @@ def test_text_repr_html(cpu, cli):
         " period 10000000 cpu/nanoseconds>"
     )
     html = cpu._repr_html_()
-    assert "<table>" in html and "29740000000" in html
+    assert "<td>cpu/nanoseconds</td><td>29740000000</td>" in html
+    assert html.count("<tr><td>") == 2 + 5  # the totals, then the top 5
+    assert html.index(cpu.top(5).rows[0]["name"]) > html.index("29740000000")
+    assert "math/big.addVV" in cpu.top(5)._repr_html_()
+    empty = gprofops.Profile.load(b"\x0a\x04\x08\x01\x10\x02\x32\x00\x32\x01a\x32\x01b")
+    assert empty.num_samples == 0 and "<td>a/b</td><td>0</td>" in empty._repr_html_()
 
 
 def test_pickle_and_equality(cpu):
