@@ -13,7 +13,8 @@
 //!   as one set of options; [`graph`]: the call graph reports are computed from.
 //! - [`report`]: top, traces, tree/peek, folded stacks, flame graphs (JSON, diff, SVG),
 //!   speedscope.
-//! - [`units`]: pprof's unit scaling and number formatting; [`summary`]: totals at a glance.
+//! - [`units`]: pprof's unit scaling and number formatting; [`summary`]: totals at a glance;
+//!   [`sample_table`]: the samples as columns, for DataFrame exports.
 //!
 //! Go runtime data: [`trace`] (execution trace summaries), [`gc`] (gctrace statistics).
 
@@ -31,6 +32,7 @@ pub mod labels;
 pub mod merge;
 pub mod query;
 pub mod report;
+pub mod sample_table;
 mod slice_index;
 pub mod summary;
 pub mod trace;
