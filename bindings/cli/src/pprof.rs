@@ -193,10 +193,23 @@ fn open(path: &Path) -> Result<Profile, Box<dyn std::error::Error>> {
     Profile::open(path).map_err(|e| format!("{}: {e}", path.display()).into())
 }
 
-/// Loads and merges files in parallel, with a progress bar on a terminal for many files.
+/// Files at least this large get a spinner while they load (on a terminal).
+const LARGE_FILE: u64 = 32 << 20;
+
+/// Loads and merges files in parallel, with a progress bar on a terminal for many files
+/// (and a spinner for one large file).
 pub(crate) fn load_merged(files: &[PathBuf]) -> Result<Profile, Box<dyn std::error::Error>> {
     if let [one] = files {
-        return open(one);
+        let size = std::fs::metadata(one).map_or(0, |m| m.len());
+        if size < LARGE_FILE || !std::io::stderr().is_terminal() {
+            return open(one);
+        }
+        let spinner = ProgressBar::new_spinner();
+        spinner.set_message(format!("reading {} ({} MB)", one.display(), size >> 20));
+        spinner.enable_steady_tick(std::time::Duration::from_millis(100));
+        let p = open(one);
+        spinner.finish_and_clear();
+        return p;
     }
     let bar = if files.len() >= 8 && std::io::stderr().is_terminal() {
         let b = ProgressBar::new(files.len() as u64);
@@ -261,13 +274,16 @@ pub struct TopArgs {
 pub fn top(a: TopArgs) -> CliResult {
     let p = a.profile.load()?;
     let prep = a.profile.query().prepare(&p)?;
-    let top = Top::new(&prep, a.nodecount.unwrap_or(0));
-    if a.json {
-        emit(&format!("{}\n", serde_json::to_string(&top)?))?;
+    emit_top(&Top::new(&prep, a.nodecount.unwrap_or(0)), a.json)
+}
+
+/// Prints a top table as `go tool pprof -top` does, or as JSON.
+fn emit_top(top: &Top, json: bool) -> CliResult {
+    if json {
+        emit(&format!("{}\n", serde_json::to_string(top)?))
     } else {
-        emit(&top.to_text())?;
+        emit(&top.to_text())
     }
-    Ok(())
 }
 
 /// Arguments of `merge`.
@@ -342,13 +358,7 @@ pub fn diff_cmd(a: DiffArgs) -> CliResult {
         return write_profile(&d, out, false);
     }
     let prep = Query::default().prepare(&d)?;
-    let top = Top::new(&prep, a.nodecount.unwrap_or(0));
-    if a.json {
-        emit(&format!("{}\n", serde_json::to_string(&top)?))?;
-    } else {
-        emit(&top.to_text())?;
-    }
-    Ok(())
+    emit_top(&Top::new(&prep, a.nodecount.unwrap_or(0)), a.json)
 }
 
 /// Arguments of the reports that take only profile options.

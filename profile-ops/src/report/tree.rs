@@ -4,6 +4,7 @@
 use regex::Regex;
 
 use crate::error::{Error, Result};
+use crate::graph::Edge;
 use crate::query::Prepared;
 use crate::units;
 
@@ -41,15 +42,19 @@ pub fn tree(prep: &Prepared<'_>, node_count: usize, symbol: Option<&str>) -> Res
         let (flat, cum) = (n.flat_value(), n.cum_value());
         out.push_str(SEPARATOR);
         out.push('\n');
-        for e in g.sorted_edges(&n.in_edges) {
-            let e = &g.edges[e];
+        // One line per caller or callee: its weight, share of this node's cum, name.
+        let edge_line = |out: &mut String, e: &Edge, other: usize| {
             let inl = if e.inline { " (inline)" } else { "" };
             out.push_str(&format!(
                 "{:>50} {} |   {}{inl}\n",
                 fmt(e.weight),
                 units::percentage(e.weight, cum),
-                g.nodes[e.src].info.printable_name()
+                g.nodes[other].info.printable_name()
             ));
+        };
+        for e in g.sorted_edges(&n.in_edges) {
+            let e = &g.edges[e];
+            edge_line(&mut out, e, e.src);
         }
         flat_sum = flat_sum.wrapping_add(flat);
         out.push_str(&format!(
@@ -62,13 +67,7 @@ pub fn tree(prep: &Prepared<'_>, node_count: usize, symbol: Option<&str>) -> Res
         ));
         for e in g.sorted_edges(&n.out_edges) {
             let e = &g.edges[e];
-            let inl = if e.inline { " (inline)" } else { "" };
-            out.push_str(&format!(
-                "{:>50} {} |   {}{inl}\n",
-                fmt(e.weight),
-                units::percentage(e.weight, cum),
-                g.nodes[e.dest].info.printable_name()
-            ));
+            edge_line(&mut out, e, e.dest);
         }
     }
     if !g.nodes.is_empty() {
