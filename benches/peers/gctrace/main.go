@@ -3,7 +3,10 @@
 // as in shared/tools/oracle/gctrace_oracle.py and the scripts people share), written
 // faithfully in Go with the standard library.
 //
-//	gctrace-regex FILE    prints "go FILE BYTES SECONDS CYCLES STW_MICROS"
+//	gctrace-regex FILE    prints "go FILE BYTES SECONDS CYCLES STW_MICROS CPU_SECONDS"
+//
+// CPU_SECONDS is the user+system time of all the process's threads (the Go runtime's
+// too) during the scan.
 package main
 
 import (
@@ -14,6 +17,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -33,6 +37,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	cpuStart := cpuSecs()
 	start := time.Now()
 	s := bufio.NewScanner(bytes.NewReader(data))
 	s.Buffer(make([]byte, 1<<20), 1<<26)
@@ -56,5 +61,15 @@ func main() {
 		}
 	}
 	secs := time.Since(start).Seconds()
-	fmt.Printf("go %s %d %.6f %d %d\n", os.Args[1], len(data), secs, cycles, stw)
+	cpu := cpuSecs() - cpuStart
+	fmt.Printf("go %s %d %.6f %d %d %.6f\n", os.Args[1], len(data), secs, cycles, stw, cpu)
+}
+
+// cpuSecs is the user+system CPU time of the whole process so far.
+func cpuSecs() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }

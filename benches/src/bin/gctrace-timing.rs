@@ -2,12 +2,16 @@
 //!
 //! ```text
 //! gctrace-timing --make FILE MB      writes a generated log of about MB megabytes
-//! gctrace-timing FILE                 scans FILE (memory-mapped) and prints
-//!     rust FILE BYTES SECONDS CYCLES
+//! gctrace-timing FILE                 scans FILE (read into memory) and prints
+//!     rust FILE BYTES SECONDS CYCLES STW_MICROS CPU_SECONDS
 //! ```
+//!
+//! CPU_SECONDS is the time the scan spent on a core: on a shared machine, the wall-clock
+//! SECONDS also count waiting for one.
 
 use std::time::Instant;
 
+use gprofops_benches::cpu_seconds;
 use profile_ops::gctrace::{Event, scan};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -20,6 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let path = args.first().ok_or("FILE")?;
     let data = std::fs::read(path)?;
+    let cpu_start = cpu_seconds();
     let start = Instant::now();
     let mut cycles = 0u64;
     let mut stw = 0u64;
@@ -30,6 +35,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     });
     let secs = start.elapsed().as_secs_f64();
-    println!("rust {path} {} {secs:.6} {cycles} {stw}", data.len());
+    let cpu = cpu_seconds() - cpu_start;
+    println!(
+        "rust {path} {} {secs:.6} {cycles} {stw} {cpu:.6}",
+        data.len()
+    );
     Ok(())
 }
