@@ -44,7 +44,22 @@ pub fn is_gzip(data: &[u8]) -> bool {
 
 /// Inflates a (possibly multi-member) gzip stream, refusing to go past `limit` bytes.
 pub fn gunzip(data: &[u8], limit: usize) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(data.len().saturating_mul(4).min(limit).min(1 << 30));
+    // The last member's trailer holds its inflated size (mod 2^32): for the usual single
+    // member that is the exact size, so the buffer is never regrown (each regrowth copies
+    // it and, for a moment, holds it twice). Deflate expands at most ~1032:1, which bounds
+    // what a forged trailer can reserve; reserved but untouched memory is address space only.
+    let trailer = data
+        .len()
+        .checked_sub(4)
+        .and_then(|at| data.get(at..))
+        .and_then(|b| b.try_into().ok())
+        .map_or(0, |b| u32::from_le_bytes(b) as usize);
+    let guess = if trailer > 0 {
+        trailer.min(data.len().saturating_mul(1032))
+    } else {
+        data.len().saturating_mul(4)
+    };
+    let mut out = Vec::with_capacity(guess.min(limit).min(1 << 30));
     let dec = flate2::read::MultiGzDecoder::new(data);
     let n = dec
         .take(limit as u64 + 1)

@@ -95,6 +95,21 @@ fn gzip_output_is_capped() {
 }
 
 #[test]
+fn multi_member_gzip_decodes_whole() {
+    // The buffer is sized from the last member's trailer; with two members that is too
+    // small and must grow, not cut the profile.
+    let raw = sample_profile().encode();
+    let (a, b) = raw.split_at(raw.len() / 3);
+    let mut gz = Vec::new();
+    for part in [a, b] {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut enc, part).unwrap();
+        gz.extend(enc.finish().unwrap());
+    }
+    assert_eq!(Profile::decode(&gz).unwrap(), sample_profile());
+}
+
+#[test]
 fn truncation_names_the_field_and_offset() {
     let bytes = sample_profile().encode();
     // Cut inside the first sample message (after the two sample types).
