@@ -4,14 +4,8 @@
 
 use gotrace_parse::{EventKind, Reader};
 
-fn data(name: &str) -> Vec<u8> {
-    std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/data")
-            .join(name),
-    )
-    .expect("read")
-}
+mod common;
+use common::data;
 
 /// A timestamp whose conversion to ns overflows `i64`: Go (amd64) gets `i64::MIN`, which
 /// the monotonic fix-up turns into 1; Rust's saturating cast would give `i64::MAX`.

@@ -6,14 +6,8 @@ use std::collections::BTreeMap;
 
 use gotrace_parse::Reader;
 
-fn data(name: &str) -> Vec<u8> {
-    std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/data")
-            .join(name),
-    )
-    .expect("read")
-}
+mod common;
+use common::data;
 
 /// Go rejects these while checking the merged stream, before any event is returned.
 #[test]
