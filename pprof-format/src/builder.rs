@@ -108,6 +108,9 @@ impl ProfileBuilder {
                 let id = strings.len() as StrId;
                 let start = arena.len() as u32;
                 arena.extend_from_slice(s);
+                if u32::try_from(arena.len()).is_err() && self.problem.is_none() {
+                    self.problem = Some("strings exceed the 4 GiB of a profile's buffer".into());
+                }
                 strings.push((start, arena.len() as u32));
                 v.insert(id);
                 id
