@@ -63,7 +63,7 @@ pub fn load_columns(data: &[u8]) -> Result<Columns, Error> {
         c.goroutine.push(e.goroutine());
         c.proc.push(e.proc());
         c.thread.push(e.thread());
-        c.generation.push(e.table().map_or(0, |t| t.generation()));
+        c.generation.push(e.generation());
         c.stack.push(e.stack_id());
         c.args.push(*e.raw_args());
     }

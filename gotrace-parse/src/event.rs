@@ -459,7 +459,13 @@ impl SchedCtx {
 /// ```
 #[derive(Clone)]
 pub struct Event<'a> {
+    /// The generation's tables, held only by events that refer to them (a stack or a
+    /// string argument, a CPU sample's stack, a `STWEnd`'s reason, a `Sync`'s clock and
+    /// batches): a reference
+    /// count per event would cost as much as ordering it.
     pub(crate) table: Option<Arc<Table<'a>>>,
+    /// Generation the event belongs to (0 for the final `Sync`).
+    pub(crate) generation: u64,
     pub(crate) ctx: SchedCtx,
     /// Wire type, widened so that the struct has no padding (moving an `Event` copies
     /// whole words instead of stitching padding bytes, which stalls store forwarding).
@@ -496,8 +502,10 @@ impl<'a> Event<'a> {
         time: i64,
         args: [u64; 4],
     ) -> Event<'a> {
+        let refs = spec::META[typ as usize] & spec::META_REFS != 0;
         Event {
-            table: Some(table.clone()),
+            table: refs.then(|| table.clone()),
+            generation: table.generation,
             ctx,
             typ_w: typ as u64,
             time,
@@ -508,6 +516,7 @@ impl<'a> Event<'a> {
 
     pub(crate) fn sync(table: Option<Arc<Table<'a>>>, time: i64, n: u64) -> Event<'a> {
         Event {
+            generation: table.as_ref().map_or(0, |t| t.generation),
             table,
             ctx: SchedCtx::NONE,
             typ_w: EV_SYNC as u64,
@@ -572,9 +581,19 @@ impl<'a> Event<'a> {
         &self.args
     }
 
-    /// The generation's tables (none for the final `Sync`).
+    /// The generation's string and stack tables, for the events that refer to them: those
+    /// with a stack or string argument (see [`spec::EventSpec`]), CPU samples, `STWEnd`
+    /// (its begin's reason), and every
+    /// `Sync` but the final one. `None` for the others; [`Event::generation`] says which
+    /// generation any event belongs to.
     pub fn table(&self) -> Option<&Table<'a>> {
         self.table.as_deref()
+    }
+
+    /// The generation the event belongs to (0 for the final `Sync`, which follows the last
+    /// one). v1 traces are one generation.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     fn string(&self, id: u64) -> Cow<'_, str> {

@@ -17,13 +17,16 @@ pub(crate) struct BatchCursor {
     /// Index of the thread in the generation's batch list.
     pub(crate) mi: usize,
     last_ts: i64,
+    /// Batch being read (meaningful once `begun`).
     idx: usize,
-    data_off: usize,
+    begun: bool,
+    /// Where the next event starts and the batch's data ends, in the generation's bytes.
+    pos: usize,
+    end: usize,
+    /// Where `ev` starts, in the generation's bytes.
+    ev_pos: usize,
     /// The next event.
     pub(crate) ev: BaseEvent,
-    /// Byte offsets of `ev` and of its batch header.
-    pub(crate) ev_offset: usize,
-    pub(crate) ev_batch: usize,
     /// The thread's state slot in the ordering (`u32::MAX` until first looked up).
     pub(crate) m_slot: u32,
 }
@@ -35,19 +38,53 @@ impl BatchCursor {
             mi,
             last_ts: 0,
             idx: 0,
-            data_off: 0,
+            begun: false,
+            pos: 0,
+            end: 0,
+            ev_pos: 0,
             ev: BaseEvent {
                 typ: 0,
                 time: 0,
                 args: [0; 4],
             },
-            ev_offset: 0,
-            ev_batch: 0,
             m_slot: u32::MAX,
         }
     }
 
+    /// File offsets of `ev` and of its batch's header, for error locations.
+    pub(crate) fn ev_location(&self, batches: &[BatchSpan], generation: u64) -> Location {
+        let b = batches.get(self.idx);
+        Location {
+            generation,
+            batch: b.map(|b| b.offset as u64),
+            offset: b.map_or(0, |b| {
+                b.data_offset + self.ev_pos.saturating_sub(b.data.start)
+            }) as u64,
+        }
+    }
+
+    /// Moves to the next batch with data; `false` when there is none.
+    #[cold]
+    fn next_batch(&mut self, batches: &[BatchSpan]) -> bool {
+        let mut i = if self.begun { self.idx + 1 } else { 0 };
+        self.last_ts = 0;
+        while batches.get(i).is_some_and(|b| b.data.len == 0) {
+            i += 1;
+        }
+        self.begun = true;
+        self.idx = i;
+        let Some(b) = batches.get(i) else {
+            self.pos = 0;
+            self.end = 0;
+            return false;
+        };
+        self.pos = b.data.start;
+        self.end = b.data.start + b.data.len;
+        true
+    }
+
     /// Reads the next event of the thread; `Ok(false)` when its batches are exhausted.
+    #[inline]
     pub(crate) fn next_event(
         &mut self,
         batches: &[BatchSpan],
@@ -55,31 +92,20 @@ impl BatchCursor {
         freq: f64,
         generation: u64,
     ) -> Result<bool, Error> {
-        while self.idx < batches.len() && batches[self.idx].data.len == self.data_off {
-            self.idx += 1;
-            self.data_off = 0;
-            self.last_ts = 0;
-        }
-        let Some(b) = batches.get(self.idx) else {
+        if self.pos == self.end && !self.next_batch(batches) {
             return Ok(false);
-        };
-        if self.last_ts == 0 {
-            self.last_ts = mul_freq(b.time, freq);
         }
-        let data = base
-            .get(b.data.start + self.data_off..b.data.start + b.data.len)
-            .unwrap_or(&[]);
-        let at = || Location {
-            generation,
-            batch: Some(b.offset as u64),
-            offset: (b.data_offset + self.data_off) as u64,
-        };
-        let (n, dt) = read_timed(data, &mut self.ev).map_err(|r| Error::malformed(at(), r))?;
-        self.ev_offset = b.data_offset + self.data_off;
-        self.ev_batch = b.offset;
+        if self.last_ts == 0 {
+            let time = batches.get(self.idx).map_or(0, |b| b.time);
+            self.last_ts = mul_freq(time, freq);
+        }
+        self.ev_pos = self.pos;
+        let data = base.get(self.pos..self.end).unwrap_or(&[]);
+        let (n, dt) = read_timed(data, &mut self.ev)
+            .map_err(|r| Error::malformed(self.ev_location(batches, generation), r))?;
         self.ev.time = mul_freq(dt, freq).wrapping_add(self.last_ts);
         self.last_ts = self.ev.time;
-        self.data_off += n;
+        self.pos += n;
         Ok(true)
     }
 }
@@ -88,7 +114,9 @@ impl BatchCursor {
 /// timestamp delta. Errors use Go's wording.
 #[inline]
 pub(crate) fn read_timed(b: &[u8], e: &mut BaseEvent) -> Result<(usize, u64), String> {
-    let typ = b[0];
+    let Some(&typ) = b.first() else {
+        return Err("found event without a timestamp: no bytes left".to_string());
+    };
     let meta = spec::META[typ as usize];
     let nargs = (meta & spec::META_NARGS) as usize;
     if meta & spec::META_TIMED == 0 || nargs == 0 {

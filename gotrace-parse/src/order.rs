@@ -2,7 +2,6 @@
 //! and per-thread state machines that decide whether the next event of a batch can happen
 //! yet, validate it, and translate it into the events of the public stream.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::event::{
@@ -132,15 +131,33 @@ enum Need {
 
 const USER_GO: (Need, Need, Need) = (Need::Must, Need::Must, Need::Must);
 
-fn validate(ctx: SchedCtx, (m, p, g): (Need, Need, Need)) -> Result<(), String> {
+#[inline]
+fn validate(ctx: SchedCtx, need: (Need, Need, Need)) -> Result<(), String> {
+    let ok = |need: Need, have: bool| match need {
+        Need::Must => have,
+        Need::MustNot => !have,
+        Need::May => true,
+    };
+    let have = (ctx.m != NO_THREAD, ctx.p != NO_PROC, ctx.g != NO_GOROUTINE);
+    if ok(need.0, have.0) && ok(need.1, have.1) && ok(need.2, have.2) {
+        return Ok(());
+    }
+    Err(validate_error(need, have))
+}
+
+/// Go's message for the first requirement of `validate` that the context fails.
+#[cold]
+fn validate_error((m, p, g): (Need, Need, Need), have: (bool, bool, bool)) -> String {
     let check = |need: Need, have: bool, what: &str| match (need, have) {
         (Need::Must, false) => Err(format!("expected {what} but didn't have one")),
         (Need::MustNot, true) => Err(format!("expected no {} but had one", &what[2..])),
         _ => Ok(()),
     };
-    check(m, ctx.m != NO_THREAD, "a thread")?;
-    check(p, ctx.p != NO_PROC, "a proc")?;
-    check(g, ctx.g != NO_GOROUTINE, "a goroutine")
+    check(m, have.0, "a thread")
+        .and_then(|()| check(p, have.1, "a proc"))
+        .and_then(|()| check(g, have.2, "a goroutine"))
+        .err()
+        .unwrap_or_default()
 }
 
 fn go_status_name(s: u64) -> &'static str {
@@ -162,6 +179,24 @@ fn proc_status_name(s: u64) -> &'static str {
     }
 }
 
+/// An event type's name in an error message (`Invalid(N)` past the version's last type).
+#[derive(Clone, Copy)]
+struct EvName {
+    typ: EventType,
+    max: EventType,
+}
+
+impl std::fmt::Display for EvName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = spec::spec(self.typ).name;
+        if self.typ <= self.max && !name.is_empty() {
+            f.write_str(name)
+        } else {
+            write!(f, "Invalid({})", self.typ)
+        }
+    }
+}
+
 /// The ordering state carried across generations.
 #[derive(Debug)]
 pub(crate) struct Ordering<'a> {
@@ -175,7 +210,9 @@ pub(crate) struct Ordering<'a> {
     gc_seq: u64,
     gc_state: GcState,
     initial_gen: u64,
-    pub(crate) queue: VecDeque<Event<'a>>,
+    /// Events the last step made, to be handed out before the next step (the reader
+    /// reverses them and pops from the end).
+    pub(crate) queue: Vec<Event<'a>>,
     /// Time of the last event handed out: Go's reader makes times strictly increasing by
     /// moving an event that is not later than its predecessor to `last + 1`. Events are
     /// stamped when they are built, which is the order they are handed out in.
@@ -196,24 +233,20 @@ impl<'a> Ordering<'a> {
             gc_seq: 0,
             gc_state: GcState::Undetermined,
             initial_gen: 0,
-            queue: VecDeque::new(),
+            queue: Vec::new(),
             last_ts: 0,
         }
     }
 
-    fn ev_name(&self, typ: EventType) -> String {
+    /// The event's name as Go's errors print it; formatted only when an error is made.
+    fn ev_name(&self, typ: EventType) -> EvName {
         let max = match self.version {
             Version::Go122 => ev::USER_LOG,
             Version::Go123 => ev::EXPERIMENTAL_BATCH,
             Version::Go125 => ev::CLOCK_SNAPSHOT,
             _ => 255,
         };
-        let name = spec::spec(typ).name;
-        if typ <= max && !name.is_empty() {
-            name.to_string()
-        } else {
-            format!("Invalid({typ})")
-        }
+        EvName { typ, max }
     }
 
     fn m_slot(&mut self, m: ThreadId) -> usize {
@@ -315,8 +348,7 @@ impl<'a> Ordering<'a> {
 
     fn push(&mut self, t: &Arc<Table<'a>>, ctx: SchedCtx, e: &BaseEvent) {
         let time = self.stamp(e.time);
-        self.queue
-            .push_back(Event::new(t, ctx, e.typ, time, e.args));
+        self.queue.push(Event::new(t, ctx, e.typ, time, e.args));
     }
 
     fn proc_status(
@@ -731,12 +763,12 @@ impl<'a> Ordering<'a> {
             }
             let time = self.stamp(e.time);
             self.queue
-                .push_back(Event::new(t, cur, ev::GO_BLOCK, time, [0; 4]));
+                .push(Event::new(t, cur, ev::GO_BLOCK, time, [0; 4]));
         } else {
             self.g.remove(&cur.g);
             let time = self.stamp(e.time);
             self.queue
-                .push_back(Event::new(t, cur, ev::GO_DESTROY, time, [0; 4]));
+                .push(Event::new(t, cur, ev::GO_DESTROY, time, [0; 4]));
         }
         if let Some(n) = self.g.get_mut(&next) {
             n.status = gs::RUNNING;
@@ -747,7 +779,7 @@ impl<'a> Ordering<'a> {
         let mut start = cur;
         start.g = NO_GOROUTINE;
         let time = self.stamp(e.time);
-        self.queue.push_back(Event::new(
+        self.queue.push(Event::new(
             t,
             start,
             ev::GO_START,
@@ -903,7 +935,7 @@ impl<'a> Ordering<'a> {
             p.status = ps::SYSCALL_ABANDONED;
             new.p = NO_PROC;
             let time = self.stamp(e.time);
-            self.queue.push_back(Event::new(
+            self.queue.push(Event::new(
                 t,
                 cur,
                 ev::PROC_STEAL,
@@ -948,7 +980,7 @@ impl<'a> Ordering<'a> {
         let time = self.stamp(e.time);
         let mut out = Event::new(t, cur, e.typ, time, e.args);
         out.task_type = name;
-        self.queue.push_back(out);
+        self.queue.push(out);
         Ok((cur, true))
     }
 

@@ -175,34 +175,49 @@ impl<'a> Reader<'a> {
 
     #[inline]
     fn next_checked(&mut self) -> Option<Result<Event<'a>, Error>> {
-        if self.done {
-            return None;
-        }
-        if let Some(conv) = self.v1.as_mut() {
-            let next = conv.next_event();
-            if let Some(Err(_)) = &next {
-                self.done = true;
-                self.partial = conv.delivered();
+        if self.order.queue.is_empty() {
+            if self.done {
+                return None;
             }
-            return next;
-        }
-        match self.next_inner() {
-            Ok(Some(e)) => match self.validate_ids(&e) {
-                Ok(()) => Some(Ok(e)),
-                Err(err) => {
-                    self.fail();
-                    Some(Err(err))
+            if let Some(conv) = self.v1.as_mut() {
+                let next = conv.next_event();
+                if let Some(Err(_)) = &next {
+                    self.done = true;
+                    self.partial = conv.delivered();
                 }
-            },
-            Ok(None) => {
-                self.done = true;
-                None
+                return next;
             }
-            Err(err) => {
+            if let Err(err) = self.refill() {
                 self.fail();
-                Some(Err(err))
+                return Some(Err(err));
             }
         }
+        // Checked in place and moved out once: an event is a dozen words.
+        let e = self.order.queue.last()?;
+        if let Err(err) = self.validate_ids(e) {
+            self.order.queue.clear();
+            self.fail();
+            return Some(Err(err));
+        }
+        self.order.queue.pop().map(Ok)
+    }
+
+    /// Puts the next events into the (empty) queue, last first so that they pop in order;
+    /// leaves it empty only at the end of the trace.
+    fn refill(&mut self) -> Result<(), Error> {
+        match self.next_inner()? {
+            Some(e) => self.order.queue.push(e),
+            None if self.order.queue.is_empty() => {
+                if !self.done {
+                    return Err(Error::invalid(
+                        Location::default(),
+                        "internal error: advance successful, but queue is empty",
+                    ));
+                }
+            }
+            None => self.order.queue.reverse(),
+        }
+        Ok(())
     }
 
     fn fail(&mut self) {
@@ -218,7 +233,7 @@ impl<'a> Reader<'a> {
             return Ok(());
         };
         let sp = spec::spec(e.typ());
-        let at = Location {
+        let at = || Location {
             generation: t.generation,
             batch: None,
             offset: self.gens.offset() as u64,
@@ -227,7 +242,7 @@ impl<'a> Reader<'a> {
             let id = e.args[i as usize - 1];
             if !t.stacks.contains(id) {
                 return Err(Error::invalid(
-                    at,
+                    at(),
                     format!("found invalid stack ID {id} for event {}", sp.name),
                 ));
             }
@@ -236,7 +251,7 @@ impl<'a> Reader<'a> {
             let id = e.args[i as usize - 1];
             if !t.strings.contains(id) {
                 return Err(Error::invalid(
-                    at,
+                    at(),
                     format!("found invalid string ID {id} for event {}", sp.name),
                 ));
             }
@@ -250,12 +265,11 @@ impl<'a> Reader<'a> {
         Event::sync(table, time, self.syncs)
     }
 
+    /// The next event when it does not come from the ordering (a `Sync`, a CPU sample),
+    /// else `None` with the ordering's events queued (in the order they happen).
     fn next_inner(&mut self) -> Result<Option<Event<'a>>, Error> {
         if self.done {
             return Ok(None);
-        }
-        if let Some(e) = self.order.queue.pop_front() {
-            return Ok(Some(e));
         }
         if self.frontier.is_empty() && self.cpu.is_empty() {
             // The generation is used up: let its tables and bytes go before the next one is
@@ -329,41 +343,35 @@ impl<'a> Reader<'a> {
             }
             if !success {
                 let bc = &self.frontier[0];
-                let at = Location {
-                    generation: gen_no,
-                    batch: Some(bc.ev_batch as u64),
-                    offset: bc.ev_offset as u64,
-                };
+                let batches = self
+                    .current
+                    .as_ref()
+                    .map_or(&[][..], |c| &c.batches[bc.mi].1);
+                let at = bc.ev_location(batches, gen_no);
                 return Err(Error::invalid(
                     at,
                     "broken trace: failed to advance: no event on any thread can happen next",
                 ));
             }
         }
-        match self.order.queue.pop_front() {
-            Some(e) => Ok(Some(e)),
-            None => Err(Error::invalid(
-                Location::default(),
-                "internal error: advance successful, but queue is empty",
-            )),
-        }
+        // The ordering queued the event(s).
+        Ok(None)
     }
 
+    #[inline]
     fn try_advance(&mut self, i: usize) -> Result<bool, Error> {
         let Some(cur) = self.current.as_ref() else {
             return Ok(false);
         };
         let bc = &mut self.frontier[i];
-        let at = Location {
-            generation: cur.gen_no,
-            batch: Some(bc.ev_batch as u64),
-            offset: bc.ev_offset as u64,
-        };
         match self
             .order
             .advance(&mut bc.ev, &cur.table, bc.m, cur.gen_no, &mut bc.m_slot)
         {
-            Err(reason) => return Err(Error::invalid(at, reason)),
+            Err(reason) => {
+                let at = bc.ev_location(&cur.batches[bc.mi].1, cur.gen_no);
+                return Err(Error::invalid(at, reason));
+            }
             Ok(false) => return Ok(false),
             Ok(true) => {}
         }

@@ -418,6 +418,13 @@ pub(crate) static META: [u8; 256] = {
         if s.has_data {
             b |= META_DATA;
         }
+        if !s.stack_ids.is_empty()
+            || !s.string_ids.is_empty()
+            || i == ev::CPU_SAMPLE as usize
+            || i == ev::STW_END as usize
+        {
+            b |= META_REFS;
+        }
         m[i] = b;
         i += 1;
     }
@@ -431,6 +438,9 @@ pub(crate) const META_TIMED: u8 = 0x10;
 pub(crate) const META_STACK: u8 = 0x20;
 /// Length-prefixed data follows.
 pub(crate) const META_DATA: u8 = 0x40;
+/// Arguments name stack- or string-table entries: those of the spec, a CPU sample's stack,
+/// and the reason string a `STWEnd` gets from its `STWBegin`.
+pub(crate) const META_REFS: u8 = 0x80;
 /// Mask of the argument count.
 pub(crate) const META_NARGS: u8 = 0x07;
 

@@ -1,0 +1,68 @@
+//! The Rust half of `scripts/bench-gotrace.sh` (its Go peer is `benches/peers/gotrace`).
+//!
+//! ```text
+//! gotrace-timing ordered|raw FILE [RUNS]
+//!     reads FILE into memory, then per run prints
+//!     rust MODE FILE BYTES SECONDS EVENTS CPU_SECONDS
+//! ```
+//!
+//! `ordered` is the event stream of `Reader::new` (what x/exp/trace's `ReadEvent` loop
+//! returns); `raw` decodes every batch and every event's arguments in file order.
+//! CPU_SECONDS is the time spent on a core: on a shared machine, the wall-clock SECONDS
+//! also count waiting for one.
+
+use std::time::Instant;
+
+use gprofops_benches::cpu_seconds;
+use profile_ops::gotrace::Reader;
+use profile_ops::gotrace::raw::{BatchKind, Batches};
+
+fn ordered(data: &[u8]) -> Result<u64, Box<dyn std::error::Error>> {
+    let mut n = 0u64;
+    for e in Reader::new(data)? {
+        std::hint::black_box(e?.time());
+        n += 1;
+    }
+    Ok(n)
+}
+
+fn raw(data: &[u8]) -> Result<u64, Box<dyn std::error::Error>> {
+    let mut n = 0u64;
+    for b in Batches::new(data)? {
+        let b = b?;
+        if b.kind != BatchKind::Events {
+            continue;
+        }
+        for e in b.events() {
+            std::hint::black_box(e?.args[0]);
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let usage = "usage: gotrace-timing ordered|raw FILE [RUNS]";
+    let mode = args.first().ok_or(usage)?;
+    let path = args.get(1).ok_or(usage)?;
+    let runs: usize = args.get(2).map_or(Ok(1), |r| r.parse())?;
+    let read: fn(&[u8]) -> Result<u64, Box<dyn std::error::Error>> = match mode.as_str() {
+        "ordered" => ordered,
+        "raw" => raw,
+        _ => return Err(usage.into()),
+    };
+    let data = std::fs::read(path)?;
+    for _ in 0..runs {
+        let cpu_start = cpu_seconds();
+        let start = Instant::now();
+        let events = read(&data)?;
+        let secs = start.elapsed().as_secs_f64();
+        let cpu = cpu_seconds() - cpu_start;
+        println!(
+            "rust {mode} {path} {} {secs:.6} {events} {cpu:.6}",
+            data.len()
+        );
+    }
+    Ok(())
+}
