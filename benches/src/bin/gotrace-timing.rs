@@ -17,6 +17,8 @@ use gprofops_benches::cpu_seconds;
 use profile_ops::gotrace::Reader;
 use profile_ops::gotrace::raw::{BatchKind, Batches};
 
+type Read = fn(&[u8]) -> Result<u64, Box<dyn std::error::Error>>;
+
 fn ordered(data: &[u8]) -> Result<u64, Box<dyn std::error::Error>> {
     let mut n = 0u64;
     for e in Reader::new(data)? {
@@ -47,7 +49,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mode = args.first().ok_or(usage)?;
     let path = args.get(1).ok_or(usage)?;
     let runs: usize = args.get(2).map_or(Ok(1), |r| r.parse())?;
-    let read: fn(&[u8]) -> Result<u64, Box<dyn std::error::Error>> = match mode.as_str() {
+    let read: Read = match mode.as_str() {
         "ordered" => ordered,
         "raw" => raw,
         _ => return Err(usage.into()),
