@@ -84,7 +84,7 @@ impl BatchCursor {
     }
 
     /// Reads the next event of the thread; `Ok(false)` when its batches are exhausted.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn next_event(
         &mut self,
         batches: &[BatchSpan],
@@ -139,20 +139,29 @@ pub(crate) fn read_timed(b: &[u8], e: &mut BaseEvent) -> Result<(usize, u64), St
     Ok((n, ts))
 }
 
-pub(crate) fn heap_insert(heap: &mut Vec<BatchCursor>, bc: BatchCursor) {
-    heap.push(bc);
+/// A frontier entry: the time of a cursor's next event and the cursor's index. The heap
+/// moves these 16-byte entries, not the cursors.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Slot {
+    pub(crate) time: i64,
+    pub(crate) cursor: u32,
+}
+
+pub(crate) fn heap_insert(heap: &mut Vec<Slot>, s: Slot) {
+    heap.push(s);
     let last = heap.len() - 1;
     sift_up(heap, last);
 }
 
-pub(crate) fn heap_update(heap: &mut [BatchCursor], i: usize) {
+#[inline]
+pub(crate) fn heap_update(heap: &mut [Slot], i: usize) {
     if sift_up(heap, i) != i {
         return;
     }
     sift_down(heap, i);
 }
 
-pub(crate) fn heap_remove(heap: &mut Vec<BatchCursor>, mut i: usize) {
+pub(crate) fn heap_remove(heap: &mut Vec<Slot>, mut i: usize) {
     while i > 0 {
         heap.swap((i - 1) / 2, i);
         i = (i - 1) / 2;
@@ -163,15 +172,15 @@ pub(crate) fn heap_remove(heap: &mut Vec<BatchCursor>, mut i: usize) {
     sift_down(heap, 0);
 }
 
-fn sift_up(heap: &mut [BatchCursor], mut i: usize) -> usize {
-    while i > 0 && heap[(i - 1) / 2].ev.time > heap[i].ev.time {
+fn sift_up(heap: &mut [Slot], mut i: usize) -> usize {
+    while i > 0 && heap[(i - 1) / 2].time > heap[i].time {
         heap.swap((i - 1) / 2, i);
         i = (i - 1) / 2;
     }
     i
 }
 
-fn sift_down(heap: &mut [BatchCursor], mut i: usize) -> usize {
+fn sift_down(heap: &mut [Slot], mut i: usize) -> usize {
     loop {
         let m = min3(heap, i, 2 * i + 1, 2 * i + 2);
         if m == i {
@@ -182,17 +191,17 @@ fn sift_down(heap: &mut [BatchCursor], mut i: usize) -> usize {
     }
 }
 
-fn min3(b: &[BatchCursor], i0: usize, i1: usize, i2: usize) -> usize {
+fn min3(b: &[Slot], i0: usize, i1: usize, i2: usize) -> usize {
     let mut min_idx = i0;
     let mut min_t = i64::MAX;
     if i0 < b.len() {
-        min_t = b[i0].ev.time;
+        min_t = b[i0].time;
     }
-    if i1 < b.len() && b[i1].ev.time < min_t {
-        min_t = b[i1].ev.time;
+    if i1 < b.len() && b[i1].time < min_t {
+        min_t = b[i1].time;
         min_idx = i1;
     }
-    if i2 < b.len() && b[i2].ev.time < min_t {
+    if i2 < b.len() && b[i2].time < min_t {
         min_idx = i2;
     }
     min_idx

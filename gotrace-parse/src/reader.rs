@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Location};
 use crate::event::{EV_SYNC, Event, SchedCtx};
-use crate::frontier::{BatchCursor, heap_insert, heap_remove, heap_update};
+use crate::frontier::{BatchCursor, Slot, heap_insert, heap_remove, heap_update};
 use crate::generation::{BatchSpan, CpuSample, Generation, GenerationReader, NextGen};
 use crate::header::Version;
 use crate::order::Ordering;
@@ -55,7 +55,10 @@ pub struct Reader<'a> {
     gens: Box<dyn GenSource<'a> + 'a>,
     current: Option<Current<'a>>,
     had_gen: bool,
-    frontier: Vec<BatchCursor>,
+    /// Min-heap of the cursors by the time of their next event.
+    frontier: Vec<Slot>,
+    /// One cursor per thread of the current generation (indexed by [`Slot::cursor`]).
+    cursors: Vec<BatchCursor>,
     cpu: VecDeque<CpuSample>,
     order: Ordering<'a>,
     syncs: u64,
@@ -109,6 +112,7 @@ impl<'a> Reader<'a> {
             current: None,
             had_gen: false,
             frontier: Vec::new(),
+            cursors: Vec::new(),
             cpu: VecDeque::new(),
             order: Ordering::new(version),
             syncs: 0,
@@ -302,7 +306,7 @@ impl<'a> Reader<'a> {
             ));
         };
         let gen_no = cur.gen_no;
-        let first = self.frontier.first().map(|bc| bc.ev.time);
+        let first = self.frontier.first().map(|s| s.time);
         if let Some(s) = self
             .cpu
             .front()
@@ -333,7 +337,7 @@ impl<'a> Reader<'a> {
             return Err(Error::invalid(at, "broken trace: frontier is empty"));
         }
         if !self.try_advance(0)? {
-            crate::gosort::sort_by(&mut self.frontier, |a, b| a.ev.time < b.ev.time);
+            crate::gosort::sort_by(&mut self.frontier, |a, b| a.time < b.time);
             let mut success = false;
             for i in 1..self.frontier.len() {
                 if self.try_advance(i)? {
@@ -342,7 +346,7 @@ impl<'a> Reader<'a> {
                 }
             }
             if !success {
-                let bc = &self.frontier[0];
+                let bc = &self.cursors[self.frontier[0].cursor as usize];
                 let batches = self
                     .current
                     .as_ref()
@@ -358,12 +362,13 @@ impl<'a> Reader<'a> {
         Ok(None)
     }
 
-    #[inline]
+    #[inline(always)]
     fn try_advance(&mut self, i: usize) -> Result<bool, Error> {
         let Some(cur) = self.current.as_ref() else {
             return Ok(false);
         };
-        let bc = &mut self.frontier[i];
+        let slot = &mut self.frontier[i];
+        let bc = &mut self.cursors[slot.cursor as usize];
         match self
             .order
             .advance(&mut bc.ev, &cur.table, bc.m, cur.gen_no, &mut bc.m_slot)
@@ -377,6 +382,7 @@ impl<'a> Reader<'a> {
         }
         let batches = &cur.batches[bc.mi].1;
         if bc.next_event(batches, cur.table.base.bytes(), cur.table.freq, cur.gen_no)? {
+            slot.time = bc.ev.time;
             heap_update(&mut self.frontier, i);
         } else {
             heap_remove(&mut self.frontier, i);
@@ -425,10 +431,16 @@ impl<'a> Reader<'a> {
         } = g;
         self.cpu = cpu_samples.into();
         self.frontier.clear();
+        self.cursors.clear();
         for (mi, (m, bs)) in batches.iter().enumerate() {
             let mut bc = BatchCursor::new(*m, mi);
             if bc.next_event(bs, table.base.bytes(), table.freq, gen_no)? {
-                heap_insert(&mut self.frontier, bc);
+                let slot = Slot {
+                    time: bc.ev.time,
+                    cursor: self.cursors.len() as u32,
+                };
+                self.cursors.push(bc);
+                heap_insert(&mut self.frontier, slot);
             }
         }
         let time = table.ticks_to_ns(min_ts);
