@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Side by side, in one run: gotrace-parse vs golang.org/x/exp/trace on the same trace.
 #
-#   scripts/bench-gotrace.sh [TRACE]
+#   scripts/bench-gotrace.sh [TRACE] [RUNS]
 #
 # Without TRACE it uses benches/out/gotrace-100mb.trace, generating it first with the Go
 # program in benches/peers/gotrace (channels, mutexes, syscalls, allocation/GC, user
-# annotations at GOMAXPROCS 4; about 100 MB). Prints throughput of x/exp/trace's
-# ReadEvent loop (best of 3), of our raw decoder and ordered stream (criterion medians),
-# the speed ratio, and the peak RSS of both readers next to the largest generation.
+# annotations at GOMAXPROCS 4; about 120 MB). Both readers get the file in memory; each is
+# timed RUNS times (default 3) and the best run counts, in wall-clock and in CPU time (all
+# threads: Go's collector runs beside its reader on the other core). Prints the throughput
+# of x/exp/trace's ReadEvent loop, of our ordered stream (the same events: the counts are
+# compared) and of our raw decoder, the ratios, and the peak RSS of both readers next to the
+# largest generation (ours streaming through `gprofops trace info`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=benches/out
@@ -15,55 +18,54 @@ mkdir -p "$out"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 
 (cd benches/peers/gotrace && go build -o ../../out/gotrace-peer .)
+cargo build -q --release -p gprofops-benches --bin gotrace-timing
+cargo build -q --release -p gprofops-cli
 trace=${1:-$out/gotrace-100mb.trace}
+runs=${2:-3}
 [ -f "$trace" ] || "$out/gotrace-peer" gen "$trace" 100
 trace=$(realpath "$trace")
-size=$(stat -L -c %s "$trace")
 
-best=""
-for _ in 1 2 3; do
-    s=$("$out/gotrace-peer" read "$trace" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')
-    best=$(python3 -c "print(min(float('$s'), float('${best:-1e9}')))")
-done
+go_runs=$(for _ in $(seq "$runs"); do "$out/gotrace-peer" read "$trace"; done)
+ordered=$("$CARGO_TARGET_DIR/release/gotrace-timing" ordered "$trace" "$runs")
+raw=$("$CARGO_TARGET_DIR/release/gotrace-timing" raw "$trace" "$runs")
 go_rss=$( { /usr/bin/time -f '%M' "$out/gotrace-peer" read "$trace" >/dev/null; } 2>&1 | tail -1)
-
-crit=$(GPROFOPS_GOTRACE_BENCH_FILE="$trace" cargo bench -q -p gprofops-benches --bench gotrace -- \
-    --warm-up-time 1 --measurement-time 8 'gotrace/(raw_decode|ordered_stream)')
-cargo build -q --release -p gprofops-cli
 rust_rss=$( { /usr/bin/time -f '%M' "$CARGO_TARGET_DIR/release/gprofops" trace info --json "$trace" >/dev/null; } 2>&1 | tail -1)
-largest_gen=$(python3 - "$trace" <<'PY'
-import sys
-d = open(sys.argv[1], 'rb').read()
+
+python3 - "$trace" "$go_runs" "$ordered" "$raw" "$go_rss" "$rust_rss" <<'PY'
+import json, sys
+trace, go_runs, ordered, raw, go_rss, rust_rss = sys.argv[1:]
+d = open(trace, 'rb').read()
 def uv(p):
     x = s = 0
     while True:
         c = d[p]; p += 1; x |= (c & 0x7f) << s; s += 7
         if c < 0x80: return x, p
 p, gens = 16, {}
-while p < len(d):
+while p < len(d):                 # batch headers: largest generation's bytes
     t = d[p]; p += 1
     if t == 52: continue          # EndOfGeneration
     if t == 49: p += 1            # ExperimentalBatch: experiment byte
     g, p = uv(p); _, p = uv(p); _, p = uv(p); n, p = uv(p)
     gens[g] = gens.get(g, 0) + n; p += n
-print(max(gens.values()))
-PY
-)
-python3 - "$crit" "$best" "$size" "$go_rss" "$rust_rss" "$largest_gen" "$trace" <<'PY'
-import re, sys
-crit, go_s, size, go_rss, rust_rss, gen, trace = sys.argv[1:]
-go_s, size, gen = float(go_s), int(size), int(gen)
-def median_seconds(name):
-    m = re.search(name + r"\s+time:\s+\[\S+ \S+ (\S+) (\S+)", crit)
-    v, unit = float(m.group(1)), m.group(2)
-    return v * {"s": 1, "ms": 1e-3, "µs": 1e-6, "us": 1e-6, "ns": 1e-9}[unit]
-raw, ordered = median_seconds("gotrace/raw_decode"), median_seconds("gotrace/ordered_stream")
+size, gen = len(d), max(gens.values())
+go = [json.loads(l) for l in go_runs.splitlines()]
+go_s, go_cpu, go_n = min(r["seconds"] for r in go), min(r["cpu_seconds"] for r in go), go[0]["events"]
+def best(lines):  # rust MODE FILE BYTES SECONDS EVENTS CPU_SECONDS
+    rows = [l.split() for l in lines.splitlines()]
+    return min(float(r[4]) for r in rows), min(float(r[6]) for r in rows), int(rows[0][5])
+o_s, o_cpu, o_n = best(ordered)
+r_s, r_cpu, _ = best(raw)
 mb = 1e6
-print(f"trace {trace}: {size/mb:.1f} MB, largest generation {gen/mb:.1f} MB")
-print(f"{'reader':34} {'seconds':>8} {'MB/s':>8} {'vs Go':>7}")
-print(f"{'x/exp/trace ReadEvent loop':34} {go_s:8.3f} {size/go_s/mb:8.1f} {1:6.1f}x")
-print(f"{'gotrace-parse ordered stream':34} {ordered:8.3f} {size/ordered/mb:8.1f} {go_s/ordered:6.1f}x")
-print(f"{'gotrace-parse raw decode':34} {raw:8.3f} {size/raw/mb:8.1f} {go_s/raw:6.1f}x")
+print(f"trace {trace}: {size/mb:.1f} MB, {len(gens)} generations, largest {gen/mb:.1f} MB; "
+      f"{go_n} events (x/exp/trace), {o_n} (ours)")
+print(f"{'reader':30} {'wall s':>7} {'MB/s':>7} {'vs Go':>6} {'CPU s':>7} {'MB/s':>7} {'vs Go':>6}")
+for name, s, c in [("x/exp/trace ReadEvent loop", go_s, go_cpu),
+                   ("gotrace-parse ordered stream", o_s, o_cpu),
+                   ("gotrace-parse raw decode", r_s, r_cpu)]:
+    print(f"{name:30} {s:7.3f} {size/s/mb:7.1f} {go_s/s:5.1f}x {c:7.3f} {size/max(c,1e-9)/mb:7.1f} "
+          f"{go_cpu/max(c,1e-9):5.1f}x")
 print(f"peak RSS: x/exp/trace {int(go_rss)/1024:.0f} MiB; gprofops trace info (streaming) "
       f"{int(rust_rss)/1024:.0f} MiB = {int(rust_rss)*1024/gen:.2f}x the largest generation")
+if go_n != o_n:
+    print("WARNING: the readers disagree on the number of events")
 PY

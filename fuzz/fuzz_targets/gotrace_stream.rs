@@ -1,7 +1,8 @@
 //! The checks both trace fuzz targets run on the ordered stream: no panic, no hang,
 //! strictly increasing timestamps, Sync events numbered 1, 2, 3…, every accessor and the
 //! canonical line computable, the columnar form agreeing with the stream, and
-//! `Reader::from_reader` (streaming) giving exactly what `Reader::new` gives.
+//! `Reader::from_reader` (streaming) and `Reader::visit` giving exactly what iterating
+//! `Reader::new` gives.
 
 use gotrace_parse::{EventKind, Reader, load_columns, text};
 
@@ -60,6 +61,17 @@ pub fn check(data: &[u8]) {
         Err(e) => vec![Err(e.reason())],
     };
     assert_eq!(streamed, direct, "stream and slice readers disagree");
+    // Lending the events (`visit`) must give what handing them over gives.
+    let mut visited: Vec<Result<String, String>> = Vec::new();
+    match Reader::new(data) {
+        Ok(mut r) => {
+            if let Err(e) = r.visit(|e| visited.push(Ok(text::line(e)))) {
+                visited.push(Err(e.reason()));
+            }
+        }
+        Err(e) => visited.push(Err(e.reason())),
+    }
+    assert_eq!(visited, direct, "visit and iteration disagree");
     match load_columns(data) {
         Ok(cols) => {
             assert!(!failed);

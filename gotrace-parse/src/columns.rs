@@ -55,8 +55,7 @@ impl Columns {
 /// Reads the whole trace into columns; fails at the first error, as the stream does.
 pub fn load_columns(data: &[u8]) -> Result<Columns, Error> {
     let mut c = Columns::default();
-    for e in Reader::new(data)? {
-        let e = e?;
+    Reader::new(data)?.visit(|e| {
         c.time.push(e.time());
         c.kind.push(e.kind());
         c.wire_type.push(e.wire_type());
@@ -66,6 +65,6 @@ pub fn load_columns(data: &[u8]) -> Result<Columns, Error> {
         c.generation.push(e.generation());
         c.stack.push(e.stack_id());
         c.args.push(*e.raw_args());
-    }
+    })?;
     Ok(c)
 }

@@ -495,6 +495,7 @@ fn text(b: &[u8]) -> Cow<'_, str> {
 }
 
 impl<'a> Event<'a> {
+    /// An event of `table`'s generation, holding the table if it refers to it.
     pub(crate) fn new(
         table: &Arc<Table<'a>>,
         ctx: SchedCtx,
@@ -502,16 +503,39 @@ impl<'a> Event<'a> {
         time: i64,
         args: [u64; 4],
     ) -> Event<'a> {
-        let refs = spec::META[typ as usize] & spec::META_REFS != 0;
+        let mut e = Event::bare(table.generation, ctx, typ, time, args);
+        if e.refers_to_table() {
+            e.table = Some(table.clone());
+        }
+        e
+    }
+
+    /// An event without its table: the reader attaches (or lends) it when the event is
+    /// handed out.
+    #[inline]
+    pub(crate) fn bare(
+        generation: u64,
+        ctx: SchedCtx,
+        typ: u8,
+        time: i64,
+        args: [u64; 4],
+    ) -> Event<'a> {
         Event {
-            table: refs.then(|| table.clone()),
-            generation: table.generation,
+            table: None,
+            generation,
             ctx,
             typ_w: typ as u64,
             time,
             args,
             task_type: None,
         }
+    }
+
+    /// Whether the event's accessors need its generation's tables (a `Sync` gets them
+    /// when it is made).
+    #[inline]
+    pub(crate) fn refers_to_table(&self) -> bool {
+        self.typ() != EV_SYNC && spec::META[self.typ() as usize] & spec::META_REFS != 0
     }
 
     pub(crate) fn sync(table: Option<Arc<Table<'a>>>, time: i64, n: u64) -> Event<'a> {

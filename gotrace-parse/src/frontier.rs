@@ -112,7 +112,7 @@ impl BatchCursor {
 
 /// Decodes one timed event into `e` (type and arguments), returning its length and
 /// timestamp delta. Errors use Go's wording.
-#[inline]
+#[inline(always)]
 pub(crate) fn read_timed(b: &[u8], e: &mut BaseEvent) -> Result<(usize, u64), String> {
     let Some(&typ) = b.first() else {
         return Err("found event without a timestamp: no bytes left".to_string());

@@ -348,7 +348,8 @@ impl<'a> Ordering<'a> {
 
     fn push(&mut self, t: &Arc<Table<'a>>, ctx: SchedCtx, e: &BaseEvent) {
         let time = self.stamp(e.time);
-        self.queue.push(Event::new(t, ctx, e.typ, time, e.args));
+        self.queue
+            .push(Event::bare(t.generation, ctx, e.typ, time, e.args));
     }
 
     fn proc_status(
@@ -763,12 +764,12 @@ impl<'a> Ordering<'a> {
             }
             let time = self.stamp(e.time);
             self.queue
-                .push(Event::new(t, cur, ev::GO_BLOCK, time, [0; 4]));
+                .push(Event::bare(t.generation, cur, ev::GO_BLOCK, time, [0; 4]));
         } else {
             self.g.remove(&cur.g);
             let time = self.stamp(e.time);
             self.queue
-                .push(Event::new(t, cur, ev::GO_DESTROY, time, [0; 4]));
+                .push(Event::bare(t.generation, cur, ev::GO_DESTROY, time, [0; 4]));
         }
         if let Some(n) = self.g.get_mut(&next) {
             n.status = gs::RUNNING;
@@ -779,8 +780,8 @@ impl<'a> Ordering<'a> {
         let mut start = cur;
         start.g = NO_GOROUTINE;
         let time = self.stamp(e.time);
-        self.queue.push(Event::new(
-            t,
+        self.queue.push(Event::bare(
+            t.generation,
             start,
             ev::GO_START,
             time,
@@ -935,8 +936,8 @@ impl<'a> Ordering<'a> {
             p.status = ps::SYSCALL_ABANDONED;
             new.p = NO_PROC;
             let time = self.stamp(e.time);
-            self.queue.push(Event::new(
-                t,
+            self.queue.push(Event::bare(
+                t.generation,
                 cur,
                 ev::PROC_STEAL,
                 time,
@@ -978,7 +979,7 @@ impl<'a> Ordering<'a> {
         e.args[2] = parent;
         validate(cur, USER_GO)?;
         let time = self.stamp(e.time);
-        let mut out = Event::new(t, cur, e.typ, time, e.args);
+        let mut out = Event::bare(t.generation, cur, e.typ, time, e.args);
         out.task_type = name;
         self.queue.push(out);
         Ok((cur, true))

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::error::{Error, Location};
-use crate::event::{EV_SYNC, Event, SchedCtx};
+use crate::event::{Event, SchedCtx};
 use crate::frontier::{BatchCursor, Slot, heap_insert, heap_remove, heap_update};
 use crate::generation::{BatchSpan, CpuSample, Generation, GenerationReader, NextGen};
 use crate::header::Version;
@@ -67,6 +67,9 @@ pub struct Reader<'a> {
     spill_err_sync: bool,
     done: bool,
     partial: bool,
+    /// The current generation's tables, lent to events by [`Reader::visit`]: a second
+    /// reference, taken once per generation and dropped with the generation.
+    lend: Option<Arc<Table<'a>>>,
     /// The converted stream of a v1 trace (then nothing else is used).
     v1: Option<Box<v1::Converter>>,
 }
@@ -121,6 +124,7 @@ impl<'a> Reader<'a> {
             spill_err_sync: false,
             done: false,
             partial: false,
+            lend: None,
             v1: None,
         }
     }
@@ -196,18 +200,84 @@ impl<'a> Reader<'a> {
                 return Some(Err(err));
             }
         }
-        // Checked in place and moved out once: an event is a dozen words.
-        let e = self.order.queue.last()?;
-        if let Err(err) = self.validate_ids(e) {
+        let mut e = self.order.queue.pop()?;
+        if let Err(err) = self.validate_ids(&e) {
             self.order.queue.clear();
             self.fail();
             return Some(Err(err));
         }
-        self.order.queue.pop().map(Ok)
+        if e.table.is_none() && e.refers_to_table() {
+            e.table = self.current.as_ref().map(|c| c.table.clone());
+        }
+        Some(Ok(e))
+    }
+
+    /// Calls `f` on every remaining event, in order, and stops at the first error (after
+    /// the events before it, as iteration does). The same events as the iterator, but
+    /// lent rather than handed over: an event's tables are shared with the reader without
+    /// counting a reference per event, which makes this the faster way to read a whole
+    /// trace (clone an event to keep it).
+    ///
+    /// ```
+    /// use gotrace_parse::{EventKind, Reader};
+    /// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-gc-stress.trace")
+    /// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-gc-stress.trace")).unwrap();
+    /// let mut stacks = 0;
+    /// Reader::new(&data)?.visit(|ev| {
+    ///     if ev.kind() == EventKind::StateTransition && ev.stack().is_some() {
+    ///         stacks += 1;
+    ///     }
+    /// })?;
+    /// assert!(stacks > 0);
+    /// # Ok::<(), gotrace_parse::Error>(())
+    /// ```
+    pub fn visit<F: FnMut(&Event<'a>)>(&mut self, mut f: F) -> Result<(), Error> {
+        if self.v1.is_some() {
+            for e in self {
+                f(&e?);
+            }
+            return Ok(());
+        }
+        loop {
+            if self.order.queue.is_empty() {
+                if self.done {
+                    return Ok(());
+                }
+                if let Err(err) = self.refill() {
+                    self.fail();
+                    return Err(err);
+                }
+                continue;
+            }
+            let Some(mut e) = self.order.queue.pop() else {
+                continue;
+            };
+            if let Err(err) = self.validate_ids(&e) {
+                self.order.queue.clear();
+                self.fail();
+                return Err(err);
+            }
+            if e.table.is_none() && e.refers_to_table() {
+                // Moved in and out: `f` sees the table without a count per event.
+                e.table = self
+                    .lend
+                    .take()
+                    .or_else(|| self.current.as_ref().map(|c| c.table.clone()));
+                debug_assert!(
+                    e.table.as_ref().map(|t| t.generation) == Some(e.generation),
+                    "lent table of another generation"
+                );
+                f(&e);
+                self.lend = e.table.take();
+            } else {
+                f(&e);
+            }
+        }
     }
 
     /// Puts the next events into the (empty) queue, last first so that they pop in order;
     /// leaves it empty only at the end of the trace.
+    #[inline(always)]
     fn refill(&mut self) -> Result<(), Error> {
         match self.next_inner()? {
             Some(e) => self.order.queue.push(e),
@@ -229,11 +299,17 @@ impl<'a> Reader<'a> {
         self.partial = self.syncs > 0;
     }
 
+    #[inline]
     fn validate_ids(&self, e: &Event<'a>) -> Result<(), Error> {
-        if e.typ() == EV_SYNC {
+        // Only those events have stack or string IDs (a `Sync` has none).
+        if !e.refers_to_table() {
             return Ok(());
         }
-        let Some(t) = e.table.as_deref() else {
+        let Some(t) = e
+            .table
+            .as_deref()
+            .or_else(|| self.current.as_ref().map(|c| &*c.table))
+        else {
             return Ok(());
         };
         let sp = spec::spec(e.typ());
@@ -271,7 +347,26 @@ impl<'a> Reader<'a> {
 
     /// The next event when it does not come from the ordering (a `Sync`, a CPU sample),
     /// else `None` with the ordering's events queued (in the order they happen).
+    #[inline(always)]
     fn next_inner(&mut self) -> Result<Option<Event<'a>>, Error> {
+        // The common case, kept small enough to inline: the earliest thread's event can
+        // happen and no CPU sample comes before it.
+        if !self.done
+            && let Some(first) = self.frontier.first()
+            && self.cpu.front().is_none_or(|s| s.time >= first.time)
+        {
+            if self.try_advance(0)? {
+                return Ok(None);
+            }
+            return self.advance_other_thread();
+        }
+        self.next_inner_slow()
+    }
+
+    /// [`Reader::next_inner`] for everything else: generation boundaries, CPU samples,
+    /// and a frontier whose earliest event has to wait.
+    #[inline(never)]
+    fn next_inner_slow(&mut self) -> Result<Option<Event<'a>>, Error> {
         if self.done {
             return Ok(None);
         }
@@ -279,6 +374,7 @@ impl<'a> Reader<'a> {
             // The generation is used up: let its tables and bytes go before the next one is
             // read, so that two generations are never held at once.
             self.current = None;
+            self.lend = None;
             if self.version < Version::Go126 {
                 return self.next_gen_with_spill();
             }
@@ -289,10 +385,12 @@ impl<'a> Reader<'a> {
                 NextGen::Err(e) => {
                     self.read_gen_err = Some(e);
                     self.current = None;
+                    self.lend = None;
                     Ok(Some(self.sync(None, self.order.last_ts)))
                 }
                 NextGen::End => {
                     self.current = None;
+                    self.lend = None;
                     self.done = true;
                     Ok(Some(self.sync(None, self.order.last_ts)))
                 }
@@ -320,8 +418,8 @@ impl<'a> Reader<'a> {
                 m: s.m,
             };
             let time = self.order.stamp(s.time);
-            return Ok(Some(Event::new(
-                &cur.table,
+            return Ok(Some(Event::bare(
+                gen_no,
                 ctx,
                 ev::CPU_SAMPLE,
                 time,
@@ -336,30 +434,40 @@ impl<'a> Reader<'a> {
             };
             return Err(Error::invalid(at, "broken trace: frontier is empty"));
         }
-        if !self.try_advance(0)? {
-            crate::gosort::sort_by(&mut self.frontier, |a, b| a.time < b.time);
-            let mut success = false;
-            for i in 1..self.frontier.len() {
-                if self.try_advance(i)? {
-                    success = true;
-                    break;
-                }
-            }
-            if !success {
-                let bc = &self.cursors[self.frontier[0].cursor as usize];
-                let batches = self
-                    .current
-                    .as_ref()
-                    .map_or(&[][..], |c| &c.batches[bc.mi].1);
-                let at = bc.ev_location(batches, gen_no);
-                return Err(Error::invalid(
-                    at,
-                    "broken trace: failed to advance: no event on any thread can happen next",
-                ));
+        if self.try_advance(0)? {
+            // The ordering queued the event(s).
+            return Ok(None);
+        }
+        self.advance_other_thread()
+    }
+
+    /// The earliest thread's event cannot happen yet: as Go does, sorts the frontier and
+    /// advances the first thread that can.
+    #[cold]
+    fn advance_other_thread(&mut self) -> Result<Option<Event<'a>>, Error> {
+        crate::gosort::sort_by(&mut self.frontier, |a, b| a.time < b.time);
+        for i in 1..self.frontier.len() {
+            if self.try_advance(i)? {
+                return Ok(None);
             }
         }
-        // The ordering queued the event(s).
-        Ok(None)
+        let Some(bc) = self
+            .frontier
+            .first()
+            .and_then(|s| self.cursors.get(s.cursor as usize))
+        else {
+            return Err(Error::invalid(
+                Location::default(),
+                "broken trace: frontier is empty",
+            ));
+        };
+        let cur = self.current.as_ref();
+        let batches = cur.map_or(&[][..], |c| &c.batches[bc.mi].1);
+        let at = bc.ev_location(batches, cur.map_or(0, |c| c.gen_no));
+        Err(Error::invalid(
+            at,
+            "broken trace: failed to advance: no event on any thread can happen next",
+        ))
     }
 
     #[inline(always)]
@@ -409,6 +517,7 @@ impl<'a> Reader<'a> {
             }
             NextGen::Err(e) => {
                 self.current = None;
+                self.lend = None;
                 self.had_gen = false;
                 self.spill_err = Some(e);
                 self.spill_err_sync = true;
@@ -444,6 +553,7 @@ impl<'a> Reader<'a> {
             }
         }
         let time = table.ticks_to_ns(min_ts);
+        self.lend = None;
         self.current = Some(Current {
             gen_no,
             batches,

@@ -1,6 +1,8 @@
 //! `Reader::from_reader` (one generation in memory at a time) gives exactly what
-//! `Reader::new` gives on the whole trace: same events, same order, same errors — on every
-//! v2 corpus trace, on many truncations of them, and when the input arrives in tiny reads.
+//! `Reader::new` gives on the whole trace, and `Reader::visit` (events lent, not handed
+//! over) exactly what iteration gives: same events, same order, same errors — on every
+//! corpus trace, on many truncations of the v2 ones, and when the input arrives in tiny
+//! reads.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -44,6 +46,27 @@ fn lines<'a>(r: Result<Reader<'a>, gotrace_parse::Error>) -> (Vec<String>, Optio
     (out, None)
 }
 
+/// The same as [`lines`], read through [`Reader::visit`]; also checks that every event
+/// knows its generation and that the tables it is lent are that generation's.
+fn visit_lines<'a>(r: Result<Reader<'a>, gotrace_parse::Error>) -> (Vec<String>, Option<String>) {
+    let mut out = Vec::new();
+    let mut r = match r {
+        Ok(r) => r,
+        Err(e) => return (out, Some(e.reason())),
+    };
+    let res = r.visit(|ev| {
+        if let Some(t) = ev.table() {
+            assert_eq!(
+                t.generation(),
+                ev.generation(),
+                "lent table of another generation"
+            );
+        }
+        out.push(text::line(ev));
+    });
+    (out, res.err().map(|e| e.reason()))
+}
+
 /// Hands out at most `n` bytes per read.
 struct Trickle {
     data: Vec<u8>,
@@ -62,10 +85,37 @@ impl Read for Trickle {
 
 fn check(name: &str, data: &[u8]) {
     let want = lines(Reader::new(data));
-    let got = lines(Reader::from_reader(std::io::Cursor::new(data.to_vec())));
-    assert_eq!(want.1, got.1, "{name}: error");
-    assert_eq!(want.0.len(), got.0.len(), "{name}: event count");
-    assert!(want.0 == got.0, "{name}: events differ");
+    let stream = || Reader::from_reader(std::io::Cursor::new(data.to_vec()));
+    for (how, got) in [
+        ("streamed", lines(stream())),
+        ("visited", visit_lines(Reader::new(data))),
+        ("streamed and visited", visit_lines(stream())),
+    ] {
+        assert_eq!(want.1, got.1, "{name} {how}: error");
+        assert_eq!(want.0.len(), got.0.len(), "{name} {how}: event count");
+        assert!(want.0 == got.0, "{name} {how}: events differ");
+    }
+}
+
+#[test]
+fn visit_equals_iteration_on_v1_traces() {
+    let mut n = 0;
+    for dir in ["tests", "generated", "external", "fuzz", "v1"] {
+        for e in std::fs::read_dir(corpus().join(dir)).expect("corpus dir") {
+            let p = e.expect("entry").path();
+            let data = std::fs::read(&p).expect("read");
+            if p.extension().is_some_and(|x| x == "trace")
+                && gotrace_parse::Version::detect(&data).is_ok_and(|v| !v.is_v2())
+            {
+                let name = p.display();
+                let (want, got) = (lines(Reader::new(&data)), visit_lines(Reader::new(&data)));
+                assert_eq!(want.1, got.1, "{name}: error");
+                assert!(want.0 == got.0, "{name}: events differ");
+                n += 1;
+            }
+        }
+    }
+    assert!(n >= 20, "only {n} v1 traces");
 }
 
 #[test]

@@ -4,7 +4,8 @@
 //	                               (goroutines, channels, mutexes, syscalls, allocation/GC,
 //	                               user annotations; GOMAXPROCS 4)
 //	gotrace-peer read FILE         read FILE with golang.org/x/exp/trace's ReadEvent loop
-//	                               and print {"events":N,"seconds":S,"mb_per_s":X}
+//	                               and print {"events":N,"seconds":S,"cpu_seconds":C,"mb_per_s":X}
+//	                               (C: CPU time of all threads, the collector included)
 package main
 
 import (
@@ -18,6 +19,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"golang.org/x/exp/trace"
@@ -115,6 +117,7 @@ func read(path string) error {
 	if err != nil {
 		return err
 	}
+	cpuStart := cpuSecs()
 	start := time.Now()
 	r, err := trace.NewReader(bytesReader(data))
 	if err != nil {
@@ -132,8 +135,20 @@ func read(path string) error {
 		n++
 	}
 	s := time.Since(start).Seconds()
-	fmt.Printf("{\"events\":%d,\"seconds\":%.3f,\"mb_per_s\":%.1f}\n", n, s, float64(len(data))/1e6/s)
+	cpu := cpuSecs() - cpuStart
+	fmt.Printf("{\"events\":%d,\"seconds\":%.3f,\"cpu_seconds\":%.3f,\"mb_per_s\":%.1f}\n",
+		n, s, cpu, float64(len(data))/1e6/s)
 	return nil
+}
+
+// cpuSecs is the user+system CPU time of the whole process so far (all threads, the
+// garbage collector's included).
+func cpuSecs() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
 type byteReader struct {

@@ -1,13 +1,14 @@
 //! The Rust half of `scripts/bench-gotrace.sh` (its Go peer is `benches/peers/gotrace`).
 //!
 //! ```text
-//! gotrace-timing ordered|raw FILE [RUNS]
+//! gotrace-timing ordered|visit|raw FILE [RUNS]
 //!     reads FILE into memory, then per run prints
 //!     rust MODE FILE BYTES SECONDS EVENTS CPU_SECONDS
 //! ```
 //!
 //! `ordered` is the event stream of `Reader::new` (what x/exp/trace's `ReadEvent` loop
-//! returns); `raw` decodes every batch and every event's arguments in file order.
+//! returns) as an iterator of owned events; `visit` the same events lent to a closure
+//! (`Reader::visit`); `raw` decodes every batch and every event's arguments in file order.
 //! CPU_SECONDS is the time spent on a core: on a shared machine, the wall-clock SECONDS
 //! also count waiting for one.
 
@@ -28,6 +29,15 @@ fn ordered(data: &[u8]) -> Result<u64, Box<dyn std::error::Error>> {
     Ok(n)
 }
 
+fn visit(data: &[u8]) -> Result<u64, Box<dyn std::error::Error>> {
+    let mut n = 0u64;
+    Reader::new(data)?.visit(|e| {
+        std::hint::black_box(e.time());
+        n += 1;
+    })?;
+    Ok(n)
+}
+
 fn raw(data: &[u8]) -> Result<u64, Box<dyn std::error::Error>> {
     let mut n = 0u64;
     for b in Batches::new(data)? {
@@ -45,12 +55,13 @@ fn raw(data: &[u8]) -> Result<u64, Box<dyn std::error::Error>> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: gotrace-timing ordered|raw FILE [RUNS]";
+    let usage = "usage: gotrace-timing ordered|visit|raw FILE [RUNS]";
     let mode = args.first().ok_or(usage)?;
     let path = args.get(1).ok_or(usage)?;
     let runs: usize = args.get(2).map_or(Ok(1), |r| r.parse())?;
     let read: Read = match mode.as_str() {
         "ordered" => ordered,
+        "visit" => visit,
         "raw" => raw,
         _ => return Err(usage.into()),
     };

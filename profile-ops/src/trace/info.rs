@@ -185,7 +185,7 @@ fn summarize(
         state_transitions: BTreeMap::new(),
         state_transitions_total: 0,
     };
-    let reader = match reader {
+    let mut reader = match reader {
         Ok(r) => r,
         Err(e) => {
             info.error = Some(e.reason());
@@ -197,16 +197,8 @@ fn summarize(
     // [goroutine, proc][from][to] → (from name, to name, count).
     let mut transitions = [[[None::<(&'static str, &'static str, u64)>; 6]; 6]; 2];
     let mut open: HashMap<(String, String), Vec<i64>> = HashMap::new();
-    let mut completed = true;
-    for ev in reader {
-        let ev = match ev {
-            Ok(ev) => ev,
-            Err(e) => {
-                info.error = Some(e.reason());
-                completed = false;
-                break;
-            }
-        };
+    // Events are lent (`visit`), not handed over: no reference count per event.
+    let read = reader.visit(|ev| {
         info.events_total += 1;
         by_kind[ev.kind() as usize & 15] += 1;
         info.first_timestamp_ns.get_or_insert(ev.time());
@@ -228,7 +220,7 @@ fn summarize(
                 }
             }
             EventKind::RangeBegin | EventKind::RangeEnd => {
-                let Some(r) = ev.range() else { continue };
+                let Some(r) = ev.range() else { return };
                 let key = (r.name.to_string(), r.scope.to_string());
                 let stw_reason = r
                     .name
@@ -285,7 +277,7 @@ fn summarize(
             }
             EventKind::StateTransition => {
                 let Some(st) = ev.state_transition() else {
-                    continue;
+                    return;
                 };
                 match st.resource.kind {
                     ResourceKind::Goroutine => gs.insert(st.resource.id),
@@ -301,7 +293,14 @@ fn summarize(
             }
             _ => {}
         }
-    }
+    });
+    let completed = match read {
+        Ok(()) => true,
+        Err(e) => {
+            info.error = Some(e.reason());
+            false
+        }
+    };
     for k in EventKind::ALL {
         info.events_by_kind
             .insert(k.name(), by_kind[k as usize & 15]);
