@@ -49,6 +49,15 @@ fn ordered(data: &[u8]) -> u64 {
     n
 }
 
+fn visited(data: &[u8]) -> u64 {
+    let mut n = 0u64;
+    Reader::new(data)
+        .expect("trace header")
+        .visit(|e| n = n.wrapping_add(e.time() as u64))
+        .expect("event");
+    n
+}
+
 fn benches(c: &mut Criterion) {
     let path = bench_file();
     let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -62,6 +71,7 @@ fn benches(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("raw_decode", |b| b.iter(|| raw_decode(black_box(&data))));
     g.bench_function("ordered_stream", |b| b.iter(|| ordered(black_box(&data))));
+    g.bench_function("ordered_visit", |b| b.iter(|| visited(black_box(&data))));
     g.bench_function("load_columns", |b| {
         b.iter(|| load_columns(black_box(&data)).map(|c| c.len()))
     });

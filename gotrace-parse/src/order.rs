@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::event::{
-    Event, GoId, NO_GOROUTINE, NO_PROC, NO_TASK, NO_THREAD, ProcId, SchedCtx, TaskId, ThreadId,
+    GoId, NO_GOROUTINE, NO_PROC, NO_TASK, NO_THREAD, ProcId, SchedCtx, TaskId, ThreadId,
 };
 use crate::header::Version;
 use crate::spec::{self, EventType, ev, go_status as gs, proc_status as ps};
@@ -179,6 +179,89 @@ fn proc_status_name(s: u64) -> &'static str {
     }
 }
 
+/// An event one ordering step made, before the reader hands it out: plain words, written
+/// in place (building an [`Event`] with its reference-counted fields and then copying it
+/// into a vector stalled on store forwarding).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Made {
+    pub(crate) generation: u64,
+    pub(crate) ctx: SchedCtx,
+    pub(crate) typ: EventType,
+    pub(crate) time: i64,
+    pub(crate) args: [u64; 4],
+}
+
+const NO_MADE: Made = Made {
+    generation: 0,
+    ctx: SchedCtx::NONE,
+    typ: 0,
+    time: 0,
+    args: [0; 4],
+};
+
+/// The events of one ordering step, in the order they happen. A step makes at most two
+/// (a `GoSwitch` is a block or destroy and a start; a syscall may steal a proc first), and
+/// the reader hands them all out before the next step.
+#[derive(Debug)]
+pub(crate) struct Queue {
+    items: [Made; 4],
+    head: usize,
+    len: usize,
+    /// Type of the task that the step's `UserTaskEnd` ends (remembered from its begin).
+    pub(crate) task_type: Option<Arc<[u8]>>,
+}
+
+impl Default for Queue {
+    fn default() -> Self {
+        Queue {
+            items: [NO_MADE; 4],
+            head: 0,
+            len: 0,
+            task_type: None,
+        }
+    }
+}
+
+impl Queue {
+    #[inline(always)]
+    fn push(&mut self, m: Made) {
+        debug_assert!(
+            self.len < self.items.len(),
+            "an ordering step made too many events"
+        );
+        if let Some(slot) = self.items.get_mut(self.len) {
+            *slot = m;
+            self.len += 1;
+        }
+    }
+
+    /// The earliest event not handed out yet.
+    #[inline(always)]
+    pub(crate) fn pop(&mut self) -> Option<Made> {
+        if self.head == self.len {
+            return None;
+        }
+        let m = self.items.get(self.head).copied();
+        self.head += 1;
+        if self.head == self.len {
+            self.head = 0;
+            self.len = 0;
+        }
+        m
+    }
+
+    #[inline(always)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.head == self.len
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.head = 0;
+        self.len = 0;
+        self.task_type = None;
+    }
+}
+
 /// An event type's name in an error message (`Invalid(N)` past the version's last type).
 #[derive(Clone, Copy)]
 struct EvName {
@@ -199,7 +282,7 @@ impl std::fmt::Display for EvName {
 
 /// The ordering state carried across generations.
 #[derive(Debug)]
-pub(crate) struct Ordering<'a> {
+pub(crate) struct Ordering {
     version: Version,
     g: IdMap<GoId, GState>,
     p: IdMap<ProcId, PState>,
@@ -210,9 +293,8 @@ pub(crate) struct Ordering<'a> {
     gc_seq: u64,
     gc_state: GcState,
     initial_gen: u64,
-    /// Events the last step made, to be handed out before the next step (the reader
-    /// reverses them and pops from the end).
-    pub(crate) queue: Vec<Event<'a>>,
+    /// Events the last step made, to be handed out before the next step.
+    pub(crate) queue: Queue,
     /// Time of the last event handed out: Go's reader makes times strictly increasing by
     /// moving an event that is not later than its predecessor to `last + 1`. Events are
     /// stamped when they are built, which is the order they are handed out in.
@@ -221,7 +303,7 @@ pub(crate) struct Ordering<'a> {
 
 type Step = Result<(SchedCtx, bool), String>;
 
-impl<'a> Ordering<'a> {
+impl Ordering {
     pub(crate) fn new(version: Version) -> Self {
         Ordering {
             version,
@@ -233,7 +315,7 @@ impl<'a> Ordering<'a> {
             gc_seq: 0,
             gc_state: GcState::Undetermined,
             initial_gen: 0,
-            queue: Vec::new(),
+            queue: Queue::default(),
             last_ts: 0,
         }
     }
@@ -272,7 +354,7 @@ impl<'a> Ordering<'a> {
     pub(crate) fn advance(
         &mut self,
         e: &mut BaseEvent,
-        t: &Arc<Table<'a>>,
+        t: &Arc<Table<'_>>,
         m: ThreadId,
         gen_no: u64,
         slot: &mut u32,
@@ -346,16 +428,21 @@ impl<'a> Ordering<'a> {
         t
     }
 
-    fn push(&mut self, t: &Arc<Table<'a>>, ctx: SchedCtx, e: &BaseEvent) {
+    fn push(&mut self, t: &Arc<Table<'_>>, ctx: SchedCtx, e: &BaseEvent) {
         let time = self.stamp(e.time);
-        self.queue
-            .push(Event::bare(t.generation, ctx, e.typ, time, e.args));
+        self.queue.push(Made {
+            generation: t.generation,
+            ctx,
+            typ: e.typ,
+            time,
+            args: e.args,
+        });
     }
 
     fn proc_status(
         &mut self,
         e: &mut BaseEvent,
-        t: &Arc<Table<'a>>,
+        t: &Arc<Table<'_>>,
         gen_no: u64,
         mut cur: SchedCtx,
     ) -> Step {
@@ -426,7 +513,7 @@ impl<'a> Ordering<'a> {
     fn proc_start(
         &mut self,
         e: &mut BaseEvent,
-        t: &Arc<Table<'a>>,
+        t: &Arc<Table<'_>>,
         gen_no: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -450,7 +537,7 @@ impl<'a> Ordering<'a> {
         Ok((new, true))
     }
 
-    fn proc_stop(&mut self, e: &mut BaseEvent, t: &Arc<Table<'a>>, cur: SchedCtx) -> Step {
+    fn proc_stop(&mut self, e: &mut BaseEvent, t: &Arc<Table<'_>>, cur: SchedCtx) -> Step {
         let name = self.ev_name(e.typ);
         let Some(st) = self.p.get_mut(&cur.p) else {
             return Err(format!(
@@ -474,7 +561,7 @@ impl<'a> Ordering<'a> {
     fn proc_steal(
         &mut self,
         e: &mut BaseEvent,
-        t: &Arc<Table<'a>>,
+        t: &Arc<Table<'_>>,
         gen_no: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -530,7 +617,7 @@ impl<'a> Ordering<'a> {
     fn go_status(
         &mut self,
         e: &mut BaseEvent,
-        t: &Arc<Table<'a>>,
+        t: &Arc<Table<'_>>,
         gen_no: u64,
         mut cur: SchedCtx,
     ) -> Step {
@@ -618,7 +705,7 @@ impl<'a> Ordering<'a> {
     fn go_create(
         &mut self,
         e: &mut BaseEvent,
-        t: &Arc<Table<'a>>,
+        t: &Arc<Table<'_>>,
         gen_no: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -671,7 +758,7 @@ impl<'a> Ordering<'a> {
         Ok(st)
     }
 
-    fn go_stop_exec(&mut self, e: &mut BaseEvent, t: &Arc<Table<'a>>, cur: SchedCtx) -> Step {
+    fn go_stop_exec(&mut self, e: &mut BaseEvent, t: &Arc<Table<'_>>, cur: SchedCtx) -> Step {
         validate(cur, USER_GO)?;
         let st = self.running_g(e.typ, cur)?;
         match e.typ {
@@ -691,7 +778,7 @@ impl<'a> Ordering<'a> {
     fn go_start(
         &mut self,
         e: &mut BaseEvent,
-        t: &Arc<Table<'a>>,
+        t: &Arc<Table<'_>>,
         gen_no: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -718,7 +805,7 @@ impl<'a> Ordering<'a> {
     fn go_unblock(
         &mut self,
         e: &mut BaseEvent,
-        t: &Arc<Table<'a>>,
+        t: &Arc<Table<'_>>,
         gen_no: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -742,7 +829,7 @@ impl<'a> Ordering<'a> {
     fn go_switch(
         &mut self,
         e: &mut BaseEvent,
-        t: &Arc<Table<'a>>,
+        t: &Arc<Table<'_>>,
         gen_no: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -763,13 +850,23 @@ impl<'a> Ordering<'a> {
                 c.status = gs::WAITING;
             }
             let time = self.stamp(e.time);
-            self.queue
-                .push(Event::bare(t.generation, cur, ev::GO_BLOCK, time, [0; 4]));
+            self.queue.push(Made {
+                generation: t.generation,
+                ctx: cur,
+                typ: ev::GO_BLOCK,
+                time,
+                args: [0; 4],
+            });
         } else {
             self.g.remove(&cur.g);
             let time = self.stamp(e.time);
-            self.queue
-                .push(Event::bare(t.generation, cur, ev::GO_DESTROY, time, [0; 4]));
+            self.queue.push(Made {
+                generation: t.generation,
+                ctx: cur,
+                typ: ev::GO_DESTROY,
+                time,
+                args: [0; 4],
+            });
         }
         if let Some(n) = self.g.get_mut(&next) {
             n.status = gs::RUNNING;
@@ -780,20 +877,20 @@ impl<'a> Ordering<'a> {
         let mut start = cur;
         start.g = NO_GOROUTINE;
         let time = self.stamp(e.time);
-        self.queue.push(Event::bare(
-            t.generation,
-            start,
-            ev::GO_START,
+        self.queue.push(Made {
+            generation: t.generation,
+            ctx: start,
+            typ: ev::GO_START,
             time,
-            [next as u64, e.args[1], 0, 0],
-        ));
+            args: [next as u64, e.args[1], 0, 0],
+        });
         Ok((new, true))
     }
 
     fn go_syscall_begin(
         &mut self,
         e: &mut BaseEvent,
-        t: &Arc<Table<'a>>,
+        t: &Arc<Table<'_>>,
         gen_no: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -833,7 +930,7 @@ impl<'a> Ordering<'a> {
         Ok(st)
     }
 
-    fn go_syscall_end(&mut self, e: &mut BaseEvent, t: &Arc<Table<'a>>, cur: SchedCtx) -> Step {
+    fn go_syscall_end(&mut self, e: &mut BaseEvent, t: &Arc<Table<'_>>, cur: SchedCtx) -> Step {
         validate(cur, USER_GO)?;
         let name = self.ev_name(e.typ);
         self.syscall_g(e.typ, cur)?.status = gs::RUNNING;
@@ -855,7 +952,7 @@ impl<'a> Ordering<'a> {
     fn go_syscall_end_blocked(
         &mut self,
         e: &mut BaseEvent,
-        t: &Arc<Table<'a>>,
+        t: &Arc<Table<'_>>,
         cur: SchedCtx,
     ) -> Step {
         if cur.p != NO_PROC {
@@ -881,7 +978,7 @@ impl<'a> Ordering<'a> {
     fn go_create_syscall(
         &mut self,
         e: &mut BaseEvent,
-        t: &Arc<Table<'a>>,
+        t: &Arc<Table<'_>>,
         gen_no: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -907,7 +1004,7 @@ impl<'a> Ordering<'a> {
         Ok((new, true))
     }
 
-    fn go_destroy_syscall(&mut self, e: &mut BaseEvent, t: &Arc<Table<'a>>, cur: SchedCtx) -> Step {
+    fn go_destroy_syscall(&mut self, e: &mut BaseEvent, t: &Arc<Table<'_>>, cur: SchedCtx) -> Step {
         validate(cur, (Need::Must, Need::May, Need::Must))?;
         let name = self.ev_name(e.typ);
         let Some(st) = self.g.get(&cur.g) else {
@@ -936,19 +1033,19 @@ impl<'a> Ordering<'a> {
             p.status = ps::SYSCALL_ABANDONED;
             new.p = NO_PROC;
             let time = self.stamp(e.time);
-            self.queue.push(Event::bare(
-                t.generation,
-                cur,
-                ev::PROC_STEAL,
+            self.queue.push(Made {
+                generation: t.generation,
+                ctx: cur,
+                typ: ev::PROC_STEAL,
                 time,
-                [cur.p as u64, 0, 0, ps::SYSCALL],
-            ));
+                args: [cur.p as u64, 0, 0, ps::SYSCALL],
+            });
         }
         self.push(t, cur, e);
         Ok((new, true))
     }
 
-    fn task_begin(&mut self, e: &mut BaseEvent, t: &Arc<Table<'a>>, cur: SchedCtx) -> Step {
+    fn task_begin(&mut self, e: &mut BaseEvent, t: &Arc<Table<'_>>, cur: SchedCtx) -> Step {
         let id = e.args[0];
         if self.tasks.contains_key(&id) {
             return Err(format!("task ID conflict: {id}"));
@@ -970,7 +1067,7 @@ impl<'a> Ordering<'a> {
         Ok((cur, true))
     }
 
-    fn task_end(&mut self, e: &mut BaseEvent, t: &Arc<Table<'a>>, cur: SchedCtx) -> Step {
+    fn task_end(&mut self, e: &mut BaseEvent, t: &Arc<Table<'_>>, cur: SchedCtx) -> Step {
         let id = e.args[0];
         let (name, parent) = match self.tasks.remove(&id) {
             Some((name, parent)) => (Some(name), parent),
@@ -979,13 +1076,18 @@ impl<'a> Ordering<'a> {
         e.args[2] = parent;
         validate(cur, USER_GO)?;
         let time = self.stamp(e.time);
-        let mut out = Event::bare(t.generation, cur, e.typ, time, e.args);
-        out.task_type = name;
-        self.queue.push(out);
+        self.queue.task_type = name;
+        self.queue.push(Made {
+            generation: t.generation,
+            ctx: cur,
+            typ: e.typ,
+            time,
+            args: e.args,
+        });
         Ok((cur, true))
     }
 
-    fn region(&mut self, e: &mut BaseEvent, t: &Arc<Table<'a>>, cur: SchedCtx) -> Step {
+    fn region(&mut self, e: &mut BaseEvent, t: &Arc<Table<'_>>, cur: SchedCtx) -> Step {
         validate(cur, USER_GO)?;
         let tid = e.args[0];
         let Some(name) = t.string(e.args[1]) else {
@@ -1027,7 +1129,7 @@ impl<'a> Ordering<'a> {
     fn gc_active(
         &mut self,
         e: &mut BaseEvent,
-        t: &Arc<Table<'a>>,
+        t: &Arc<Table<'_>>,
         gen_no: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -1053,7 +1155,7 @@ impl<'a> Ordering<'a> {
         Ok((cur, true))
     }
 
-    fn gc_begin(&mut self, e: &mut BaseEvent, t: &Arc<Table<'a>>, cur: SchedCtx) -> Step {
+    fn gc_begin(&mut self, e: &mut BaseEvent, t: &Arc<Table<'_>>, cur: SchedCtx) -> Step {
         let seq = e.args[0];
         if self.gc_state == GcState::Undetermined {
             self.gc_seq = seq;
@@ -1074,7 +1176,7 @@ impl<'a> Ordering<'a> {
         Ok((cur, true))
     }
 
-    fn gc_end(&mut self, e: &mut BaseEvent, t: &Arc<Table<'a>>, cur: SchedCtx) -> Step {
+    fn gc_end(&mut self, e: &mut BaseEvent, t: &Arc<Table<'_>>, cur: SchedCtx) -> Step {
         let seq = e.args[0];
         if seq != self.gc_seq.wrapping_add(1) {
             return Ok((cur, false));
@@ -1095,19 +1197,19 @@ impl<'a> Ordering<'a> {
         Ok((cur, true))
     }
 
-    fn annotation(&mut self, e: &mut BaseEvent, t: &Arc<Table<'a>>, cur: SchedCtx) -> Step {
+    fn annotation(&mut self, e: &mut BaseEvent, t: &Arc<Table<'_>>, cur: SchedCtx) -> Step {
         validate(cur, USER_GO)?;
         self.push(t, cur, e);
         Ok((cur, true))
     }
 
-    fn heap_metric(&mut self, e: &mut BaseEvent, t: &Arc<Table<'a>>, cur: SchedCtx) -> Step {
+    fn heap_metric(&mut self, e: &mut BaseEvent, t: &Arc<Table<'_>>, cur: SchedCtx) -> Step {
         validate(cur, (Need::Must, Need::Must, Need::May))?;
         self.push(t, cur, e);
         Ok((cur, true))
     }
 
-    fn gc_sweep_begin(&mut self, e: &mut BaseEvent, t: &Arc<Table<'a>>, cur: SchedCtx) -> Step {
+    fn gc_sweep_begin(&mut self, e: &mut BaseEvent, t: &Arc<Table<'_>>, cur: SchedCtx) -> Step {
         validate(cur, (Need::Must, Need::Must, Need::May))?;
         let p = self
             .p
@@ -1121,7 +1223,7 @@ impl<'a> Ordering<'a> {
     fn gc_sweep_active(
         &mut self,
         e: &mut BaseEvent,
-        t: &Arc<Table<'a>>,
+        t: &Arc<Table<'_>>,
         gen_no: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -1135,7 +1237,7 @@ impl<'a> Ordering<'a> {
         Ok((cur, true))
     }
 
-    fn gc_sweep_end(&mut self, e: &mut BaseEvent, t: &Arc<Table<'a>>, cur: SchedCtx) -> Step {
+    fn gc_sweep_end(&mut self, e: &mut BaseEvent, t: &Arc<Table<'_>>, cur: SchedCtx) -> Step {
         validate(cur, (Need::Must, Need::Must, Need::May))?;
         let p = self
             .p
@@ -1146,7 +1248,7 @@ impl<'a> Ordering<'a> {
         Ok((cur, true))
     }
 
-    fn go_range_begin(&mut self, e: &mut BaseEvent, t: &Arc<Table<'a>>, cur: SchedCtx) -> Step {
+    fn go_range_begin(&mut self, e: &mut BaseEvent, t: &Arc<Table<'_>>, cur: SchedCtx) -> Step {
         validate(cur, USER_GO)?;
         let desc = if e.typ == ev::STW_BEGIN { e.args[0] } else { 0 };
         let Some(g) = self.g.get_mut(&cur.g) else {
@@ -1163,7 +1265,7 @@ impl<'a> Ordering<'a> {
     fn go_range_active(
         &mut self,
         e: &mut BaseEvent,
-        t: &Arc<Table<'a>>,
+        t: &Arc<Table<'_>>,
         gen_no: u64,
         cur: SchedCtx,
     ) -> Step {
@@ -1178,7 +1280,7 @@ impl<'a> Ordering<'a> {
         Ok((cur, true))
     }
 
-    fn go_range_end(&mut self, e: &mut BaseEvent, t: &Arc<Table<'a>>, cur: SchedCtx) -> Step {
+    fn go_range_end(&mut self, e: &mut BaseEvent, t: &Arc<Table<'_>>, cur: SchedCtx) -> Step {
         validate(cur, USER_GO)?;
         let Some(g) = self.g.get_mut(&cur.g) else {
             return Err(format!(
@@ -1194,7 +1296,7 @@ impl<'a> Ordering<'a> {
         Ok((cur, true))
     }
 
-    fn alloc_free(&mut self, e: &mut BaseEvent, t: &Arc<Table<'a>>, cur: SchedCtx) -> Step {
+    fn alloc_free(&mut self, e: &mut BaseEvent, t: &Arc<Table<'_>>, cur: SchedCtx) -> Step {
         validate(cur, (Need::Must, Need::May, Need::May))?;
         self.push(t, cur, e);
         Ok((cur, true))

@@ -60,13 +60,15 @@ pub struct Reader<'a> {
     /// One cursor per thread of the current generation (indexed by [`Slot::cursor`]).
     cursors: Vec<BatchCursor>,
     cpu: VecDeque<CpuSample>,
-    order: Ordering<'a>,
+    order: Ordering,
     syncs: u64,
     read_gen_err: Option<Error>,
     spill_err: Option<Error>,
     spill_err_sync: bool,
     done: bool,
     partial: bool,
+    /// A `Sync` or CPU sample made and not handed out yet.
+    pending: Option<Event<'a>>,
     /// The current generation's tables, lent to events by [`Reader::visit`]: a second
     /// reference, taken once per generation and dropped with the generation.
     lend: Option<Arc<Table<'a>>>,
@@ -124,6 +126,7 @@ impl<'a> Reader<'a> {
             spill_err_sync: false,
             done: false,
             partial: false,
+            pending: None,
             lend: None,
             v1: None,
         }
@@ -183,7 +186,7 @@ impl<'a> Reader<'a> {
 
     #[inline]
     fn next_checked(&mut self) -> Option<Result<Event<'a>, Error>> {
-        if self.order.queue.is_empty() {
+        if self.is_drained() {
             if self.done {
                 return None;
             }
@@ -200,7 +203,7 @@ impl<'a> Reader<'a> {
                 return Some(Err(err));
             }
         }
-        let mut e = self.order.queue.pop()?;
+        let mut e = self.pop_event()?;
         if let Err(err) = self.validate_ids(&e) {
             self.order.queue.clear();
             self.fail();
@@ -210,6 +213,27 @@ impl<'a> Reader<'a> {
             e.table = self.current.as_ref().map(|c| c.table.clone());
         }
         Some(Ok(e))
+    }
+
+    /// Whether every event made so far has been handed out.
+    #[inline(always)]
+    fn is_drained(&self) -> bool {
+        self.pending.is_none() && self.order.queue.is_empty()
+    }
+
+    /// The next event made and not handed out yet (without its tables, unless it is a
+    /// `Sync`).
+    #[inline(always)]
+    fn pop_event(&mut self) -> Option<Event<'a>> {
+        if let Some(e) = self.pending.take() {
+            return Some(e);
+        }
+        let m = self.order.queue.pop()?;
+        let mut e = Event::bare(m.generation, m.ctx, m.typ, m.time, m.args);
+        if m.typ == ev::USER_TASK_END {
+            e.task_type = self.order.queue.task_type.take();
+        }
+        Some(e)
     }
 
     /// Calls `f` on every remaining event, in order, and stops at the first error (after
@@ -239,7 +263,7 @@ impl<'a> Reader<'a> {
             return Ok(());
         }
         loop {
-            if self.order.queue.is_empty() {
+            if self.is_drained() {
                 if self.done {
                     return Ok(());
                 }
@@ -249,7 +273,7 @@ impl<'a> Reader<'a> {
                 }
                 continue;
             }
-            let Some(mut e) = self.order.queue.pop() else {
+            let Some(mut e) = self.pop_event() else {
                 continue;
             };
             if let Err(err) = self.validate_ids(&e) {
@@ -275,21 +299,20 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Puts the next events into the (empty) queue, last first so that they pop in order;
-    /// leaves it empty only at the end of the trace.
+    /// Makes the next event(s) once everything made before is handed out: a `Sync` or CPU
+    /// sample into `pending`, or an ordering step's events into its queue. Leaves both
+    /// empty only at the end of the trace.
     #[inline(always)]
     fn refill(&mut self) -> Result<(), Error> {
         match self.next_inner()? {
-            Some(e) => self.order.queue.push(e),
-            None if self.order.queue.is_empty() => {
-                if !self.done {
-                    return Err(Error::invalid(
-                        Location::default(),
-                        "internal error: advance successful, but queue is empty",
-                    ));
-                }
+            Some(e) => self.pending = Some(e),
+            None if self.order.queue.is_empty() && !self.done => {
+                return Err(Error::invalid(
+                    Location::default(),
+                    "internal error: advance successful, but queue is empty",
+                ));
             }
-            None => self.order.queue.reverse(),
+            None => {}
         }
         Ok(())
     }
