@@ -1,7 +1,7 @@
 //! The records of a gctrace log: GC cycles (every layout since Go 1.5) and the other line
 //! kinds the runtime prints with GODEBUG=gctrace/scavtrace/gcpacertrace.
 
-use crate::dec::Dec;
+use crate::dec::{Dec, leading_digits};
 
 /// Longest cpu field accepted (the runtime prints five numbers of at most 6 characters).
 const MAX_CPU_FIELD: usize = 128;
@@ -424,6 +424,25 @@ impl<const TRACK: bool> Cursor<'_, TRACK> {
 
     #[inline(always)]
     pub fn int(&mut self) -> Option<u64> {
+        // Up to 7 digits unrolled; longer numbers and the input's last bytes a byte at a
+        // time.
+        if let Some(head) = self.s.get(self.i..).and_then(<[u8]>::first_chunk::<8>) {
+            let (v, n) = leading_digits(head, 0);
+            if n == 0 {
+                return None;
+            }
+            if n < 8 {
+                self.i += n;
+                self.track(self.i);
+                return Some(v);
+            }
+        }
+        self.int_bytes()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn int_bytes(&mut self) -> Option<u64> {
         // One pass, no overflow checks for up to 19 digits (which always fit).
         let s = self.s;
         let start = self.i;
@@ -639,5 +658,36 @@ impl Pacer {
             goal_delta_bytes: if negative { -delta } else { delta },
             cons_mark,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The unrolled integer reader and the byte loop agree, also at the input's end and
+    /// on numbers too large for 64 bits.
+    #[test]
+    fn int_fast_path_matches_byte_loop() {
+        let long = b"x 123456789012345678901234 ms";
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        for n in 0..=long.len() {
+            inputs.push(long[..n].to_vec());
+        }
+        for n in 0..=22 {
+            let mut s: Vec<u8> = (0..n).map(|k| b'9' - (k % 10) as u8).collect();
+            s.extend_from_slice(b"->17 MB");
+            inputs.push(s);
+        }
+        inputs.push(b"18446744073709551615 P".to_vec());
+        inputs.push(b"18446744073709551616 P".to_vec());
+        for s in &inputs {
+            for i in 0..=s.len() {
+                let mut fast = Cursor::new(s, i);
+                let mut slow = Cursor::new(s, i);
+                assert_eq!(fast.int(), slow.int_bytes(), "{s:?} at {i}");
+                assert_eq!(fast.i, slow.i, "{s:?} at {i}");
+            }
+        }
     }
 }
