@@ -62,15 +62,11 @@ pub struct Item {
 
 /// Searchers built once: building one per search costs more than searching a line.
 struct Finders {
-    pacer: Finder<'static>,
-    gc_forced: Finder<'static>,
     gc: Finder<'static>,
     gc_space: Finder<'static>,
 }
 
 static FIND: LazyLock<Finders> = LazyLock::new(|| Finders {
-    pacer: Finder::new(b"pacer: "),
-    gc_forced: Finder::new(b"GC forced"),
     gc: Finder::new(b"gc"),
     gc_space: Finder::new(b"gc "),
 });
@@ -78,11 +74,6 @@ static FIND: LazyLock<Finders> = LazyLock::new(|| Finders {
 /// Word-boundary check before position `i` (ASCII word characters).
 fn boundary_before(line: &[u8], i: usize) -> bool {
     i == 0 || !(line[i - 1].is_ascii_alphanumeric() || line[i - 1] == b'_')
-}
-
-/// Finds the needle of `finder` at a word boundary.
-fn find_word(line: &[u8], finder: &Finder<'_>) -> Option<usize> {
-    finder.find_iter(line).find(|&i| boundary_before(line, i))
 }
 
 /// The non-gc line kinds, checked anywhere in the line.
@@ -95,16 +86,34 @@ fn classify(line: &[u8], line_no: usize, first_gc: Option<usize>, out: &mut impl
         })
     };
     let f = &*FIND;
-    // One pass for the lines starting with 's': scvg, scav and gctrace=2's scan stats.
+    // One pass over the bytes these kinds start with: `s` (scvg, scav and gctrace=2's
+    // scan stats, pushed as found), `p` (pacer) and `G` (GC forced), the first of each
+    // at a word boundary kept and pushed after the pass, in that order.
     let (mut scvg_done, mut scav_done, mut scan_done) = (false, false, false);
-    for i in memchr::memchr_iter(b's', line) {
-        if scvg_done && scav_done && scan_done {
-            break;
-        }
+    let (mut pacer_at, mut gc_forced_at) = (None, None);
+    for i in memchr::memchr3_iter(b's', b'p', b'G', line) {
         if !boundary_before(line, i) {
             continue;
         }
         let rest = &line[i..];
+        match rest.first() {
+            Some(b'p') => {
+                if pacer_at.is_none() && rest.starts_with(b"pacer: ") {
+                    pacer_at = Some(i);
+                }
+                continue;
+            }
+            Some(b'G') => {
+                if gc_forced_at.is_none() && rest.starts_with(b"GC forced") {
+                    gc_forced_at = Some(i);
+                }
+                continue;
+            }
+            _ => {}
+        }
+        if scvg_done && scav_done && scan_done {
+            continue;
+        }
         if !scan_done && (rest.starts_with(b"scan: total ") || rest.starts_with(b"scan: class ")) {
             push(Event::ScanStats);
             scan_done = true;
@@ -147,10 +156,10 @@ fn classify(line: &[u8], line_no: usize, first_gc: Option<usize>, out: &mut impl
             }
         }
     }
-    if let Some(i) = find_word(line, &f.pacer) {
+    if let Some(i) = pacer_at {
         push(Event::Pacer(Pacer::parse(&line[i + 7..])));
     }
-    if let Some(i) = find_word(line, &f.gc_forced)
+    if let Some(i) = gc_forced_at
         && !line
             .get(i + 9)
             .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
