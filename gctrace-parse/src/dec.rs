@@ -135,12 +135,14 @@ impl Dec {
     }
 
     /// The value as a float.
+    #[inline]
     pub fn to_f64(self) -> f64 {
         self.units as f64 / 10f64.powi(i32::from(self.scale))
     }
 
     /// The value × 1000, truncated to an integer: milliseconds as microseconds,
     /// seconds as milliseconds. Exact for the three decimals the runtime prints.
+    #[inline]
     pub fn to_micros(self) -> u64 {
         if self.scale <= 3 {
             self.units
@@ -161,11 +163,11 @@ pub(crate) fn leading_digits(head: &[u8; 8], acc: u64) -> (u64, usize) {
     let mut v = acc;
     macro_rules! digit {
         ($k:literal) => {
-            let d = u32::from(head[$k]).wrapping_sub(u32::from(b'0'));
+            let d = u64::from(head[$k]).wrapping_sub(u64::from(b'0'));
             if d > 9 {
                 return (v, $k);
             }
-            v = v * 10 + u64::from(d);
+            v = v * 10 + d;
         };
     }
     digit!(0);

@@ -59,16 +59,19 @@ impl GcCycle {
     /// Wall-clock phases in ms: 3 terms (Go 1.7+: sweep termination, concurrent mark,
     /// mark termination) or 5 (Go 1.5–1.6: sweep termination, scan, sync, mark, mark
     /// termination).
+    #[inline]
     pub fn clock(&self) -> &[Dec] {
         &self.clock[..self.n_clock as usize]
     }
 
     /// CPU times in ms in print order, the `assist/background/idle` values flattened.
+    #[inline]
     pub fn cpu(&self) -> &[Dec] {
         &self.cpu[..self.n_cpu as usize]
     }
 
     /// `(assist, background, idle)` mark CPU times in ms, when the line has them.
+    #[inline]
     pub fn cpu_mark(&self) -> Option<(Dec, Dec, Dec)> {
         let i = self.cpu_mark_at? as usize;
         Some((self.cpu[i], self.cpu[i + 1], self.cpu[i + 2]))
@@ -76,12 +79,14 @@ impl GcCycle {
 
     /// Stop-the-world time in µs: sweep termination + mark termination (first and last
     /// clock terms), in every layout.
+    #[inline]
     pub fn stw_micros(&self) -> u64 {
         let c = self.clock();
         c[0].to_micros() + c[c.len() - 1].to_micros()
     }
 
     /// Concurrent (not stopped-the-world) wall time in µs.
+    #[inline]
     pub fn concurrent_micros(&self) -> u64 {
         let c = self.clock();
         c[1..c.len() - 1].iter().map(|d| d.to_micros()).sum()
@@ -89,6 +94,7 @@ impl GcCycle {
 
     /// Total GC CPU time of the cycle in µs (all cpu terms; idle included, as the
     /// runtime counts it).
+    #[inline]
     pub fn cpu_micros(&self) -> u64 {
         self.cpu().iter().map(|d| d.to_micros()).sum()
     }
@@ -141,19 +147,18 @@ impl GcCycle {
         }
         c.lit(b": ")?;
         // 3 to 5 '+'-separated wall-clock terms.
+        let mut n_clock = 0;
         loop {
-            if gc.n_clock as usize == gc.clock.len() {
-                return None;
-            }
-            gc.clock[gc.n_clock as usize] = c.dec()?;
-            gc.n_clock += 1;
+            *gc.clock.get_mut(n_clock)? = c.dec()?;
+            n_clock += 1;
             if c.lit(b"+").is_none() {
                 break;
             }
         }
-        if gc.n_clock < 3 {
+        if n_clock < 3 {
             return None;
         }
+        gc.n_clock = n_clock as u8;
         c.lit(b" ms clock, ")?;
         // CPU: '+'-separated terms, one of which may be a/b/c.
         let cpu_start = c.i;
@@ -490,7 +495,11 @@ impl<const TRACK: bool> Cursor<'_, TRACK> {
                 j = k + digits;
             }
         }
-        let v: f64 = std::str::from_utf8(&s[start..j]).ok()?.parse().ok()?;
+        let text = &s[start..j];
+        let v: f64 = match exact_short_float(text) {
+            Some(v) => v,
+            None => std::str::from_utf8(text).ok()?.parse().ok()?,
+        };
         self.i = j;
         self.track(j);
         Some(v)
@@ -503,6 +512,95 @@ impl<const TRACK: bool> Cursor<'_, TRACK> {
         self.track(self.i);
         Some(d)
     }
+}
+
+/// 10^i as `f64` for i ≤ 22: every one is exact.
+const POW10_F64: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// `[+-]digits[.digits][(e|E)[+-]digits]` with at most 15 digits and a decimal exponent
+/// within ±22, as `str::parse::<f64>` reads it: the digits are an exact `f64`, so is the
+/// power of ten, and one multiplication or division of exact operands is correctly
+/// rounded (Clinger's fast path, the one the standard library takes too). `None` for
+/// anything else: the caller leaves that text to `str::parse`.
+fn exact_short_float(t: &[u8]) -> Option<f64> {
+    let (negative, mut k) = match t.first() {
+        Some(b'-') => (true, 1),
+        Some(b'+') => (false, 1),
+        _ => (false, 0),
+    };
+    let mut m: u64 = 0;
+    let mut digits = 0;
+    let mut exp: i32 = 0;
+    let int_start = k;
+    while let Some(&c) = t.get(k)
+        && c.is_ascii_digit()
+    {
+        m = m * 10 + u64::from(c - b'0');
+        digits += 1;
+        k += 1;
+        if digits > 15 {
+            return None;
+        }
+    }
+    if k == int_start {
+        return None;
+    }
+    if t.get(k) == Some(&b'.') {
+        k += 1;
+        let frac_start = k;
+        while let Some(&c) = t.get(k)
+            && c.is_ascii_digit()
+        {
+            m = m * 10 + u64::from(c - b'0');
+            digits += 1;
+            exp -= 1;
+            k += 1;
+            if digits > 15 {
+                return None;
+            }
+        }
+        if k == frac_start {
+            return None;
+        }
+    }
+    if matches!(t.get(k), Some(b'e' | b'E')) {
+        k += 1;
+        let negative_exp = match t.get(k) {
+            Some(b'-') => {
+                k += 1;
+                true
+            }
+            Some(b'+') => {
+                k += 1;
+                false
+            }
+            _ => false,
+        };
+        let exp_start = k;
+        let mut e: i32 = 0;
+        while let Some(&c) = t.get(k)
+            && c.is_ascii_digit()
+        {
+            e = e * 10 + i32::from(c - b'0');
+            k += 1;
+            if k - exp_start > 4 {
+                return None;
+            }
+        }
+        if k == exp_start {
+            return None;
+        }
+        exp += if negative_exp { -e } else { e };
+    }
+    if k != t.len() {
+        return None;
+    }
+    let p = *POW10_F64.get(exp.unsigned_abs() as usize)?;
+    let v = if exp >= 0 { m as f64 * p } else { m as f64 / p };
+    Some(if negative { -v } else { v })
 }
 
 /// A `pacer:` line of GODEBUG=gcpacertrace=1. Floats are printed by the runtime in two
@@ -687,6 +785,77 @@ mod tests {
                 let mut slow = Cursor::new(s, i);
                 assert_eq!(fast.int(), slow.int_bytes(), "{s:?} at {i}");
                 assert_eq!(fast.i, slow.i, "{s:?} at {i}");
+            }
+        }
+    }
+
+    /// The short-float path gives exactly what `str::parse` gives, or leaves the text to it.
+    #[test]
+    fn short_float_matches_std() {
+        let fixed = [
+            "+3.123657e+000",
+            "-3.4e-02",
+            "0.92",
+            "1",
+            "1.5466512044270833",
+            "+0.000000e+000",
+            "-0.0",
+            "123456789012345",
+            "1234567890123456",
+            "1e22",
+            "1e23",
+            "9e-22",
+            "1.e5",
+            ".5",
+            "1.",
+            "+",
+            "-",
+            "",
+            "e5",
+            "1e",
+            "1e+",
+            "2.5E3",
+            "1.2.3",
+            "+-1",
+            "00000000000000012.5",
+            "4.35",
+            "0.1",
+            "0.3",
+            "7e-1",
+        ];
+        for t in fixed {
+            let std = t.parse::<f64>().ok();
+            if let Some(v) = exact_short_float(t.as_bytes()) {
+                assert_eq!(Some(v.to_bits()), std.map(f64::to_bits), "{t}");
+            }
+        }
+        assert!(exact_short_float(b"+3.123657e+000").is_some());
+        assert!(exact_short_float(b"0.25").is_some());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn short_float_matches_std_on_any_text(
+            sign in proptest::option::of(proptest::prop_oneof![proptest::strategy::Just("+"), proptest::strategy::Just("-")]),
+            int in "[0-9]{0,17}",
+            frac in proptest::option::of("[0-9]{0,17}"),
+            exp in proptest::option::of(("[eE]", "[+-]?", "[0-9]{0,5}")),
+        ) {
+            let mut t = String::new();
+            t.push_str(sign.unwrap_or(""));
+            t.push_str(&int);
+            if let Some(f) = &frac {
+                t.push('.');
+                t.push_str(f);
+            }
+            if let Some((e, s, d)) = &exp {
+                t.push_str(e);
+                t.push_str(s);
+                t.push_str(d);
+            }
+            if let Some(v) = exact_short_float(t.as_bytes()) {
+                let std = t.parse::<f64>().ok().map(f64::to_bits);
+                proptest::prop_assert_eq!(Some(v.to_bits()), std, "{}", t);
             }
         }
     }
