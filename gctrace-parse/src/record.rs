@@ -115,7 +115,7 @@ impl GcCycle {
     pub(crate) fn parse_into(&mut self, s: &[u8]) -> Option<usize> {
         let mut c = Cursor::new(s, 0);
         self.parse_at(&mut c)?;
-        Some(c.i)
+        Some(c.pos())
     }
 
     /// How far into `s` a record could extend before the text stops following the
@@ -123,7 +123,7 @@ impl GcCycle {
     pub(crate) fn reach(s: &[u8]) -> usize {
         let mut c = Cursor::tracking(s);
         match GcCycle::default().parse_at(&mut c) {
-            Some(_) => c.i,
+            Some(_) => c.pos(),
             None => c.reach,
         }
     }
@@ -161,7 +161,7 @@ impl GcCycle {
         gc.n_clock = n_clock as u8;
         c.lit(b" ms clock, ")?;
         // CPU: '+'-separated terms, one of which may be a/b/c.
-        let cpu_start = c.i;
+        let cpu_start = c.pos();
         let cpu_end = match gc.cpu_terms(s, cpu_start) {
             Some(end) => end,
             None => {
@@ -186,8 +186,8 @@ impl GcCycle {
         if cpu_end - cpu_start > MAX_CPU_FIELD {
             return None;
         }
-        c.i = cpu_end;
-        c.track(c.i);
+        c.seek(cpu_end);
+        c.track(cpu_end);
         c.lit(b" ms cpu, ")?;
         gc.heap_start_mb = c.int()?;
         c.lit(b"->")?;
@@ -199,7 +199,7 @@ impl GcCycle {
         c.lit(b" MB goal, ")?;
         // Go 1.19+ stacks and globals, then the P count.
         let n = c.int()?;
-        let save = c.i;
+        let save = c.rest;
         if c.lit(b" MB stacks, ").is_some() {
             let globals = c.int();
             if let (Some(g), Some(_)) = (globals, c.lit(b" MB globals, ")) {
@@ -210,7 +210,7 @@ impl GcCycle {
                 return None;
             }
         } else {
-            c.i = save;
+            c.rest = save;
             gc.procs = n;
         }
         c.lit(b" P")?;
@@ -385,7 +385,9 @@ pub enum Scavenge {
 /// [`GcCycle::reach`]); the plain cursor skips that bookkeeping on the hot path.
 pub(crate) struct Cursor<'a, const TRACK: bool = false> {
     pub s: &'a [u8],
-    pub i: usize,
+    /// `s` from the current position on (kept as a slice, not an index, so that each
+    /// step checks only the length it needs).
+    rest: &'a [u8],
     /// The furthest position the text matched the grammar so far, failed attempts at
     /// literals included (only with `TRACK`).
     pub reach: usize,
@@ -393,17 +395,44 @@ pub(crate) struct Cursor<'a, const TRACK: bool = false> {
 
 impl<'a> Cursor<'a, false> {
     pub fn new(s: &'a [u8], i: usize) -> Self {
-        Cursor { s, i, reach: i }
+        Cursor {
+            s,
+            rest: s.get(i..).unwrap_or_default(),
+            reach: i,
+        }
     }
 }
 
 impl<'a> Cursor<'a, true> {
     pub fn tracking(s: &'a [u8]) -> Self {
-        Cursor { s, i: 0, reach: 0 }
+        Cursor {
+            s,
+            rest: s,
+            reach: 0,
+        }
     }
 }
 
 impl<const TRACK: bool> Cursor<'_, TRACK> {
+    /// The current position in `s`.
+    #[inline(always)]
+    pub fn pos(&self) -> usize {
+        self.s.len() - self.rest.len()
+    }
+
+    /// Moves to position `i` of `s` (its end if `i` is past it).
+    #[inline(always)]
+    fn seek(&mut self, i: usize) {
+        self.rest = self.s.get(i..).unwrap_or_default();
+    }
+
+    /// Moves `n` bytes on (to the end if fewer are left).
+    #[inline(always)]
+    fn advance(&mut self, n: usize) {
+        self.rest = self.rest.get(n..).unwrap_or_default();
+        self.track(self.pos());
+    }
+
     #[inline(always)]
     fn track(&mut self, at: usize) {
         if TRACK {
@@ -413,15 +442,14 @@ impl<const TRACK: bool> Cursor<'_, TRACK> {
 
     #[inline(always)]
     pub fn lit(&mut self, l: &[u8]) -> Option<()> {
-        let rest = &self.s[self.i..];
-        if rest.starts_with(l) {
-            self.i += l.len();
-            self.track(self.i);
+        if let Some(after) = self.rest.strip_prefix(l) {
+            self.rest = after;
+            self.track(self.pos());
             Some(())
         } else {
             if TRACK {
-                let matched = rest.iter().zip(l).take_while(|(a, b)| a == b).count();
-                self.track(self.i + matched);
+                let matched = self.rest.iter().zip(l).take_while(|(a, b)| a == b).count();
+                self.track(self.pos() + matched);
             }
             None
         }
@@ -431,14 +459,13 @@ impl<const TRACK: bool> Cursor<'_, TRACK> {
     pub fn int(&mut self) -> Option<u64> {
         // Up to 7 digits unrolled; longer numbers and the input's last bytes a byte at a
         // time.
-        if let Some(head) = self.s.get(self.i..).and_then(<[u8]>::first_chunk::<8>) {
+        if let Some(head) = self.rest.first_chunk::<8>() {
             let (v, n) = leading_digits(head, 0);
             if n == 0 {
                 return None;
             }
             if n < 8 {
-                self.i += n;
-                self.track(self.i);
+                self.advance(n);
                 return Some(v);
             }
         }
@@ -450,7 +477,7 @@ impl<const TRACK: bool> Cursor<'_, TRACK> {
     fn int_bytes(&mut self) -> Option<u64> {
         // One pass, no overflow checks for up to 19 digits (which always fit).
         let s = self.s;
-        let start = self.i;
+        let start = self.pos();
         let mut i = start;
         let mut v: u64 = 0;
         while i < s.len() && s[i].is_ascii_digit() {
@@ -468,7 +495,7 @@ impl<const TRACK: bool> Cursor<'_, TRACK> {
             }
             v = checked;
         }
-        self.i = i;
+        self.seek(i);
         self.track(i);
         Some(v)
     }
@@ -476,7 +503,7 @@ impl<const TRACK: bool> Cursor<'_, TRACK> {
     /// A float as Go's `print` writes it (`+1.500000e+000`, `-3.4e-02`) or as a plain
     /// decimal (`0.92`, `1`).
     pub fn float(&mut self) -> Option<f64> {
-        let start = self.i;
+        let start = self.pos();
         let mut j = start;
         let s = self.s;
         if matches!(s.get(j), Some(b'+' | b'-')) {
@@ -500,16 +527,15 @@ impl<const TRACK: bool> Cursor<'_, TRACK> {
             Some(v) => v,
             None => std::str::from_utf8(text).ok()?.parse().ok()?,
         };
-        self.i = j;
+        self.seek(j);
         self.track(j);
         Some(v)
     }
 
     #[inline(always)]
     pub fn dec(&mut self) -> Option<Dec> {
-        let (d, used) = Dec::parse(&self.s[self.i..])?;
-        self.i += used;
-        self.track(self.i);
+        let (d, used) = Dec::parse(self.rest)?;
+        self.advance(used);
         Some(d)
     }
 }
@@ -784,7 +810,7 @@ mod tests {
                 let mut fast = Cursor::new(s, i);
                 let mut slow = Cursor::new(s, i);
                 assert_eq!(fast.int(), slow.int_bytes(), "{s:?} at {i}");
-                assert_eq!(fast.i, slow.i, "{s:?} at {i}");
+                assert_eq!(fast.pos(), slow.pos(), "{s:?} at {i}");
             }
         }
     }
