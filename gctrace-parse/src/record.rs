@@ -472,31 +472,14 @@ impl<const TRACK: bool> Cursor<'_, TRACK> {
         self.int_bytes()
     }
 
-    #[cold]
-    #[inline(never)]
+    /// [`Cursor::int`] a byte at a time.
+    #[inline(always)]
     fn int_bytes(&mut self) -> Option<u64> {
-        // One pass, no overflow checks for up to 19 digits (which always fit).
-        let s = self.s;
-        let start = self.pos();
-        let mut i = start;
-        let mut v: u64 = 0;
-        while i < s.len() && s[i].is_ascii_digit() {
-            v = v.wrapping_mul(10).wrapping_add(u64::from(s[i] - b'0'));
-            i += 1;
-        }
-        let digits = i - start;
-        if digits == 0 {
-            return None;
-        }
-        if digits > 19 {
-            let mut checked: u64 = 0;
-            for &c in &s[start..i] {
-                checked = checked.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
-            }
-            v = checked;
-        }
-        self.seek(i);
-        self.track(i);
+        // Out of line and on plain values, so that the cursor itself can stay in
+        // registers on the hot path.
+        let (v, end) = int_bytes(self.s, self.pos())?;
+        self.seek(end);
+        self.track(end);
         Some(v)
     }
 
@@ -538,6 +521,32 @@ impl<const TRACK: bool> Cursor<'_, TRACK> {
         self.advance(used);
         Some(d)
     }
+}
+
+/// The decimal integer at `s[start..]` and where it ends, a byte at a time; `None` when
+/// there is no digit there or the number does not fit 64 bits.
+#[cold]
+#[inline(never)]
+fn int_bytes(s: &[u8], start: usize) -> Option<(u64, usize)> {
+    // One pass, no overflow checks for up to 19 digits (which always fit).
+    let mut i = start;
+    let mut v: u64 = 0;
+    while i < s.len() && s[i].is_ascii_digit() {
+        v = v.wrapping_mul(10).wrapping_add(u64::from(s[i] - b'0'));
+        i += 1;
+    }
+    let digits = i - start;
+    if digits == 0 {
+        return None;
+    }
+    if digits > 19 {
+        let mut checked: u64 = 0;
+        for &c in &s[start..i] {
+            checked = checked.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+        }
+        v = checked;
+    }
+    Some((v, i))
 }
 
 /// 10^i as `f64` for i ≤ 22: every one is exact.
