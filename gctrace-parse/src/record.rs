@@ -226,16 +226,17 @@ impl GcCycle {
     /// are kept only on success.
     #[inline(always)]
     fn cpu_terms(&mut self, s: &[u8], start: usize) -> Option<usize> {
+        let field = s.get(start..)?;
+        let mut rest = field;
         let mut values = 0usize;
         let mut mark_at = None;
         let mut group_start = 0usize;
-        let mut i = start;
         loop {
-            let (d, used) = Dec::parse(s.get(i..)?)?;
+            let (d, used) = Dec::parse(rest)?;
             *self.cpu.get_mut(values)? = d;
             values += 1;
-            i += used;
-            let sep = s.get(i).copied();
+            rest = rest.get(used..)?;
+            let sep = rest.first().copied();
             if sep != Some(b'/') {
                 if values - group_start == 3 && mark_at.is_none() {
                     mark_at = Some(group_start as u8);
@@ -243,7 +244,7 @@ impl GcCycle {
                 group_start = values;
             }
             match sep {
-                Some(b'/' | b'+') => i += 1,
+                Some(b'/' | b'+') => rest = rest.get(1..)?,
                 // `1.` and the like: part of the field, but not a number.
                 Some(b'.') => return None,
                 _ => break,
@@ -251,7 +252,7 @@ impl GcCycle {
         }
         self.n_cpu = values as u8;
         self.cpu_mark_at = mark_at;
-        Some(i)
+        Some(start + (field.len() - rest.len()))
     }
 
     /// Writes the record in the runtime's layout (used by tests and generators).
