@@ -25,8 +25,58 @@ impl Dec {
     /// Parses `digits[.digits]` at the start of `s`; returns the value and the bytes used.
     /// A `.` not followed by a digit is not part of the number. `None` when `s` does not
     /// start with a digit or the number does not fit 64 bits.
-    #[inline]
+    #[inline(always)]
     pub fn parse(s: &[u8]) -> Option<(Dec, usize)> {
+        // The runtime's numbers have a few digits on each side of the point: read each
+        // side with the unrolled reader; longer ones, and the input's last bytes, take
+        // the byte loop.
+        if let Some(head) = s.first_chunk::<8>() {
+            let (int, n) = leading_digits(head, 0);
+            if n == 0 {
+                return None;
+            }
+            if n < 8 {
+                if head.get(n) != Some(&b'.') {
+                    return Some((
+                        Dec {
+                            units: int,
+                            scale: 0,
+                        },
+                        n,
+                    ));
+                }
+                if let Some(frac) = s.get(n + 1..).and_then(<[u8]>::first_chunk::<8>) {
+                    // At most 7 + 7 digits: no overflow.
+                    let (units, m) = leading_digits(frac, int);
+                    if m < 8 {
+                        return Some(if m == 0 {
+                            (
+                                Dec {
+                                    units: int,
+                                    scale: 0,
+                                },
+                                n,
+                            )
+                        } else {
+                            (
+                                Dec {
+                                    units,
+                                    scale: m as u8,
+                                },
+                                n + 1 + m,
+                            )
+                        });
+                    }
+                }
+            }
+        }
+        Self::parse_bytes(s)
+    }
+
+    /// [`Dec::parse`] a byte at a time.
+    #[cold]
+    #[inline(never)]
+    fn parse_bytes(s: &[u8]) -> Option<(Dec, usize)> {
         // At most 19 digits always fit a u64: accumulate without overflow checks and
         // check the digit count instead.
         let mut units: u64 = 0;
@@ -85,12 +135,14 @@ impl Dec {
     }
 
     /// The value as a float.
+    #[inline]
     pub fn to_f64(self) -> f64 {
         self.units as f64 / 10f64.powi(i32::from(self.scale))
     }
 
     /// The value × 1000, truncated to an integer: milliseconds as microseconds,
     /// seconds as milliseconds. Exact for the three decimals the runtime prints.
+    #[inline]
     pub fn to_micros(self) -> u64 {
         if self.scale <= 3 {
             self.units
@@ -99,6 +151,34 @@ impl Dec {
             self.units / 10u64.pow(u32::from(self.scale) - 3)
         }
     }
+}
+
+/// The ASCII digits `head` starts with, appended to `acc` (`acc * 10^n + digits`), and
+/// their count `n`; `n == 8` when all eight bytes are digits (more may follow: the
+/// caller's byte loop reads those). `acc` must be below 10^11 so that the result fits.
+///
+/// Unrolled over the fixed eight bytes: no bounds check and no loop counter per digit.
+#[inline(always)]
+pub(crate) fn leading_digits(head: &[u8; 8], acc: u64) -> (u64, usize) {
+    let mut v = acc;
+    macro_rules! digit {
+        ($k:literal) => {
+            let d = u64::from(head[$k]).wrapping_sub(u64::from(b'0'));
+            if d > 9 {
+                return (v, $k);
+            }
+            v = v * 10 + d;
+        };
+    }
+    digit!(0);
+    digit!(1);
+    digit!(2);
+    digit!(3);
+    digit!(4);
+    digit!(5);
+    digit!(6);
+    digit!(7);
+    (v, 8)
 }
 
 impl fmt::Display for Dec {
@@ -133,5 +213,67 @@ mod tests {
         assert!(Dec::parse(b"99999999999999999999").is_none());
         assert_eq!(Dec::parse(b"2.5").unwrap().0.to_micros(), 2500);
         assert_eq!(Dec::parse(b"0.0004").unwrap().0.to_micros(), 0);
+    }
+
+    /// The unrolled reader and the byte loop agree on every input: numbers of every
+    /// length on either side of the point, cut anywhere (the last bytes of the input).
+    #[test]
+    fn fast_path_matches_byte_loop() {
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        for int in 0..=21 {
+            for frac in [
+                None,
+                Some(0),
+                Some(1),
+                Some(3),
+                Some(7),
+                Some(8),
+                Some(12),
+                Some(21),
+            ] {
+                let mut s: Vec<u8> = (0..int).map(|k| b'1' + (k % 9) as u8).collect();
+                if let Some(f) = frac {
+                    s.push(b'.');
+                    s.extend((0..f).map(|k| b'9' - (k % 10) as u8));
+                }
+                for tail in [&b""[..], b" ms", b"+", b".", b"x1234567", b"/0.5"] {
+                    let mut t = s.clone();
+                    t.extend_from_slice(tail);
+                    for cut in 0..=t.len() {
+                        cases.push(t[..cut].to_vec());
+                    }
+                }
+            }
+        }
+        for b in [0u8, b'/', b':', 0x7f, 0xfa, 0xff] {
+            cases.push(vec![b'1', b'2', b, b'3', b'4', b'5', b'6', b'7', b'8']);
+            cases.push(vec![
+                b'1', b'.', b'2', b, b'3', b'4', b'5', b'6', b'7', b'8', b'9',
+            ]);
+        }
+        for s in &cases {
+            assert_eq!(
+                Dec::parse(s),
+                Dec::parse_bytes(s),
+                "{:?}",
+                String::from_utf8_lossy(s)
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_path_matches_byte_loop_on_any_bytes(
+            s in proptest::collection::vec(
+                proptest::prop_oneof![
+                    4 => b'0'..=b'9',
+                    1 => proptest::strategy::Just(b'.'),
+                    1 => proptest::num::u8::ANY,
+                ],
+                0..40,
+            )
+        ) {
+            proptest::prop_assert_eq!(Dec::parse(&s), Dec::parse_bytes(&s));
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! The records of a gctrace log: GC cycles (every layout since Go 1.5) and the other line
 //! kinds the runtime prints with GODEBUG=gctrace/scavtrace/gcpacertrace.
 
-use crate::dec::Dec;
+use crate::dec::{Dec, leading_digits};
 
 /// Longest cpu field accepted (the runtime prints five numbers of at most 6 characters).
 const MAX_CPU_FIELD: usize = 128;
@@ -59,16 +59,19 @@ impl GcCycle {
     /// Wall-clock phases in ms: 3 terms (Go 1.7+: sweep termination, concurrent mark,
     /// mark termination) or 5 (Go 1.5–1.6: sweep termination, scan, sync, mark, mark
     /// termination).
+    #[inline]
     pub fn clock(&self) -> &[Dec] {
         &self.clock[..self.n_clock as usize]
     }
 
     /// CPU times in ms in print order, the `assist/background/idle` values flattened.
+    #[inline]
     pub fn cpu(&self) -> &[Dec] {
         &self.cpu[..self.n_cpu as usize]
     }
 
     /// `(assist, background, idle)` mark CPU times in ms, when the line has them.
+    #[inline]
     pub fn cpu_mark(&self) -> Option<(Dec, Dec, Dec)> {
         let i = self.cpu_mark_at? as usize;
         Some((self.cpu[i], self.cpu[i + 1], self.cpu[i + 2]))
@@ -76,12 +79,14 @@ impl GcCycle {
 
     /// Stop-the-world time in µs: sweep termination + mark termination (first and last
     /// clock terms), in every layout.
+    #[inline]
     pub fn stw_micros(&self) -> u64 {
         let c = self.clock();
         c[0].to_micros() + c[c.len() - 1].to_micros()
     }
 
     /// Concurrent (not stopped-the-world) wall time in µs.
+    #[inline]
     pub fn concurrent_micros(&self) -> u64 {
         let c = self.clock();
         c[1..c.len() - 1].iter().map(|d| d.to_micros()).sum()
@@ -89,6 +94,7 @@ impl GcCycle {
 
     /// Total GC CPU time of the cycle in µs (all cpu terms; idle included, as the
     /// runtime counts it).
+    #[inline]
     pub fn cpu_micros(&self) -> u64 {
         self.cpu().iter().map(|d| d.to_micros()).sum()
     }
@@ -109,7 +115,7 @@ impl GcCycle {
     pub(crate) fn parse_into(&mut self, s: &[u8]) -> Option<usize> {
         let mut c = Cursor::new(s, 0);
         self.parse_at(&mut c)?;
-        Some(c.i)
+        Some(c.pos())
     }
 
     /// How far into `s` a record could extend before the text stops following the
@@ -117,7 +123,7 @@ impl GcCycle {
     pub(crate) fn reach(s: &[u8]) -> usize {
         let mut c = Cursor::tracking(s);
         match GcCycle::default().parse_at(&mut c) {
-            Some(_) => c.i,
+            Some(_) => c.pos(),
             None => c.reach,
         }
     }
@@ -141,22 +147,21 @@ impl GcCycle {
         }
         c.lit(b": ")?;
         // 3 to 5 '+'-separated wall-clock terms.
+        let mut n_clock = 0;
         loop {
-            if gc.n_clock as usize == gc.clock.len() {
-                return None;
-            }
-            gc.clock[gc.n_clock as usize] = c.dec()?;
-            gc.n_clock += 1;
+            *gc.clock.get_mut(n_clock)? = c.dec()?;
+            n_clock += 1;
             if c.lit(b"+").is_none() {
                 break;
             }
         }
-        if gc.n_clock < 3 {
+        if n_clock < 3 {
             return None;
         }
+        gc.n_clock = n_clock as u8;
         c.lit(b" ms clock, ")?;
         // CPU: '+'-separated terms, one of which may be a/b/c.
-        let cpu_start = c.i;
+        let cpu_start = c.pos();
         let cpu_end = match gc.cpu_terms(s, cpu_start) {
             Some(end) => end,
             None => {
@@ -181,8 +186,8 @@ impl GcCycle {
         if cpu_end - cpu_start > MAX_CPU_FIELD {
             return None;
         }
-        c.i = cpu_end;
-        c.track(c.i);
+        c.seek(cpu_end);
+        c.track(cpu_end);
         c.lit(b" ms cpu, ")?;
         gc.heap_start_mb = c.int()?;
         c.lit(b"->")?;
@@ -194,7 +199,7 @@ impl GcCycle {
         c.lit(b" MB goal, ")?;
         // Go 1.19+ stacks and globals, then the P count.
         let n = c.int()?;
-        let save = c.i;
+        let save = c.rest;
         if c.lit(b" MB stacks, ").is_some() {
             let globals = c.int();
             if let (Some(g), Some(_)) = (globals, c.lit(b" MB globals, ")) {
@@ -205,7 +210,7 @@ impl GcCycle {
                 return None;
             }
         } else {
-            c.i = save;
+            c.rest = save;
             gc.procs = n;
         }
         c.lit(b" P")?;
@@ -221,16 +226,17 @@ impl GcCycle {
     /// are kept only on success.
     #[inline(always)]
     fn cpu_terms(&mut self, s: &[u8], start: usize) -> Option<usize> {
+        let field = s.get(start..)?;
+        let mut rest = field;
         let mut values = 0usize;
         let mut mark_at = None;
         let mut group_start = 0usize;
-        let mut i = start;
         loop {
-            let (d, used) = Dec::parse(s.get(i..)?)?;
+            let (d, used) = Dec::parse(rest)?;
             *self.cpu.get_mut(values)? = d;
             values += 1;
-            i += used;
-            let sep = s.get(i).copied();
+            rest = rest.get(used..)?;
+            let sep = rest.first().copied();
             if sep != Some(b'/') {
                 if values - group_start == 3 && mark_at.is_none() {
                     mark_at = Some(group_start as u8);
@@ -238,7 +244,7 @@ impl GcCycle {
                 group_start = values;
             }
             match sep {
-                Some(b'/' | b'+') => i += 1,
+                Some(b'/' | b'+') => rest = rest.get(1..)?,
                 // `1.` and the like: part of the field, but not a number.
                 Some(b'.') => return None,
                 _ => break,
@@ -246,7 +252,7 @@ impl GcCycle {
         }
         self.n_cpu = values as u8;
         self.cpu_mark_at = mark_at;
-        Some(i)
+        Some(start + (field.len() - rest.len()))
     }
 
     /// Writes the record in the runtime's layout (used by tests and generators).
@@ -380,7 +386,9 @@ pub enum Scavenge {
 /// [`GcCycle::reach`]); the plain cursor skips that bookkeeping on the hot path.
 pub(crate) struct Cursor<'a, const TRACK: bool = false> {
     pub s: &'a [u8],
-    pub i: usize,
+    /// `s` from the current position on (kept as a slice, not an index, so that each
+    /// step checks only the length it needs).
+    rest: &'a [u8],
     /// The furthest position the text matched the grammar so far, failed attempts at
     /// literals included (only with `TRACK`).
     pub reach: usize,
@@ -388,17 +396,44 @@ pub(crate) struct Cursor<'a, const TRACK: bool = false> {
 
 impl<'a> Cursor<'a, false> {
     pub fn new(s: &'a [u8], i: usize) -> Self {
-        Cursor { s, i, reach: i }
+        Cursor {
+            s,
+            rest: s.get(i..).unwrap_or_default(),
+            reach: i,
+        }
     }
 }
 
 impl<'a> Cursor<'a, true> {
     pub fn tracking(s: &'a [u8]) -> Self {
-        Cursor { s, i: 0, reach: 0 }
+        Cursor {
+            s,
+            rest: s,
+            reach: 0,
+        }
     }
 }
 
 impl<const TRACK: bool> Cursor<'_, TRACK> {
+    /// The current position in `s`.
+    #[inline(always)]
+    pub fn pos(&self) -> usize {
+        self.s.len() - self.rest.len()
+    }
+
+    /// Moves to position `i` of `s` (its end if `i` is past it).
+    #[inline(always)]
+    fn seek(&mut self, i: usize) {
+        self.rest = self.s.get(i..).unwrap_or_default();
+    }
+
+    /// Moves `n` bytes on (to the end if fewer are left).
+    #[inline(always)]
+    fn advance(&mut self, n: usize) {
+        self.rest = self.rest.get(n..).unwrap_or_default();
+        self.track(self.pos());
+    }
+
     #[inline(always)]
     fn track(&mut self, at: usize) {
         if TRACK {
@@ -408,15 +443,14 @@ impl<const TRACK: bool> Cursor<'_, TRACK> {
 
     #[inline(always)]
     pub fn lit(&mut self, l: &[u8]) -> Option<()> {
-        let rest = &self.s[self.i..];
-        if rest.starts_with(l) {
-            self.i += l.len();
-            self.track(self.i);
+        if let Some(after) = self.rest.strip_prefix(l) {
+            self.rest = after;
+            self.track(self.pos());
             Some(())
         } else {
             if TRACK {
-                let matched = rest.iter().zip(l).take_while(|(a, b)| a == b).count();
-                self.track(self.i + matched);
+                let matched = self.rest.iter().zip(l).take_while(|(a, b)| a == b).count();
+                self.track(self.pos() + matched);
             }
             None
         }
@@ -424,35 +458,36 @@ impl<const TRACK: bool> Cursor<'_, TRACK> {
 
     #[inline(always)]
     pub fn int(&mut self) -> Option<u64> {
-        // One pass, no overflow checks for up to 19 digits (which always fit).
-        let s = self.s;
-        let start = self.i;
-        let mut i = start;
-        let mut v: u64 = 0;
-        while i < s.len() && s[i].is_ascii_digit() {
-            v = v.wrapping_mul(10).wrapping_add(u64::from(s[i] - b'0'));
-            i += 1;
-        }
-        let digits = i - start;
-        if digits == 0 {
-            return None;
-        }
-        if digits > 19 {
-            let mut checked: u64 = 0;
-            for &c in &s[start..i] {
-                checked = checked.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+        // Up to 7 digits unrolled; longer numbers and the input's last bytes a byte at a
+        // time.
+        if let Some(head) = self.rest.first_chunk::<8>() {
+            let (v, n) = leading_digits(head, 0);
+            if n == 0 {
+                return None;
             }
-            v = checked;
+            if n < 8 {
+                self.advance(n);
+                return Some(v);
+            }
         }
-        self.i = i;
-        self.track(i);
+        self.int_bytes()
+    }
+
+    /// [`Cursor::int`] a byte at a time.
+    #[inline(always)]
+    fn int_bytes(&mut self) -> Option<u64> {
+        // Out of line and on plain values, so that the cursor itself can stay in
+        // registers on the hot path.
+        let (v, end) = int_bytes(self.s, self.pos())?;
+        self.seek(end);
+        self.track(end);
         Some(v)
     }
 
     /// A float as Go's `print` writes it (`+1.500000e+000`, `-3.4e-02`) or as a plain
     /// decimal (`0.92`, `1`).
     pub fn float(&mut self) -> Option<f64> {
-        let start = self.i;
+        let start = self.pos();
         let mut j = start;
         let s = self.s;
         if matches!(s.get(j), Some(b'+' | b'-')) {
@@ -471,19 +506,137 @@ impl<const TRACK: bool> Cursor<'_, TRACK> {
                 j = k + digits;
             }
         }
-        let v: f64 = std::str::from_utf8(&s[start..j]).ok()?.parse().ok()?;
-        self.i = j;
+        let text = &s[start..j];
+        let v: f64 = match exact_short_float(text) {
+            Some(v) => v,
+            None => std::str::from_utf8(text).ok()?.parse().ok()?,
+        };
+        self.seek(j);
         self.track(j);
         Some(v)
     }
 
     #[inline(always)]
     pub fn dec(&mut self) -> Option<Dec> {
-        let (d, used) = Dec::parse(&self.s[self.i..])?;
-        self.i += used;
-        self.track(self.i);
+        let (d, used) = Dec::parse(self.rest)?;
+        self.advance(used);
         Some(d)
     }
+}
+
+/// The decimal integer at `s[start..]` and where it ends, a byte at a time; `None` when
+/// there is no digit there or the number does not fit 64 bits.
+#[cold]
+#[inline(never)]
+fn int_bytes(s: &[u8], start: usize) -> Option<(u64, usize)> {
+    // One pass, no overflow checks for up to 19 digits (which always fit).
+    let mut i = start;
+    let mut v: u64 = 0;
+    while i < s.len() && s[i].is_ascii_digit() {
+        v = v.wrapping_mul(10).wrapping_add(u64::from(s[i] - b'0'));
+        i += 1;
+    }
+    let digits = i - start;
+    if digits == 0 {
+        return None;
+    }
+    if digits > 19 {
+        let mut checked: u64 = 0;
+        for &c in &s[start..i] {
+            checked = checked.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+        }
+        v = checked;
+    }
+    Some((v, i))
+}
+
+/// 10^i as `f64` for i ≤ 22: every one is exact.
+const POW10_F64: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// `[+-]digits[.digits][(e|E)[+-]digits]` with at most 15 digits and a decimal exponent
+/// within ±22, as `str::parse::<f64>` reads it: the digits are an exact `f64`, so is the
+/// power of ten, and one multiplication or division of exact operands is correctly
+/// rounded (Clinger's fast path, the one the standard library takes too). `None` for
+/// anything else: the caller leaves that text to `str::parse`.
+fn exact_short_float(t: &[u8]) -> Option<f64> {
+    let (negative, mut k) = match t.first() {
+        Some(b'-') => (true, 1),
+        Some(b'+') => (false, 1),
+        _ => (false, 0),
+    };
+    let mut m: u64 = 0;
+    let mut digits = 0;
+    let mut exp: i32 = 0;
+    let int_start = k;
+    while let Some(&c) = t.get(k)
+        && c.is_ascii_digit()
+    {
+        m = m * 10 + u64::from(c - b'0');
+        digits += 1;
+        k += 1;
+        if digits > 15 {
+            return None;
+        }
+    }
+    if k == int_start {
+        return None;
+    }
+    if t.get(k) == Some(&b'.') {
+        k += 1;
+        let frac_start = k;
+        while let Some(&c) = t.get(k)
+            && c.is_ascii_digit()
+        {
+            m = m * 10 + u64::from(c - b'0');
+            digits += 1;
+            exp -= 1;
+            k += 1;
+            if digits > 15 {
+                return None;
+            }
+        }
+        if k == frac_start {
+            return None;
+        }
+    }
+    if matches!(t.get(k), Some(b'e' | b'E')) {
+        k += 1;
+        let negative_exp = match t.get(k) {
+            Some(b'-') => {
+                k += 1;
+                true
+            }
+            Some(b'+') => {
+                k += 1;
+                false
+            }
+            _ => false,
+        };
+        let exp_start = k;
+        let mut e: i32 = 0;
+        while let Some(&c) = t.get(k)
+            && c.is_ascii_digit()
+        {
+            e = e * 10 + i32::from(c - b'0');
+            k += 1;
+            if k - exp_start > 4 {
+                return None;
+            }
+        }
+        if k == exp_start {
+            return None;
+        }
+        exp += if negative_exp { -e } else { e };
+    }
+    if k != t.len() {
+        return None;
+    }
+    let p = *POW10_F64.get(exp.unsigned_abs() as usize)?;
+    let v = if exp >= 0 { m as f64 * p } else { m as f64 / p };
+    Some(if negative { -v } else { v })
 }
 
 /// A `pacer:` line of GODEBUG=gcpacertrace=1. Floats are printed by the runtime in two
@@ -639,5 +792,107 @@ impl Pacer {
             goal_delta_bytes: if negative { -delta } else { delta },
             cons_mark,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The unrolled integer reader and the byte loop agree, also at the input's end and
+    /// on numbers too large for 64 bits.
+    #[test]
+    fn int_fast_path_matches_byte_loop() {
+        let long = b"x 123456789012345678901234 ms";
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        for n in 0..=long.len() {
+            inputs.push(long[..n].to_vec());
+        }
+        for n in 0..=22 {
+            let mut s: Vec<u8> = (0..n).map(|k| b'9' - (k % 10) as u8).collect();
+            s.extend_from_slice(b"->17 MB");
+            inputs.push(s);
+        }
+        inputs.push(b"18446744073709551615 P".to_vec());
+        inputs.push(b"18446744073709551616 P".to_vec());
+        for s in &inputs {
+            for i in 0..=s.len() {
+                let mut fast = Cursor::new(s, i);
+                let mut slow = Cursor::new(s, i);
+                assert_eq!(fast.int(), slow.int_bytes(), "{s:?} at {i}");
+                assert_eq!(fast.pos(), slow.pos(), "{s:?} at {i}");
+            }
+        }
+    }
+
+    /// The short-float path gives exactly what `str::parse` gives, or leaves the text to it.
+    #[test]
+    fn short_float_matches_std() {
+        let fixed = [
+            "+3.123657e+000",
+            "-3.4e-02",
+            "0.92",
+            "1",
+            "1.5466512044270833",
+            "+0.000000e+000",
+            "-0.0",
+            "123456789012345",
+            "1234567890123456",
+            "1e22",
+            "1e23",
+            "9e-22",
+            "1.e5",
+            ".5",
+            "1.",
+            "+",
+            "-",
+            "",
+            "e5",
+            "1e",
+            "1e+",
+            "2.5E3",
+            "1.2.3",
+            "+-1",
+            "00000000000000012.5",
+            "4.35",
+            "0.1",
+            "0.3",
+            "7e-1",
+        ];
+        for t in fixed {
+            let std = t.parse::<f64>().ok();
+            if let Some(v) = exact_short_float(t.as_bytes()) {
+                assert_eq!(Some(v.to_bits()), std.map(f64::to_bits), "{t}");
+            }
+        }
+        assert!(exact_short_float(b"+3.123657e+000").is_some());
+        assert!(exact_short_float(b"0.25").is_some());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn short_float_matches_std_on_any_text(
+            sign in proptest::option::of(proptest::prop_oneof![proptest::strategy::Just("+"), proptest::strategy::Just("-")]),
+            int in "[0-9]{0,17}",
+            frac in proptest::option::of("[0-9]{0,17}"),
+            exp in proptest::option::of(("[eE]", "[+-]?", "[0-9]{0,5}")),
+        ) {
+            let mut t = String::new();
+            t.push_str(sign.unwrap_or(""));
+            t.push_str(&int);
+            if let Some(f) = &frac {
+                t.push('.');
+                t.push_str(f);
+            }
+            if let Some((e, s, d)) = &exp {
+                t.push_str(e);
+                t.push_str(s);
+                t.push_str(d);
+            }
+            if let Some(v) = exact_short_float(t.as_bytes()) {
+                let std = t.parse::<f64>().ok().map(f64::to_bits);
+                proptest::prop_assert_eq!(Some(v.to_bits()), std, "{}", t);
+            }
+        }
     }
 }

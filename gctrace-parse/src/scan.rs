@@ -62,15 +62,11 @@ pub struct Item {
 
 /// Searchers built once: building one per search costs more than searching a line.
 struct Finders {
-    pacer: Finder<'static>,
-    gc_forced: Finder<'static>,
     gc: Finder<'static>,
     gc_space: Finder<'static>,
 }
 
 static FIND: LazyLock<Finders> = LazyLock::new(|| Finders {
-    pacer: Finder::new(b"pacer: "),
-    gc_forced: Finder::new(b"GC forced"),
     gc: Finder::new(b"gc"),
     gc_space: Finder::new(b"gc "),
 });
@@ -80,14 +76,45 @@ fn boundary_before(line: &[u8], i: usize) -> bool {
     i == 0 || !(line[i - 1].is_ascii_alphanumeric() || line[i - 1] == b'_')
 }
 
-/// Finds the needle of `finder` at a word boundary.
-fn find_word(line: &[u8], finder: &Finder<'_>) -> Option<usize> {
-    finder.find_iter(line).find(|&i| boundary_before(line, i))
+/// Calls `f` with every position of `line` that holds `g`, or `s`, `p` or `G` at a word
+/// boundary, in order: eight bytes at a time, with the zero-byte test on the word xor
+/// each of the four (its false hits, above a real one in the same word, are checked
+/// away).
+#[inline(always)]
+fn for_each_start(line: &[u8], mut f: impl FnMut(usize)) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let is_start = |b: u8, i: usize| {
+        b == b'g' || (matches!(b, b's' | b'p' | b'G') && boundary_before(line, i))
+    };
+    let (words, tail) = line.as_chunks::<8>();
+    for (n, word) in words.iter().enumerate() {
+        let w = u64::from_le_bytes(*word);
+        let mut hits = zero(w ^ (u64::from(b's') * ONES))
+            | zero(w ^ (u64::from(b'p') * ONES))
+            | zero(w ^ (u64::from(b'G') * ONES))
+            | zero(w ^ (u64::from(b'g') * ONES));
+        while hits != 0 {
+            let k = (hits.trailing_zeros() / 8) as usize;
+            hits &= hits - 1;
+            let i = n * 8 + k;
+            if word.get(k).is_some_and(|&b| is_start(b, i)) {
+                f(i);
+            }
+        }
+    }
+    let base = words.len() * 8;
+    for (k, &b) in tail.iter().enumerate() {
+        if is_start(b, base + k) {
+            f(base + k);
+        }
+    }
 }
 
-/// The non-gc line kinds, checked anywhere in the line.
-/// `first_gc`: where `gc` first occurs in `line`, if anywhere.
-fn classify(line: &[u8], line_no: usize, first_gc: Option<usize>, out: &mut impl FnMut(&Item)) {
+/// The non-gc line kinds, checked anywhere in the line; returns where `gc` first occurs
+/// in `line`, if anywhere.
+fn classify(line: &[u8], line_no: usize, out: &mut impl FnMut(&Item)) -> Option<usize> {
     let mut push = |event| {
         out(&Item {
             line: line_no,
@@ -95,20 +122,42 @@ fn classify(line: &[u8], line_no: usize, first_gc: Option<usize>, out: &mut impl
         })
     };
     let f = &*FIND;
-    // One pass for the lines starting with 's': scvg, scav and gctrace=2's scan stats.
+    // One pass over the bytes these kinds start with: `s` (scvg, scav and gctrace=2's
+    // scan stats, pushed as found), `p` (pacer) and `G` (GC forced), the first of each
+    // at a word boundary kept and pushed after the pass, in that order; and the first
+    // `gc` (anywhere).
     let (mut scvg_done, mut scav_done, mut scan_done) = (false, false, false);
-    for i in memchr::memchr_iter(b's', line) {
-        if scvg_done && scav_done && scan_done {
-            break;
-        }
-        if !boundary_before(line, i) {
-            continue;
+    let (mut pacer_at, mut gc_forced_at, mut first_gc) = (None, None, None);
+    for_each_start(line, |i| {
+        if line.get(i) == Some(&b'g') {
+            if first_gc.is_none() && line.get(i + 1) == Some(&b'c') {
+                first_gc = Some(i);
+            }
+            return;
         }
         let rest = &line[i..];
+        match rest.first() {
+            Some(b'p') => {
+                if pacer_at.is_none() && rest.starts_with(b"pacer: ") {
+                    pacer_at = Some(i);
+                }
+                return;
+            }
+            Some(b'G') => {
+                if gc_forced_at.is_none() && rest.starts_with(b"GC forced") {
+                    gc_forced_at = Some(i);
+                }
+                return;
+            }
+            _ => {}
+        }
+        if scvg_done && scav_done && scan_done {
+            return;
+        }
         if !scan_done && (rest.starts_with(b"scan: total ") || rest.starts_with(b"scan: class ")) {
             push(Event::ScanStats);
             scan_done = true;
-            continue;
+            return;
         }
         if !scvg_done && rest.starts_with(b"scvg") {
             let mut c = Cursor::new(line, i + 4);
@@ -146,21 +195,19 @@ fn classify(line: &[u8], line_no: usize, first_gc: Option<usize>, out: &mut impl
                 scav_done = true;
             }
         }
-    }
-    if let Some(i) = find_word(line, &f.pacer) {
+    });
+    if let Some(i) = pacer_at {
         push(Event::Pacer(Pacer::parse(&line[i + 7..])));
     }
-    if let Some(i) = find_word(line, &f.gc_forced)
+    if let Some(i) = gc_forced_at
         && !line
             .get(i + 9)
             .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
     {
         push(Event::GcForced);
     }
-    let Some(first_gc) = first_gc else {
-        return;
-    };
-    for i in f.gc.find_iter(&line[first_gc..]).map(|i| first_gc + i) {
+    let first = first_gc?;
+    for i in f.gc.find_iter(&line[first..]).map(|i| first + i) {
         if !boundary_before(line, i) {
             continue;
         }
@@ -174,6 +221,7 @@ fn classify(line: &[u8], line_no: usize, first_gc: Option<usize>, out: &mut impl
             break;
         }
     }
+    Some(first)
 }
 
 /// The item every gc record is decoded into and handed out from: a cycle is a few
@@ -240,8 +288,7 @@ fn scan_line(
         return;
     }
     // Every kind of record this line may hold but one has `gc` in it: searched once.
-    let first_gc = FIND.gc.find(scan);
-    classify(scan, line_no, first_gc, out);
+    let first_gc = classify(scan, line_no, out);
     let Some(first_gc) = first_gc else {
         return;
     };
