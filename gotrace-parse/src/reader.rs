@@ -225,8 +225,9 @@ impl<'a> Reader<'a> {
     /// `Sync`).
     #[inline(always)]
     fn pop_event(&mut self) -> Option<Event<'a>> {
-        if let Some(e) = self.pending.take() {
-            return Some(e);
+        // Checked first: taking from an `Option<Event>` moves the whole event.
+        if self.pending.is_some() {
+            return self.pending.take();
         }
         let m = self.order.queue.pop()?;
         let mut e = Event::bare(m.generation, m.ctx, m.typ, m.time, m.args);
