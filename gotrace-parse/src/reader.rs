@@ -205,7 +205,6 @@ impl<'a> Reader<'a> {
         }
         let mut e = self.pop_event()?;
         if let Err(err) = self.validate_ids(&e) {
-            self.order.queue.clear();
             self.fail();
             return Some(Err(err));
         }
@@ -278,7 +277,6 @@ impl<'a> Reader<'a> {
                 continue;
             };
             if let Err(err) = self.validate_ids(&e) {
-                self.order.queue.clear();
                 self.fail();
                 return Err(err);
             }
@@ -318,7 +316,11 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// Stops reading: nothing follows an error, not even events an ordering step made
+    /// before it failed to read the next one.
     fn fail(&mut self) {
+        self.order.queue.clear();
+        self.pending = None;
         self.done = true;
         self.partial = self.syncs > 0;
     }

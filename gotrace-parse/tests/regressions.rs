@@ -55,3 +55,27 @@ fn header_with_leading_zero_is_17_bytes_like_go() {
         .collect();
     assert_eq!(streamed.len(), 2);
 }
+
+/// An ordering step that succeeds, followed by an event that cannot be read: Go's reader
+/// returns the read error (after the `Sync`; lines from `tests/oracle` on this file), and
+/// the event the step made is never handed out — not after the error either, and not by
+/// `visit` (an early version of the lending reader gave it out after the error).
+#[test]
+fn nothing_follows_an_error() {
+    let d = data("fuzz-event-after-error.trace");
+    let mut r = Reader::new(&d).expect("header");
+    let first = r.next().expect("an event").expect("the Sync");
+    assert_eq!(first.kind(), EventKind::Sync);
+    let err = r.next().expect("the error").expect_err("an error");
+    assert_eq!(err.reason(), "found event without a timestamp: type=1");
+    assert!(r.next().is_none(), "an event after the error");
+    assert!(r.is_partial());
+
+    let mut kinds = Vec::new();
+    let err = Reader::new(&d)
+        .expect("header")
+        .visit(|e| kinds.push(e.kind()))
+        .expect_err("an error");
+    assert_eq!(kinds, [EventKind::Sync]);
+    assert_eq!(err.reason(), "found event without a timestamp: type=1");
+}
