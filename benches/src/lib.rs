@@ -52,6 +52,14 @@ pub fn cpu_seconds() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// Runs `f` and returns its result with the wall-clock and CPU seconds (see
+/// [`cpu_seconds`]) it took.
+pub fn timed<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
+    let (start, cpu) = (std::time::Instant::now(), cpu_seconds());
+    let out = f();
+    (out, start.elapsed().as_secs_f64(), cpu_seconds() - cpu)
+}
+
 /// `copies` versions of each profile with its values scaled by a different factor each
 /// (0.5 to 1.5): a fleet's worth of profiles of one service, for merge benchmarks.
 pub fn perturbed_copies(bases: &[Profile], copies: usize) -> Vec<Profile> {

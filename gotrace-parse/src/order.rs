@@ -429,13 +429,19 @@ impl Ordering {
     }
 
     fn push(&mut self, t: &Arc<Table<'_>>, ctx: SchedCtx, e: &BaseEvent) {
-        let time = self.stamp(e.time);
+        self.emit(t.generation, ctx, e.typ, e.time, e.args);
+    }
+
+    /// Queues an event of type `typ` at `time` (stamped: see [`Ordering::stamp`]).
+    #[inline(always)]
+    fn emit(&mut self, generation: u64, ctx: SchedCtx, typ: EventType, time: i64, args: [u64; 4]) {
+        let time = self.stamp(time);
         self.queue.push(Made {
-            generation: t.generation,
+            generation,
             ctx,
-            typ: e.typ,
+            typ,
             time,
-            args: e.args,
+            args,
         });
     }
 
@@ -849,24 +855,10 @@ impl Ordering {
             if let Some(c) = self.g.get_mut(&cur.g) {
                 c.status = gs::WAITING;
             }
-            let time = self.stamp(e.time);
-            self.queue.push(Made {
-                generation: t.generation,
-                ctx: cur,
-                typ: ev::GO_BLOCK,
-                time,
-                args: [0; 4],
-            });
+            self.emit(t.generation, cur, ev::GO_BLOCK, e.time, [0; 4]);
         } else {
             self.g.remove(&cur.g);
-            let time = self.stamp(e.time);
-            self.queue.push(Made {
-                generation: t.generation,
-                ctx: cur,
-                typ: ev::GO_DESTROY,
-                time,
-                args: [0; 4],
-            });
+            self.emit(t.generation, cur, ev::GO_DESTROY, e.time, [0; 4]);
         }
         if let Some(n) = self.g.get_mut(&next) {
             n.status = gs::RUNNING;
@@ -876,14 +868,13 @@ impl Ordering {
         new.g = next;
         let mut start = cur;
         start.g = NO_GOROUTINE;
-        let time = self.stamp(e.time);
-        self.queue.push(Made {
-            generation: t.generation,
-            ctx: start,
-            typ: ev::GO_START,
-            time,
-            args: [next as u64, e.args[1], 0, 0],
-        });
+        self.emit(
+            t.generation,
+            start,
+            ev::GO_START,
+            e.time,
+            [next as u64, e.args[1], 0, 0],
+        );
         Ok((new, true))
     }
 
@@ -1032,14 +1023,13 @@ impl Ordering {
             }
             p.status = ps::SYSCALL_ABANDONED;
             new.p = NO_PROC;
-            let time = self.stamp(e.time);
-            self.queue.push(Made {
-                generation: t.generation,
-                ctx: cur,
-                typ: ev::PROC_STEAL,
-                time,
-                args: [cur.p as u64, 0, 0, ps::SYSCALL],
-            });
+            self.emit(
+                t.generation,
+                cur,
+                ev::PROC_STEAL,
+                e.time,
+                [cur.p as u64, 0, 0, ps::SYSCALL],
+            );
         }
         self.push(t, cur, e);
         Ok((new, true))
@@ -1075,15 +1065,8 @@ impl Ordering {
         };
         e.args[2] = parent;
         validate(cur, USER_GO)?;
-        let time = self.stamp(e.time);
         self.queue.task_type = name;
-        self.queue.push(Made {
-            generation: t.generation,
-            ctx: cur,
-            typ: e.typ,
-            time,
-            args: e.args,
-        });
+        self.push(t, cur, e);
         Ok((cur, true))
     }
 

@@ -9,9 +9,7 @@
 //! CPU_SECONDS is the time the scan spent on a core: on a shared machine, the wall-clock
 //! SECONDS also count waiting for one.
 
-use std::time::Instant;
-
-use gprofops_benches::cpu_seconds;
+use gprofops_benches::timed;
 use profile_ops::gctrace::{Event, scan};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -24,18 +22,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let path = args.first().ok_or("FILE")?;
     let data = std::fs::read(path)?;
-    let cpu_start = cpu_seconds();
-    let start = Instant::now();
-    let mut cycles = 0u64;
-    let mut stw = 0u64;
-    scan(&data, |item| {
-        if let Event::Gc { cycle, .. } = &item.event {
-            cycles += 1;
-            stw += cycle.stw_micros();
-        }
+    let ((cycles, stw), secs, cpu) = timed(|| {
+        let (mut cycles, mut stw) = (0u64, 0u64);
+        scan(&data, |item| {
+            if let Event::Gc { cycle, .. } = &item.event {
+                cycles += 1;
+                stw += cycle.stw_micros();
+            }
+        });
+        (cycles, stw)
     });
-    let secs = start.elapsed().as_secs_f64();
-    let cpu = cpu_seconds() - cpu_start;
     println!(
         "rust {path} {} {secs:.6} {cycles} {stw} {cpu:.6}",
         data.len()

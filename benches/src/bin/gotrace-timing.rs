@@ -12,9 +12,7 @@
 //! CPU_SECONDS is the time spent on a core: on a shared machine, the wall-clock SECONDS
 //! also count waiting for one.
 
-use std::time::Instant;
-
-use gprofops_benches::cpu_seconds;
+use gprofops_benches::timed;
 use profile_ops::gotrace::Reader;
 use profile_ops::gotrace::raw::{BatchKind, Batches};
 
@@ -67,11 +65,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let data = std::fs::read(path)?;
     for _ in 0..runs {
-        let cpu_start = cpu_seconds();
-        let start = Instant::now();
-        let events = read(&data)?;
-        let secs = start.elapsed().as_secs_f64();
-        let cpu = cpu_seconds() - cpu_start;
+        let (events, secs, cpu) = timed(|| read(&data));
+        let events = events?;
         println!(
             "rust {mode} {path} {} {secs:.6} {events} {cpu:.6}",
             data.len()
