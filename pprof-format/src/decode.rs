@@ -10,6 +10,7 @@ use bytes::Bytes;
 
 use crate::column::Column;
 use crate::error::{Error, Result};
+use crate::location_indexes::{LocationColumn, NARROW_LOCATIONS};
 use crate::profile::{
     Function, Label, Line, Location, Mapping, Profile, Samples, StrId, Tables, ValueType,
 };
@@ -72,6 +73,11 @@ impl IdIndex {
             large,
             identity,
         })
+    }
+
+    /// Number of entries (ids) indexed.
+    fn len(&self) -> usize {
+        self.small.len() - 1
     }
 
     /// `Some(n)` when ids are exactly `1..=n` in table order.
@@ -188,36 +194,80 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
     // the number of location ids; a valid profile has exactly `n × k` values. Capacity
     // that is never touched costs no resident memory (see `Column`).
     let k = t.sample_types.len();
+    if n_samples > 0 && k == 0 {
+        return Err(Error::Invalid("missing sample type information".into()));
+    }
     let s = &mut t.samples;
     s.location_offsets = Column::with_capacity_mapped(n_samples + 1);
     s.location_offsets.push(0);
     s.label_offsets = Column::with_capacity_mapped(n_samples + 1);
     s.label_offsets.push(0);
-    s.locations = Column::with_capacity_mapped(sample_bytes);
     s.values = Column::with_capacity_mapped(n_samples.saturating_mul(k));
     // A label takes at least 4 bytes on the wire: reserving for that many costs address
     // space only, and saves the copies of growing the table.
     s.labels = Vec::with_capacity(sample_bytes / 4);
-    if n_samples > 0 && k == 0 {
-        return Err(Error::Invalid("missing sample type information".into()));
-    }
+    // Location indexes are dense, so with at most 65,536 locations they fit in a u16:
+    // half the memory of the largest column.
+    s.locations = if locations.len() <= NARROW_LOCATIONS {
+        let mut c = Column::<u16>::with_capacity_mapped(sample_bytes);
+        decode_samples(data, s, &mut c, &locations, k)?;
+        c.shrink_to_fit();
+        LocationColumn::from_u16(c)
+    } else {
+        let mut c = Column::<u32>::with_capacity_mapped(sample_bytes);
+        decode_samples(data, s, &mut c, &locations, k)?;
+        c.shrink_to_fit();
+        LocationColumn::from_u32(c)
+    };
+    s.values.shrink_to_fit();
+    s.labels.shrink_to_fit();
+    s.location_offsets.shrink_to_fit();
+    s.label_offsets.shrink_to_fit();
+    Ok(Profile::from_parts(buf, t))
+}
+
+/// Pass 2: every `Sample` message of `data`, appended to `s` (location indexes to `locs`).
+fn decode_samples<T: LocIndex>(
+    data: &[u8],
+    s: &mut Samples,
+    locs: &mut Column<T>,
+    locations: &IdIndex,
+    k: usize,
+) -> Result<()> {
+    const SAMPLE: u64 = 2 << 3 | 2;
     let mut r = Reader::new(data, 0, "Profile");
     while !r.at_end() {
         let at = r.offset();
         let tag = r.varint()?;
         if tag == SAMPLE {
             let (b, off) = r.payload(at)?;
-            decode_sample(b, off, s, &locations, k)?;
+            decode_sample(b, off, s, locs, locations, k)?;
         } else {
             r.skip(tag, at)?;
         }
     }
-    s.locations.shrink_to_fit();
-    s.values.shrink_to_fit();
-    s.labels.shrink_to_fit();
-    s.location_offsets.shrink_to_fit();
-    s.label_offsets.shrink_to_fit();
-    Ok(Profile::from_parts(buf, t))
+    Ok(())
+}
+
+/// The element type of the location index column while decoding (`u16` or `u32`).
+trait LocIndex: bytemuck::Pod {
+    /// `i` truncated to the width; callers only pass indexes below the location count,
+    /// which was checked to fit.
+    fn from_index(i: u64) -> Self;
+}
+
+impl LocIndex for u16 {
+    #[inline(always)]
+    fn from_index(i: u64) -> Self {
+        i as u16
+    }
+}
+
+impl LocIndex for u32 {
+    #[inline(always)]
+    fn from_index(i: u64) -> Self {
+        i as u32
+    }
 }
 
 fn value_type(v: Value<'_>, field: &'static str, at: usize) -> Result<ValueType> {
@@ -241,10 +291,11 @@ fn value_type(v: Value<'_>, field: &'static str, at: usize) -> Result<ValueType>
 /// sample); anything else is skipped or, for a known field of the wrong wire type,
 /// rejected like google/pprof does.
 #[inline]
-fn decode_sample(
+fn decode_sample<T: LocIndex>(
     b: &[u8],
     off: usize,
     s: &mut Samples,
+    locs: &mut Column<T>,
     locations: &IdIndex,
     k: usize,
 ) -> Result<()> {
@@ -270,14 +321,14 @@ fn decode_sample(
                 // Branch-free per id: collect "any id out of 1..=n" and look for it only
                 // when there is one.
                 let mut bad = false;
-                s.locations.append_with(p.len(), |out| {
+                locs.append_with(p.len(), |out| {
                     // Locals, not the captured `bad` and `n`: kept in registers, they
                     // spare the loop a store and a load per id.
                     let (mut k, mut any_bad, n) = (0, false, n);
                     for_each_packed(p, poff, field, |id| {
                         let i = id.wrapping_sub(1);
                         any_bad |= i >= n;
-                        out[k] = i as u32;
+                        out[k] = T::from_index(i);
                         k += 1;
                     })?;
                     bad = any_bad;
@@ -295,7 +346,7 @@ fn decode_sample(
             } else {
                 let mut unknown = None;
                 for_each_packed(p, poff, field, |id| match locations.get(id) {
-                    Some(i) => s.locations.push(i),
+                    Some(i) => locs.push(T::from_index(u64::from(i))),
                     None => {
                         unknown.get_or_insert(id);
                     }
@@ -321,8 +372,8 @@ fn decode_sample(
             s.values.push(r.varint()? as i64);
         } else if tag == LOC {
             let id = r.varint()?;
-            s.locations
-                .push(locations.get(id).ok_or_else(|| unknown_location(id))?);
+            let i = locations.get(id).ok_or_else(|| unknown_location(id))?;
+            locs.push(T::from_index(u64::from(i)));
         } else if matches!(tag >> 3, 1..=3) {
             return Err(Error::Malformed {
                 field: "Sample",
@@ -344,7 +395,7 @@ fn decode_sample(
             s.location_offsets.len() - 1
         )));
     }
-    s.location_offsets.push(offset32(s.locations.len())?);
+    s.location_offsets.push(offset32(locs.len())?);
     s.label_offsets.push(offset32(s.labels.len())?);
     Ok(())
 }

@@ -62,7 +62,7 @@ impl Profile {
                 let _ = write!(out, " {v:>10}");
             }
             out.push_str(": ");
-            for &l in smp.locations {
+            for l in smp.locations {
                 let _ = write!(out, "{} ", t.locations[l as usize].id);
             }
             out.push('\n');

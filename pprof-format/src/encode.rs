@@ -31,7 +31,7 @@ impl Profile {
             put_repeated(
                 &mut msg,
                 1,
-                s.locations.iter().map(|&l| t.locations[l as usize].id),
+                s.locations.iter().map(|l| t.locations[l as usize].id),
             );
             put_repeated(
                 &mut msg,

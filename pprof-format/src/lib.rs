@@ -33,6 +33,7 @@ mod encode;
 mod error;
 mod input;
 pub mod legacy;
+mod location_indexes;
 mod profile;
 mod validate;
 mod wire;
@@ -42,6 +43,7 @@ pub use column::Column;
 pub use dump::{go_duration, go_time_utc};
 pub use error::{Error, Result};
 pub use input::{DecodeOptions, gunzip, is_gzip};
+pub use location_indexes::{LocationColumn, LocationIndexes, LocationIter};
 pub use profile::{
     Function, Label, Line, Location, Mapping, Profile, Sample, Samples, StrId, ValueType,
 };

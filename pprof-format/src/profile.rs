@@ -6,6 +6,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use crate::column::Column;
+use crate::location_indexes::{LocationColumn, LocationIndexes};
 
 /// Index into a profile's string table (`string_table` in profile.proto); 0 is `""`.
 pub type StrId = u32;
@@ -105,8 +106,9 @@ pub struct Label {
 /// and labels `labels[label_offsets[i]..label_offsets[i + 1]]`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Samples {
-    /// Dense indexes into [`Profile::locations`], all samples back to back.
-    pub locations: Column<u32>,
+    /// Dense indexes into [`Profile::locations`], all samples back to back (stored as
+    /// `u16` when the profile has at most 65,536 locations).
+    pub locations: LocationColumn,
     /// `n + 1` offsets into `locations`.
     pub location_offsets: Column<u32>,
     /// `n × k` values.
@@ -121,7 +123,7 @@ impl Samples {
     /// An empty sample table (one offset, 0, in each offset column).
     pub fn new() -> Self {
         Samples {
-            locations: Column::new(),
+            locations: LocationColumn::new(),
             location_offsets: Column::from(vec![0]),
             values: Column::new(),
             labels: Vec::new(),
@@ -217,7 +219,7 @@ impl Eq for Profile {}
 #[derive(Clone, Copy, Debug)]
 pub struct Sample<'a> {
     /// Dense location indexes, leaf first.
-    pub locations: &'a [u32],
+    pub locations: LocationIndexes<'a>,
     /// One value per sample type.
     pub values: &'a [i64],
     /// The sample's labels in profile order.
@@ -286,7 +288,7 @@ impl Profile {
         );
         let (b0, b1) = (s.label_offsets[i] as usize, s.label_offsets[i + 1] as usize);
         Sample {
-            locations: &s.locations[l0..l1],
+            locations: s.locations.range(l0..l1),
             values: &s.values[i * k..(i + 1) * k],
             labels: &s.labels[b0..b1],
         }

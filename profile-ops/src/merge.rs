@@ -429,7 +429,7 @@ impl<'x> Merger<'x> {
             }
             key.clear();
             locs.clear();
-            for &l in s.locations {
+            for l in s.locations {
                 let ml = self.location(d, l);
                 locs.push(ml);
                 key.push(ml);
