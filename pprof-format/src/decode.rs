@@ -200,7 +200,9 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
     let s = &mut t.samples;
     s.location_offsets = Column::with_capacity_mapped(n_samples + 1);
     s.location_offsets.push(0);
-    s.label_offsets = Column::with_capacity_mapped(n_samples + 1);
+    // All zeros up to the first labelled sample (so all of it in a profile without
+    // labels): the zeros then cost no memory.
+    s.label_offsets = Column::with_capacity_mostly_zero(n_samples + 1);
     s.label_offsets.push(0);
     s.values = Column::with_capacity_mapped(n_samples.saturating_mul(k));
     // A label takes at least 4 bytes on the wire: reserving for that many costs address
