@@ -197,6 +197,8 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
     if n_samples > 0 && k == 0 {
         return Err(Error::Invalid("missing sample type information".into()));
     }
+    // At most one string per byte of a buffer below 4 GiB (checked above).
+    let n_strings = t.strings.len() as u32;
     let s = &mut t.samples;
     s.location_offsets = Column::with_capacity_mapped(n_samples + 1);
     s.location_offsets.push(0);
@@ -212,12 +214,12 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
     // half the memory of the largest column.
     s.locations = if locations.len() <= NARROW_LOCATIONS {
         let mut c = Column::<u16>::with_capacity_mapped(sample_bytes);
-        decode_samples(data, s, &mut c, &locations, k)?;
+        decode_samples(data, s, &mut c, &locations, k, n_strings)?;
         c.shrink_to_fit();
         LocationColumn::from_u16(c)
     } else {
         let mut c = Column::<u32>::with_capacity_mapped(sample_bytes);
-        decode_samples(data, s, &mut c, &locations, k)?;
+        decode_samples(data, s, &mut c, &locations, k, n_strings)?;
         c.shrink_to_fit();
         LocationColumn::from_u32(c)
     };
@@ -235,6 +237,7 @@ fn decode_samples<T: LocIndex>(
     locs: &mut Column<T>,
     locations: &IdIndex,
     k: usize,
+    n_strings: u32,
 ) -> Result<()> {
     const SAMPLE: u64 = 2 << 3 | 2;
     let mut r = Reader::new(data, 0, "Profile");
@@ -243,7 +246,7 @@ fn decode_samples<T: LocIndex>(
         let tag = r.varint()?;
         if tag == SAMPLE {
             let (b, off) = r.payload(at)?;
-            decode_sample(b, off, s, locs, locations, k)?;
+            decode_sample(b, off, s, locs, locations, k, n_strings)?;
         } else {
             r.skip(tag, at)?;
         }
@@ -300,6 +303,7 @@ fn decode_sample<T: LocIndex>(
     locs: &mut Column<T>,
     locations: &IdIndex,
     k: usize,
+    n_strings: u32,
 ) -> Result<()> {
     const LOCS_PACKED: u64 = 1 << 3 | 2;
     const LOC: u64 = 1 << 3;
@@ -369,7 +373,11 @@ fn decode_sample<T: LocIndex>(
             })?;
         } else if tag == LABEL {
             let (lb, loff) = r.payload(at)?;
-            s.labels.push(decode_label(lb, loff)?);
+            let l = decode_label(lb, loff)?;
+            if l.key.max(l.str).max(l.num_unit) >= n_strings {
+                return Err(bad_label_strings(&l, u64::from(n_strings)));
+            }
+            s.labels.push(l);
         } else if tag == VALUE {
             s.values.push(r.varint()? as i64);
         } else if tag == LOC {
@@ -518,16 +526,36 @@ fn decode_function(v: Value<'_>, at: usize) -> Result<Function> {
     Ok(f)
 }
 
-/// Every string index must fall inside the string table (google/pprof's `getString`).
+/// The error for a string index `id` outside a table of `n` strings.
+fn bad_string(what: &str, id: StrId, n: u64) -> Error {
+    Error::Malformed {
+        field: "Profile.string_table",
+        offset: 0,
+        what: format!("{what} refers to string {id} but the table has {n} strings"),
+    }
+}
+
+/// The string indexes of a label must fall inside the string table of `n` strings.
+#[cold]
+fn bad_label_strings(l: &Label, n: u64) -> Error {
+    let (what, id) = [
+        ("label key", l.key),
+        ("label value", l.str),
+        ("label unit", l.num_unit),
+    ]
+    .into_iter()
+    .find(|&(_, id)| u64::from(id) >= n)
+    .unwrap_or(("label", l.key));
+    bad_string(what, id, n)
+}
+
+/// Every string index of the tables read in pass 1 must fall inside the string table
+/// (google/pprof's `getString`); labels are checked as the samples are decoded.
 fn check_strings(t: &Tables) -> Result<()> {
     let n = t.strings.len() as u64;
     let bad = |what: &str, id: StrId| -> Result<()> {
         if u64::from(id) >= n {
-            Err(Error::Malformed {
-                field: "Profile.string_table",
-                offset: 0,
-                what: format!("{what} refers to string {id} but the table has {n} strings"),
-            })
+            Err(bad_string(what, id, n))
         } else {
             Ok(())
         }
@@ -551,11 +579,6 @@ fn check_strings(t: &Tables) -> Result<()> {
         bad("function name", f.name)?;
         bad("function system name", f.system_name)?;
         bad("function filename", f.filename)?;
-    }
-    for l in &t.samples.labels {
-        bad("label key", l.key)?;
-        bad("label value", l.str)?;
-        bad("label unit", l.num_unit)?;
     }
     for &c in &t.comments {
         bad("comment", c)?;

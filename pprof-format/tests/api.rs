@@ -275,3 +275,38 @@ fn location_indexes_are_u16_up_to_65536_locations_and_u32_beyond() {
         }
     }
 }
+
+#[test]
+fn label_strings_out_of_range_are_rejected() {
+    // sample_type {1, 2}, sample { location_id: [], value: 1, label {key, str, num_unit} },
+    // strings ["", "a", "b"]; google/pprof's getString refuses any index >= 3.
+    for (field, at) in [
+        (0x08u8, "label key"),
+        (0x10, "label value"),
+        (0x20, "label unit"),
+    ] {
+        let mut label = vec![0x08, 0x01, 0x10, 0x02, 0x20, 0x00];
+        let i = label.iter().position(|&b| b == field).unwrap();
+        label[i + 1] = 3;
+        let mut bytes = vec![0x0a, 0x04, 0x08, 0x01, 0x10, 0x02];
+        bytes.extend_from_slice(&[
+            0x12,
+            2 + 2 + label.len() as u8,
+            0x10,
+            0x01,
+            0x1a,
+            label.len() as u8,
+        ]);
+        bytes.extend_from_slice(&label);
+        bytes.extend_from_slice(&[0x32, 0x00, 0x32, 0x01, b'a', 0x32, 0x01, b'b']);
+        match Profile::decode(&bytes) {
+            Err(Error::Malformed { what, .. }) => assert!(what.contains(at), "{what}"),
+            other => panic!("{at}: {other:?}"),
+        }
+        // In range, the same bytes decode.
+        label[i + 1] = 2;
+        let n = bytes.len();
+        bytes[n - 8 - label.len()..n - 8].copy_from_slice(&label);
+        assert!(Profile::decode(&bytes).is_ok(), "{at}");
+    }
+}
