@@ -10,6 +10,7 @@ use bytes::Bytes;
 
 use crate::column::Column;
 use crate::error::{Error, Result};
+use crate::labels::LabelColumn;
 use crate::location_indexes::{LocationColumn, NARROW_LOCATIONS};
 use crate::profile::{
     Function, Label, Line, Location, Mapping, Profile, Samples, StrId, Tables, ValueType,
@@ -209,7 +210,7 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
     s.values = Column::with_capacity_mapped(n_samples.saturating_mul(k));
     // A label takes at least 4 bytes on the wire: reserving for that many costs address
     // space only, and saves the copies of growing the table.
-    s.labels = Vec::with_capacity(sample_bytes / 4);
+    s.labels = LabelColumn::with_capacity_mapped(sample_bytes / 4);
     // Location indexes are dense, so with at most 65,536 locations they fit in a u16:
     // half the memory of the largest column.
     s.locations = if locations.len() <= NARROW_LOCATIONS {

@@ -42,7 +42,7 @@ impl Profile {
             );
             let mut lmsg = Vec::new();
             for l in s.labels {
-                label(&mut lmsg, l);
+                label(&mut lmsg, &l);
                 put_bytes(&mut msg, 3, &lmsg);
             }
             put_bytes(&mut out, 2, &msg);

@@ -32,6 +32,7 @@ mod dump;
 mod encode;
 mod error;
 mod input;
+mod labels;
 pub mod legacy;
 mod location_indexes;
 mod profile;
@@ -43,6 +44,7 @@ pub use column::Column;
 pub use dump::{go_duration, go_time_utc};
 pub use error::{Error, Result};
 pub use input::{DecodeOptions, gunzip, is_gzip};
+pub use labels::{LabelColumn, LabelIter, Labels};
 pub use location_indexes::{LocationColumn, LocationIndexes, LocationIter};
 pub use profile::{
     Function, Label, Line, Location, Mapping, Profile, Sample, Samples, StrId, ValueType,

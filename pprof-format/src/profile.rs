@@ -6,6 +6,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use crate::column::Column;
+use crate::labels::{LabelColumn, Labels};
 use crate::location_indexes::{LocationColumn, LocationIndexes};
 
 /// Index into a profile's string table (`string_table` in profile.proto); 0 is `""`.
@@ -113,8 +114,8 @@ pub struct Samples {
     pub location_offsets: Column<u32>,
     /// `n × k` values.
     pub values: Column<i64>,
-    /// All labels back to back.
-    pub labels: Vec<Label>,
+    /// All labels back to back (8 bytes per string label; see [`LabelColumn`]).
+    pub labels: LabelColumn,
     /// `n + 1` offsets into `labels`.
     pub label_offsets: Column<u32>,
 }
@@ -126,7 +127,7 @@ impl Samples {
             locations: LocationColumn::new(),
             location_offsets: Column::from(vec![0]),
             values: Column::new(),
-            labels: Vec::new(),
+            labels: LabelColumn::new(),
             label_offsets: Column::from(vec![0]),
         }
     }
@@ -223,7 +224,7 @@ pub struct Sample<'a> {
     /// One value per sample type.
     pub values: &'a [i64],
     /// The sample's labels in profile order.
-    pub labels: &'a [Label],
+    pub labels: Labels<'a>,
 }
 
 impl Profile {
@@ -290,7 +291,7 @@ impl Profile {
         Sample {
             locations: s.locations.range(l0..l1),
             values: &s.values[i * k..(i + 1) * k],
-            labels: &s.labels[b0..b1],
+            labels: s.labels.range(b0..b1),
         }
     }
 

@@ -4,7 +4,9 @@
 
 use std::ops::Range;
 
-use crate::pprof::{Function, Label, Line, Location, LocationIndexes, Mapping, Profile, Sample};
+use crate::pprof::{
+    Function, Label, Labels, Line, Location, LocationIndexes, Mapping, Profile, Sample,
+};
 
 /// Which function and mapping fields survive aggregation (google/pprof's `Aggregate`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,7 +69,7 @@ impl SampleCols {
         Sample {
             locations: LocationIndexes::from(&self.locations[l]),
             values: &self.values[i * self.k..(i + 1) * self.k],
-            labels: &self.labels[b],
+            labels: Labels::from(&self.labels[b]),
         }
     }
 }
@@ -257,7 +259,7 @@ impl<'p> Draft<'p> {
             vals.clear();
             vals.extend_from_slice(s.values);
             labels.clear();
-            labels.extend_from_slice(s.labels);
+            labels.extend(s.labels);
             if f(s, &mut locs, &mut vals, &mut labels) {
                 out.push(&locs, &vals, &labels);
             }

@@ -11,7 +11,7 @@ use regex::bytes::Regex as BytesRegex;
 
 use crate::draft::Draft;
 use crate::error::{Error, Result};
-use crate::pprof::{Label, Line, Profile};
+use crate::pprof::{Labels, Line, Profile};
 use crate::units;
 
 /// The filter options of `go tool pprof`; unset options do nothing.
@@ -452,7 +452,7 @@ impl TagFilter {
         }))
     }
 
-    fn matches(&self, p: &Profile, labels: &[Label]) -> bool {
+    fn matches(&self, p: &Profile, labels: Labels<'_>) -> bool {
         match self {
             TagFilter::Range {
                 key,

@@ -67,11 +67,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ),
             (
                 "samples.labels",
-                n(std::mem::size_of_val(&s.labels[..])),
+                n(s.labels.memory_bytes()),
                 format!(
-                    "{} x {} B",
+                    "{} x 8 B + {} not string-only x 16 B",
                     s.labels.len(),
-                    size_of::<profile_ops::pprof::Label>()
+                    s.labels.spilled_len()
                 ),
             ),
             (
