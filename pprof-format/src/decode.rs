@@ -24,12 +24,6 @@ fn sid(raw: u64) -> StrId {
     raw.min(u64::from(u32::MAX)) as StrId
 }
 
-/// A location as read, before its references are resolved.
-struct RawLocation {
-    loc: Location,
-    mapping_id: u64,
-}
-
 /// Dense index lookup for ids: a vector for the common `1..=n` ids, a map for the rest,
 /// like google/pprof's postDecode.
 struct IdIndex {
@@ -117,7 +111,9 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
         samples: Samples::new(),
         ..Tables::default()
     };
-    let mut raw_locs: Vec<RawLocation> = Vec::new();
+    // Locations go straight into their table; the ids they refer to wait here until
+    // the tables they refer into are complete.
+    let mut mapping_ids: Vec<u64> = Vec::new();
     let mut line_fn_ids: Vec<u64> = Vec::new();
     let (mut n_samples, mut sample_bytes) = (0usize, 0usize);
 
@@ -147,7 +143,11 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
                 sample_bytes += b.len();
             }
             3 => t.mappings.push(decode_mapping(v, at)?),
-            4 => raw_locs.push(decode_location(v, at, &mut t.lines, &mut line_fn_ids)?),
+            4 => {
+                let (loc, mapping_id) = decode_location(v, at, &mut t.lines, &mut line_fn_ids)?;
+                t.locations.push(loc);
+                mapping_ids.push(mapping_id);
+            }
             5 => t.functions.push(decode_function(v, at)?),
             6 => {
                 let (b, off) = as_bytes(v, "Profile.string_table", at)?;
@@ -189,7 +189,8 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
     }
 
     check_strings(&t)?;
-    let locations = resolve(&mut t, raw_locs, &line_fn_ids)?;
+    let locations = resolve(&mut t, &mapping_ids, &line_fn_ids)?;
+    drop((mapping_ids, line_fn_ids));
 
     // Pass 2: samples. Every varint takes at least one byte, so the payload size bounds
     // the number of location ids; a valid profile has exactly `n × k` values. Capacity
@@ -469,7 +470,7 @@ fn decode_location(
     at: usize,
     lines: &mut Vec<Line>,
     line_fn_ids: &mut Vec<u64>,
-) -> Result<RawLocation> {
+) -> Result<(Location, u64)> {
     let (b, off) = as_bytes(v, "Profile.location", at)?;
     let mut r = Reader::new(b, off, "Location");
     let mut loc = Location::default();
@@ -505,7 +506,7 @@ fn decode_location(
         }
     }
     loc.lines = start..offset32(lines.len())?;
-    Ok(RawLocation { loc, mapping_id })
+    Ok((loc, mapping_id))
 }
 
 fn decode_function(v: Value<'_>, at: usize) -> Result<Function> {
@@ -592,10 +593,10 @@ fn check_strings(t: &Tables) -> Result<()> {
 
 /// Turns ids into dense indexes and applies google/pprof's `CheckValid` reference rules
 /// to the tables; returns the location id index that samples are resolved with.
-fn resolve(t: &mut Tables, raw_locs: Vec<RawLocation>, line_fn_ids: &[u64]) -> Result<IdIndex> {
+fn resolve(t: &mut Tables, mapping_ids: &[u64], line_fn_ids: &[u64]) -> Result<IdIndex> {
     let mappings = IdIndex::build(t.mappings.iter().map(|m| m.id), "mapping")?;
     let functions = IdIndex::build(t.functions.iter().map(|f| f.id), "function")?;
-    let locations = IdIndex::build(raw_locs.iter().map(|l| l.loc.id), "location")?;
+    let locations = IdIndex::build(t.locations.iter().map(|l| l.id), "location")?;
 
     for (line, &fid) in t.lines.iter_mut().zip(line_fn_ids) {
         line.function = functions.get(fid).ok_or_else(|| {
@@ -604,18 +605,9 @@ fn resolve(t: &mut Tables, raw_locs: Vec<RawLocation>, line_fn_ids: &[u64]) -> R
             ))
         })?;
     }
-    t.locations = raw_locs
-        .into_iter()
-        .map(|r| {
-            let mut loc = r.loc;
-            // An unknown mapping id leaves the location unmapped, as in google/pprof.
-            loc.mapping = if r.mapping_id == 0 {
-                None
-            } else {
-                mappings.get(r.mapping_id)
-            };
-            loc
-        })
-        .collect();
+    for (loc, &mid) in t.locations.iter_mut().zip(mapping_ids) {
+        // An unknown mapping id leaves the location unmapped, as in google/pprof.
+        loc.mapping = if mid == 0 { None } else { mappings.get(mid) };
+    }
     Ok(locations)
 }
