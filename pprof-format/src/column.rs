@@ -57,9 +57,9 @@ impl<T: Pod> Column<T> {
 
     /// Like [`Column::with_capacity_mapped`], for a column that is likely to hold mostly
     /// zeros (the label offsets of a profile with few or no labels): it is mapped from
-    /// [`ZERO_MAP_THRESHOLD`] bytes on, and zeros pushed to a mapped column are not
-    /// written, so pages that only ever hold zeros are never faulted in and cost no
-    /// memory (reading them maps the kernel's shared zero page).
+    /// [`ZERO_MAP_THRESHOLD`] bytes on, and zeros appended with [`Column::push_sparse`]
+    /// are not written, so pages that only ever hold zeros are never faulted in and cost
+    /// no memory (reading them maps the kernel's shared zero page).
     pub(crate) fn with_capacity_mostly_zero(cap: usize) -> Self {
         Self::mapped_from(cap, ZERO_MAP_THRESHOLD)
     }
@@ -106,16 +106,27 @@ impl<T: Pod> Column<T> {
                     self.spill(1);
                     return self.push(x);
                 }
-                // A byte copy: no alignment check per value, one bounds check. The spare
-                // capacity is zeroed, so a zero need not be written (nor its page touched).
+                // A byte copy: no alignment check per value, one bounds check.
                 let at = *len * size_of::<T>();
-                let bytes = bytemuck::bytes_of(&x);
-                if bytes.iter().any(|&b| b != 0) {
-                    map[at..at + size_of::<T>()].copy_from_slice(bytes);
-                }
+                map[at..at + size_of::<T>()].copy_from_slice(bytemuck::bytes_of(&x));
                 *len += 1;
             }
         }
+    }
+
+    /// Appends one value that is often zero: a mapped column's spare capacity is
+    /// zeroed, so a zero is not written and a page that only ever holds zeros is never
+    /// faulted in (see [`Column::with_capacity_mostly_zero`]).
+    #[inline]
+    pub(crate) fn push_sparse(&mut self, x: T) {
+        if let Repr::Map { len, cap, .. } = &mut self.repr
+            && *len < *cap
+            && bytemuck::bytes_of(&x) == bytemuck::bytes_of(&T::zeroed())
+        {
+            *len += 1;
+            return;
+        }
+        self.push(x);
     }
 
     /// Appends a slice of values.
@@ -281,7 +292,7 @@ mod tests {
             Column::with_capacity_mapped(2 << 20),
             Column::with_capacity_mostly_zero(1 << 20),
         ] {
-            c.push(0);
+            c.push_sparse(0);
             c.push(1);
             c.extend_from_slice(&[2, 3]);
             c.append_with::<()>(4, |w| {
@@ -305,8 +316,9 @@ mod tests {
             })
             .unwrap();
             assert_eq!(c.len(), 5);
-            c.push(0);
-            assert_eq!(&c[3..], &[3, 4, 0]);
+            c.push_sparse(0);
+            c.push_sparse(6);
+            assert_eq!(&c[3..], &[3, 4, 0, 6]);
             assert_eq!(c.clone(), c);
         }
     }

@@ -408,7 +408,7 @@ fn decode_sample<T: LocIndex>(
         )));
     }
     s.location_offsets.push(offset32(locs.len())?);
-    s.label_offsets.push(offset32(s.labels.len())?);
+    s.label_offsets.push_sparse(offset32(s.labels.len())?);
     Ok(())
 }
 
@@ -416,6 +416,7 @@ fn offset32(n: usize) -> Result<u32> {
     u32::try_from(n).map_err(|_| Error::Invalid("more than 4 billion entries in one table".into()))
 }
 
+#[inline(always)]
 fn decode_label(b: &[u8], off: usize) -> Result<Label> {
     let mut r = Reader::new(b, off, "Label");
     let mut l = Label::default();

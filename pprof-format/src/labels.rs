@@ -74,7 +74,7 @@ impl LabelColumn {
     }
 
     /// Appends one label.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, l: Label) {
         if l.num == 0 && l.num_unit == 0 && l.str & SPILLED == 0 {
             self.words.push(u64::from(l.key) | u64::from(l.str) << 32);
