@@ -5,6 +5,9 @@
 //! ```text
 //! decode-memory FILE...
 //! ```
+//!
+//! Give small files one per run: memory freed by an earlier file's decode stays with the
+//! allocator and hides the next one's growth.
 
 use gprofops_benches::vm_hwm;
 use profile_ops::pprof::{Function, Line, Location, Mapping, Profile};
