@@ -166,7 +166,7 @@ pub fn synthetic_profile(base: &Profile, copies: usize) -> Profile {
     for c in 0..copies {
         for smp in base.iter_samples() {
             stack.clear();
-            stack.extend(smp.locations.iter().map(|&l| locs[l as usize]));
+            stack.extend(smp.locations.iter().map(|l| locs[l as usize]));
             labels.clear();
             labels.extend(smp.labels.iter().map(|l| Label {
                 key: b.string_bytes(base.bytes_of(l.key)),

@@ -349,7 +349,8 @@ impl ProfileBuilder {
         s.locations.extend_from_slice(locations);
         s.labels.extend_from_slice(labels);
         let (nl, nb) = (s.locations.len(), s.labels.len());
-        if (u32::try_from(nl).is_err() || u32::try_from(nb).is_err()) && self.problem.is_none() {
+        // Labels are addressed with 31 bits (see `LabelColumn`).
+        if (u32::try_from(nl).is_err() || i32::try_from(nb).is_err()) && self.problem.is_none() {
             self.problem = Some(format!(
                 "{nl} sample locations or {nb} labels exceed the 32-bit offsets of a profile"
             ));

@@ -14,6 +14,9 @@ use bytemuck::Pod;
 /// Columns at least this large (in bytes) are mapped with huge pages when decoding.
 const MAP_THRESHOLD: usize = 4 << 20;
 
+/// Columns expected to hold mostly zeros are mapped from this size (in bytes) on.
+const ZERO_MAP_THRESHOLD: usize = 64 << 10;
+
 /// A growable column of plain values that reads as a slice.
 ///
 /// ```
@@ -49,13 +52,28 @@ impl<T: Pod> Column<T> {
     /// is large (falling back to a `Vec` if the mapping fails). Capacity that is never
     /// written costs address space only.
     pub(crate) fn with_capacity_mapped(cap: usize) -> Self {
+        Self::mapped_from(cap, MAP_THRESHOLD)
+    }
+
+    /// Like [`Column::with_capacity_mapped`], for a column that is likely to hold mostly
+    /// zeros (the label offsets of a profile with few or no labels): it is mapped from
+    /// [`ZERO_MAP_THRESHOLD`] bytes on, and zeros appended with [`Column::push_sparse`]
+    /// are not written, so pages that only ever hold zeros are never faulted in and cost
+    /// no memory (reading them maps the kernel's shared zero page).
+    pub(crate) fn with_capacity_mostly_zero(cap: usize) -> Self {
+        Self::mapped_from(cap, ZERO_MAP_THRESHOLD)
+    }
+
+    fn mapped_from(cap: usize, threshold: usize) -> Self {
         let bytes = cap.saturating_mul(size_of::<T>());
-        if bytes >= MAP_THRESHOLD
+        if bytes >= threshold
             && let Ok(map) = memmap2::MmapMut::map_anon(bytes)
         {
             // Advice only; without huge pages the mapping still works.
             #[cfg(target_os = "linux")]
-            let _ = map.advise(memmap2::Advice::HugePage);
+            if bytes >= MAP_THRESHOLD {
+                let _ = map.advise(memmap2::Advice::HugePage);
+            }
             return Column {
                 repr: Repr::Map { map, len: 0, cap },
             };
@@ -94,6 +112,21 @@ impl<T: Pod> Column<T> {
                 *len += 1;
             }
         }
+    }
+
+    /// Appends one value that is often zero: a mapped column's spare capacity is
+    /// zeroed, so a zero is not written and a page that only ever holds zeros is never
+    /// faulted in (see [`Column::with_capacity_mostly_zero`]).
+    #[inline]
+    pub(crate) fn push_sparse(&mut self, x: T) {
+        if let Repr::Map { len, cap, .. } = &mut self.repr
+            && *len < *cap
+            && bytemuck::bytes_of(&x) == bytemuck::bytes_of(&T::zeroed())
+        {
+            *len += 1;
+            return;
+        }
+        self.push(x);
     }
 
     /// Appends a slice of values.
@@ -254,7 +287,12 @@ mod tests {
 
     #[test]
     fn mapped_and_vec_columns_behave_alike() {
-        for mut c in [Column::<u32>::new(), Column::with_capacity_mapped(2 << 20)] {
+        for mut c in [
+            Column::<u32>::new(),
+            Column::with_capacity_mapped(2 << 20),
+            Column::with_capacity_mostly_zero(1 << 20),
+        ] {
+            c.push_sparse(0);
             c.push(1);
             c.extend_from_slice(&[2, 3]);
             c.append_with::<()>(4, |w| {
@@ -263,7 +301,7 @@ mod tests {
                 Ok(1)
             })
             .unwrap();
-            assert_eq!(&c[..], &[1, 2, 3, 4]);
+            assert_eq!(&c[..], &[0, 1, 2, 3, 4]);
             // What a failed fill wrote does not leak into the next window.
             assert!(
                 c.append_with(2, |w| {
@@ -277,7 +315,10 @@ mod tests {
                 Ok(0)
             })
             .unwrap();
-            assert_eq!(c.len(), 4);
+            assert_eq!(c.len(), 5);
+            c.push_sparse(0);
+            c.push_sparse(6);
+            assert_eq!(&c[3..], &[3, 4, 0, 6]);
             assert_eq!(c.clone(), c);
         }
     }

@@ -10,6 +10,8 @@ use bytes::Bytes;
 
 use crate::column::Column;
 use crate::error::{Error, Result};
+use crate::labels::LabelColumn;
+use crate::location_indexes::{LocationColumn, NARROW_LOCATIONS};
 use crate::profile::{
     Function, Label, Line, Location, Mapping, Profile, Samples, StrId, Tables, ValueType,
 };
@@ -20,12 +22,6 @@ use crate::wire::{Reader, Value, as_bytes, as_varint, for_each_packed, push_vari
 #[inline]
 fn sid(raw: u64) -> StrId {
     raw.min(u64::from(u32::MAX)) as StrId
-}
-
-/// A location as read, before its references are resolved.
-struct RawLocation {
-    loc: Location,
-    mapping_id: u64,
 }
 
 /// Dense index lookup for ids: a vector for the common `1..=n` ids, a map for the rest,
@@ -74,6 +70,11 @@ impl IdIndex {
         })
     }
 
+    /// Number of entries (ids) indexed.
+    fn len(&self) -> usize {
+        self.small.len() - 1
+    }
+
     /// `Some(n)` when ids are exactly `1..=n` in table order.
     #[inline(always)]
     fn identity_len(&self) -> Option<u64> {
@@ -110,7 +111,9 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
         samples: Samples::new(),
         ..Tables::default()
     };
-    let mut raw_locs: Vec<RawLocation> = Vec::new();
+    // Locations go straight into their table; the ids they refer to wait here until
+    // the tables they refer into are complete.
+    let mut mapping_ids: Vec<u64> = Vec::new();
     let mut line_fn_ids: Vec<u64> = Vec::new();
     let (mut n_samples, mut sample_bytes) = (0usize, 0usize);
 
@@ -140,7 +143,11 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
                 sample_bytes += b.len();
             }
             3 => t.mappings.push(decode_mapping(v, at)?),
-            4 => raw_locs.push(decode_location(v, at, &mut t.lines, &mut line_fn_ids)?),
+            4 => {
+                let (loc, mapping_id) = decode_location(v, at, &mut t.lines, &mut line_fn_ids)?;
+                t.locations.push(loc);
+                mapping_ids.push(mapping_id);
+            }
             5 => t.functions.push(decode_function(v, at)?),
             6 => {
                 let (b, off) = as_bytes(v, "Profile.string_table", at)?;
@@ -182,42 +189,92 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
     }
 
     check_strings(&t)?;
-    let locations = resolve(&mut t, raw_locs, &line_fn_ids)?;
+    let locations = resolve(&mut t, &mapping_ids, &line_fn_ids)?;
+    drop((mapping_ids, line_fn_ids));
 
     // Pass 2: samples. Every varint takes at least one byte, so the payload size bounds
     // the number of location ids; a valid profile has exactly `n × k` values. Capacity
     // that is never touched costs no resident memory (see `Column`).
     let k = t.sample_types.len();
-    let s = &mut t.samples;
-    s.location_offsets = Column::with_capacity_mapped(n_samples + 1);
-    s.location_offsets.push(0);
-    s.label_offsets = Column::with_capacity_mapped(n_samples + 1);
-    s.label_offsets.push(0);
-    s.locations = Column::with_capacity_mapped(sample_bytes);
-    s.values = Column::with_capacity_mapped(n_samples.saturating_mul(k));
-    // A label takes at least 4 bytes on the wire: reserving for that many costs address
-    // space only, and saves the copies of growing the table.
-    s.labels = Vec::with_capacity(sample_bytes / 4);
     if n_samples > 0 && k == 0 {
         return Err(Error::Invalid("missing sample type information".into()));
     }
+    // At most one string per byte of a buffer below 4 GiB (checked above).
+    let n_strings = t.strings.len() as u32;
+    let s = &mut t.samples;
+    s.location_offsets = Column::with_capacity_mapped(n_samples + 1);
+    s.location_offsets.push(0);
+    // All zeros up to the first labelled sample (so all of it in a profile without
+    // labels): the zeros then cost no memory.
+    s.label_offsets = Column::with_capacity_mostly_zero(n_samples + 1);
+    s.label_offsets.push(0);
+    s.values = Column::with_capacity_mapped(n_samples.saturating_mul(k));
+    // A label takes at least 4 bytes on the wire: reserving for that many costs address
+    // space only, and saves the copies of growing the table.
+    s.labels = LabelColumn::with_capacity_mapped(sample_bytes / 4);
+    // Location indexes are dense, so with at most 65,536 locations they fit in a u16:
+    // half the memory of the largest column.
+    s.locations = if locations.len() <= NARROW_LOCATIONS {
+        let mut c = Column::<u16>::with_capacity_mapped(sample_bytes);
+        decode_samples(data, s, &mut c, &locations, k, n_strings)?;
+        c.shrink_to_fit();
+        LocationColumn::from_u16(c)
+    } else {
+        let mut c = Column::<u32>::with_capacity_mapped(sample_bytes);
+        decode_samples(data, s, &mut c, &locations, k, n_strings)?;
+        c.shrink_to_fit();
+        LocationColumn::from_u32(c)
+    };
+    s.values.shrink_to_fit();
+    s.labels.shrink_to_fit();
+    s.location_offsets.shrink_to_fit();
+    s.label_offsets.shrink_to_fit();
+    Ok(Profile::from_parts(buf, t))
+}
+
+/// Pass 2: every `Sample` message of `data`, appended to `s` (location indexes to `locs`).
+fn decode_samples<T: LocIndex>(
+    data: &[u8],
+    s: &mut Samples,
+    locs: &mut Column<T>,
+    locations: &IdIndex,
+    k: usize,
+    n_strings: u32,
+) -> Result<()> {
+    const SAMPLE: u64 = 2 << 3 | 2;
     let mut r = Reader::new(data, 0, "Profile");
     while !r.at_end() {
         let at = r.offset();
         let tag = r.varint()?;
         if tag == SAMPLE {
             let (b, off) = r.payload(at)?;
-            decode_sample(b, off, s, &locations, k)?;
+            decode_sample(b, off, s, locs, locations, k, n_strings)?;
         } else {
             r.skip(tag, at)?;
         }
     }
-    s.locations.shrink_to_fit();
-    s.values.shrink_to_fit();
-    s.labels.shrink_to_fit();
-    s.location_offsets.shrink_to_fit();
-    s.label_offsets.shrink_to_fit();
-    Ok(Profile::from_parts(buf, t))
+    Ok(())
+}
+
+/// The element type of the location index column while decoding (`u16` or `u32`).
+trait LocIndex: bytemuck::Pod {
+    /// `i` truncated to the width; callers only pass indexes below the location count,
+    /// which was checked to fit.
+    fn from_index(i: u64) -> Self;
+}
+
+impl LocIndex for u16 {
+    #[inline(always)]
+    fn from_index(i: u64) -> Self {
+        i as u16
+    }
+}
+
+impl LocIndex for u32 {
+    #[inline(always)]
+    fn from_index(i: u64) -> Self {
+        i as u32
+    }
 }
 
 fn value_type(v: Value<'_>, field: &'static str, at: usize) -> Result<ValueType> {
@@ -241,12 +298,14 @@ fn value_type(v: Value<'_>, field: &'static str, at: usize) -> Result<ValueType>
 /// sample); anything else is skipped or, for a known field of the wrong wire type,
 /// rejected like google/pprof does.
 #[inline]
-fn decode_sample(
+fn decode_sample<T: LocIndex>(
     b: &[u8],
     off: usize,
     s: &mut Samples,
+    locs: &mut Column<T>,
     locations: &IdIndex,
     k: usize,
+    n_strings: u32,
 ) -> Result<()> {
     const LOCS_PACKED: u64 = 1 << 3 | 2;
     const LOC: u64 = 1 << 3;
@@ -270,14 +329,14 @@ fn decode_sample(
                 // Branch-free per id: collect "any id out of 1..=n" and look for it only
                 // when there is one.
                 let mut bad = false;
-                s.locations.append_with(p.len(), |out| {
+                locs.append_with(p.len(), |out| {
                     // Locals, not the captured `bad` and `n`: kept in registers, they
                     // spare the loop a store and a load per id.
                     let (mut k, mut any_bad, n) = (0, false, n);
                     for_each_packed(p, poff, field, |id| {
                         let i = id.wrapping_sub(1);
                         any_bad |= i >= n;
-                        out[k] = i as u32;
+                        out[k] = T::from_index(i);
                         k += 1;
                     })?;
                     bad = any_bad;
@@ -295,7 +354,7 @@ fn decode_sample(
             } else {
                 let mut unknown = None;
                 for_each_packed(p, poff, field, |id| match locations.get(id) {
-                    Some(i) => s.locations.push(i),
+                    Some(i) => locs.push(T::from_index(u64::from(i))),
                     None => {
                         unknown.get_or_insert(id);
                     }
@@ -316,13 +375,17 @@ fn decode_sample(
             })?;
         } else if tag == LABEL {
             let (lb, loff) = r.payload(at)?;
-            s.labels.push(decode_label(lb, loff)?);
+            let l = decode_label(lb, loff)?;
+            if l.key.max(l.str).max(l.num_unit) >= n_strings {
+                return Err(bad_label_strings(&l, u64::from(n_strings)));
+            }
+            s.labels.push(l);
         } else if tag == VALUE {
             s.values.push(r.varint()? as i64);
         } else if tag == LOC {
             let id = r.varint()?;
-            s.locations
-                .push(locations.get(id).ok_or_else(|| unknown_location(id))?);
+            let i = locations.get(id).ok_or_else(|| unknown_location(id))?;
+            locs.push(T::from_index(u64::from(i)));
         } else if matches!(tag >> 3, 1..=3) {
             return Err(Error::Malformed {
                 field: "Sample",
@@ -344,8 +407,8 @@ fn decode_sample(
             s.location_offsets.len() - 1
         )));
     }
-    s.location_offsets.push(offset32(s.locations.len())?);
-    s.label_offsets.push(offset32(s.labels.len())?);
+    s.location_offsets.push(offset32(locs.len())?);
+    s.label_offsets.push_sparse(offset32(s.labels.len())?);
     Ok(())
 }
 
@@ -353,6 +416,7 @@ fn offset32(n: usize) -> Result<u32> {
     u32::try_from(n).map_err(|_| Error::Invalid("more than 4 billion entries in one table".into()))
 }
 
+#[inline(always)]
 fn decode_label(b: &[u8], off: usize) -> Result<Label> {
     let mut r = Reader::new(b, off, "Label");
     let mut l = Label::default();
@@ -407,7 +471,7 @@ fn decode_location(
     at: usize,
     lines: &mut Vec<Line>,
     line_fn_ids: &mut Vec<u64>,
-) -> Result<RawLocation> {
+) -> Result<(Location, u64)> {
     let (b, off) = as_bytes(v, "Profile.location", at)?;
     let mut r = Reader::new(b, off, "Location");
     let mut loc = Location::default();
@@ -443,7 +507,7 @@ fn decode_location(
         }
     }
     loc.lines = start..offset32(lines.len())?;
-    Ok(RawLocation { loc, mapping_id })
+    Ok((loc, mapping_id))
 }
 
 fn decode_function(v: Value<'_>, at: usize) -> Result<Function> {
@@ -465,16 +529,36 @@ fn decode_function(v: Value<'_>, at: usize) -> Result<Function> {
     Ok(f)
 }
 
-/// Every string index must fall inside the string table (google/pprof's `getString`).
+/// The error for a string index `id` outside a table of `n` strings.
+fn bad_string(what: &str, id: StrId, n: u64) -> Error {
+    Error::Malformed {
+        field: "Profile.string_table",
+        offset: 0,
+        what: format!("{what} refers to string {id} but the table has {n} strings"),
+    }
+}
+
+/// The string indexes of a label must fall inside the string table of `n` strings.
+#[cold]
+fn bad_label_strings(l: &Label, n: u64) -> Error {
+    let (what, id) = [
+        ("label key", l.key),
+        ("label value", l.str),
+        ("label unit", l.num_unit),
+    ]
+    .into_iter()
+    .find(|&(_, id)| u64::from(id) >= n)
+    .unwrap_or(("label", l.key));
+    bad_string(what, id, n)
+}
+
+/// Every string index of the tables read in pass 1 must fall inside the string table
+/// (google/pprof's `getString`); labels are checked as the samples are decoded.
 fn check_strings(t: &Tables) -> Result<()> {
     let n = t.strings.len() as u64;
     let bad = |what: &str, id: StrId| -> Result<()> {
         if u64::from(id) >= n {
-            Err(Error::Malformed {
-                field: "Profile.string_table",
-                offset: 0,
-                what: format!("{what} refers to string {id} but the table has {n} strings"),
-            })
+            Err(bad_string(what, id, n))
         } else {
             Ok(())
         }
@@ -499,11 +583,6 @@ fn check_strings(t: &Tables) -> Result<()> {
         bad("function system name", f.system_name)?;
         bad("function filename", f.filename)?;
     }
-    for l in &t.samples.labels {
-        bad("label key", l.key)?;
-        bad("label value", l.str)?;
-        bad("label unit", l.num_unit)?;
-    }
     for &c in &t.comments {
         bad("comment", c)?;
     }
@@ -515,10 +594,10 @@ fn check_strings(t: &Tables) -> Result<()> {
 
 /// Turns ids into dense indexes and applies google/pprof's `CheckValid` reference rules
 /// to the tables; returns the location id index that samples are resolved with.
-fn resolve(t: &mut Tables, raw_locs: Vec<RawLocation>, line_fn_ids: &[u64]) -> Result<IdIndex> {
+fn resolve(t: &mut Tables, mapping_ids: &[u64], line_fn_ids: &[u64]) -> Result<IdIndex> {
     let mappings = IdIndex::build(t.mappings.iter().map(|m| m.id), "mapping")?;
     let functions = IdIndex::build(t.functions.iter().map(|f| f.id), "function")?;
-    let locations = IdIndex::build(raw_locs.iter().map(|l| l.loc.id), "location")?;
+    let locations = IdIndex::build(t.locations.iter().map(|l| l.id), "location")?;
 
     for (line, &fid) in t.lines.iter_mut().zip(line_fn_ids) {
         line.function = functions.get(fid).ok_or_else(|| {
@@ -527,18 +606,9 @@ fn resolve(t: &mut Tables, raw_locs: Vec<RawLocation>, line_fn_ids: &[u64]) -> R
             ))
         })?;
     }
-    t.locations = raw_locs
-        .into_iter()
-        .map(|r| {
-            let mut loc = r.loc;
-            // An unknown mapping id leaves the location unmapped, as in google/pprof.
-            loc.mapping = if r.mapping_id == 0 {
-                None
-            } else {
-                mappings.get(r.mapping_id)
-            };
-            loc
-        })
-        .collect();
+    for (loc, &mid) in t.locations.iter_mut().zip(mapping_ids) {
+        // An unknown mapping id leaves the location unmapped, as in google/pprof.
+        loc.mapping = if mid == 0 { None } else { mappings.get(mid) };
+    }
     Ok(locations)
 }

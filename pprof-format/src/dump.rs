@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use crate::profile::{Label, Profile, StrId};
+use crate::labels::Labels;
+use crate::profile::{Profile, StrId};
 
 impl Profile {
     /// The same text as google/pprof's `Profile.String()`.
@@ -62,7 +63,7 @@ impl Profile {
                 let _ = write!(out, " {v:>10}");
             }
             out.push_str(": ");
-            for &l in smp.locations {
+            for l in smp.locations {
                 let _ = write!(out, "{} ", t.locations[l as usize].id);
             }
             out.push('\n');
@@ -130,7 +131,7 @@ impl Profile {
 
     /// The label lines of one sample, grouped by key and sorted as google/pprof's maps
     /// print them.
-    fn labels_text(&self, labels: &[Label], out: &mut String) {
+    fn labels_text(&self, labels: Labels<'_>, out: &mut String) {
         if labels.is_empty() {
             return;
         }

@@ -28,11 +28,13 @@ impl Profile {
         for i in 0..t.samples.len() {
             msg.clear();
             let s = self.sample(i);
-            put_repeated(
-                &mut msg,
-                1,
-                s.locations.iter().map(|&l| t.locations[l as usize].id),
-            );
+            // One loop per index width, over a plain slice.
+            let id = |l: usize| t.locations[l].id;
+            if let Some(ls) = s.locations.as_u16() {
+                put_repeated(&mut msg, 1, ls.iter().map(|&l| id(usize::from(l))));
+            } else if let Some(ls) = s.locations.as_u32() {
+                put_repeated(&mut msg, 1, ls.iter().map(|&l| id(l as usize)));
+            }
             put_repeated(
                 &mut msg,
                 2,
@@ -42,7 +44,7 @@ impl Profile {
             );
             let mut lmsg = Vec::new();
             for l in s.labels {
-                label(&mut lmsg, l);
+                label(&mut lmsg, &l);
                 put_bytes(&mut msg, 3, &lmsg);
             }
             put_bytes(&mut out, 2, &msg);

@@ -32,7 +32,9 @@ mod dump;
 mod encode;
 mod error;
 mod input;
+mod labels;
 pub mod legacy;
+mod location_indexes;
 mod profile;
 mod validate;
 mod wire;
@@ -42,6 +44,8 @@ pub use column::Column;
 pub use dump::{go_duration, go_time_utc};
 pub use error::{Error, Result};
 pub use input::{DecodeOptions, gunzip, is_gzip};
+pub use labels::{LabelColumn, LabelIter, Labels};
+pub use location_indexes::{LocationColumn, LocationIndexes, LocationIter};
 pub use profile::{
     Function, Label, Line, Location, Mapping, Profile, Sample, Samples, StrId, ValueType,
 };

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use crate::column::Column;
+use crate::labels::{LabelColumn, Labels};
+use crate::location_indexes::{LocationColumn, LocationIndexes};
 
 /// Index into a profile's string table (`string_table` in profile.proto); 0 is `""`.
 pub type StrId = u32;
@@ -105,14 +107,15 @@ pub struct Label {
 /// and labels `labels[label_offsets[i]..label_offsets[i + 1]]`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Samples {
-    /// Dense indexes into [`Profile::locations`], all samples back to back.
-    pub locations: Column<u32>,
+    /// Dense indexes into [`Profile::locations`], all samples back to back (stored as
+    /// `u16` when the profile has at most 65,536 locations).
+    pub locations: LocationColumn,
     /// `n + 1` offsets into `locations`.
     pub location_offsets: Column<u32>,
     /// `n × k` values.
     pub values: Column<i64>,
-    /// All labels back to back.
-    pub labels: Vec<Label>,
+    /// All labels back to back (8 bytes per string label; see [`LabelColumn`]).
+    pub labels: LabelColumn,
     /// `n + 1` offsets into `labels`.
     pub label_offsets: Column<u32>,
 }
@@ -121,10 +124,10 @@ impl Samples {
     /// An empty sample table (one offset, 0, in each offset column).
     pub fn new() -> Self {
         Samples {
-            locations: Column::new(),
+            locations: LocationColumn::new(),
             location_offsets: Column::from(vec![0]),
             values: Column::new(),
-            labels: Vec::new(),
+            labels: LabelColumn::new(),
             label_offsets: Column::from(vec![0]),
         }
     }
@@ -217,11 +220,11 @@ impl Eq for Profile {}
 #[derive(Clone, Copy, Debug)]
 pub struct Sample<'a> {
     /// Dense location indexes, leaf first.
-    pub locations: &'a [u32],
+    pub locations: LocationIndexes<'a>,
     /// One value per sample type.
     pub values: &'a [i64],
     /// The sample's labels in profile order.
-    pub labels: &'a [Label],
+    pub labels: Labels<'a>,
 }
 
 impl Profile {
@@ -286,9 +289,9 @@ impl Profile {
         );
         let (b0, b1) = (s.label_offsets[i] as usize, s.label_offsets[i + 1] as usize);
         Sample {
-            locations: &s.locations[l0..l1],
+            locations: s.locations.range(l0..l1),
             values: &s.values[i * k..(i + 1) * k],
-            labels: &s.labels[b0..b1],
+            labels: s.labels.range(b0..b1),
         }
     }
 

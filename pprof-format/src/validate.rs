@@ -36,7 +36,7 @@ pub fn check_valid(p: &Profile) -> Result<()> {
         return invalid("string_table[0] must be ''".into());
     }
     let nloc = t.locations.len() as u32;
-    if let Some(&l) = t.samples.locations.iter().find(|&&l| l >= nloc) {
+    if let Some(l) = t.samples.locations.iter().find(|&l| l >= nloc) {
         return invalid(format!("sample has nil location (index {l})"));
     }
     unique_ids(t.mappings.iter().map(|m| m.id), "mapping")?;

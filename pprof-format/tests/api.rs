@@ -2,7 +2,7 @@
 //! locations, `Send + Sync`, validation of built profiles.
 
 use bytes::Bytes;
-use pprof_format::{DecodeOptions, Error, Profile, ProfileBuilder, check_valid};
+use pprof_format::{DecodeOptions, Error, Line, Profile, ProfileBuilder, check_valid};
 
 fn sample_profile() -> Profile {
     let mut b = ProfileBuilder::new();
@@ -200,4 +200,113 @@ fn non_packed_and_packed_repeated_fields_decode_alike() {
     let p = Profile::decode(&bytes).unwrap();
     assert_eq!(p.sample(0).locations, &[0, 1]);
     assert_eq!(p.sample(0).values, &[5]);
+}
+
+/// A profile with `n` locations (ids `1..=n`, or shuffled ids when `shuffled`), whose
+/// samples use the first, the last and some middle locations.
+fn many_locations(n: u32, shuffled: bool) -> Profile {
+    let mut b = ProfileBuilder::new();
+    b.sample_type("samples", "count");
+    let f = b.function("main.f", "m.go", 1);
+    let locs: Vec<u32> = (0..n)
+        .map(|i| {
+            let id = if shuffled {
+                u64::from(n - i) * 3
+            } else {
+                u64::from(i) + 1
+            };
+            b.push_location(
+                id,
+                None,
+                0x1000 + u64::from(i),
+                &[Line {
+                    function: f,
+                    line: 1,
+                    column: 0,
+                }],
+                false,
+            )
+        })
+        .collect();
+    b.sample(&[locs[0], locs[n as usize - 1]], &[1], &[]);
+    b.sample(
+        &[locs[n as usize / 2], locs[1], locs[n as usize - 1]],
+        &[2],
+        &[],
+    );
+    b.sample(&[], &[3], &[]);
+    b.build().unwrap()
+}
+
+#[test]
+fn location_indexes_are_u16_up_to_65536_locations_and_u32_beyond() {
+    for (n, width) in [(65_536, 2), (65_537, 4), (70_000, 4)] {
+        for shuffled in [false, true] {
+            let built = many_locations(n, shuffled);
+            assert_eq!(built.samples().locations.index_bytes(), width, "built, {n}");
+            let p = Profile::decode(&built.encode()).unwrap();
+            assert_eq!(p.samples().locations.index_bytes(), width, "decoded, {n}");
+            assert_eq!(p, built);
+            assert_eq!(p.sample(0).locations, [0, n - 1]);
+            assert_eq!(p.sample(1).locations.to_vec(), [n / 2, 1, n - 1]);
+            assert!(p.sample(2).locations.is_empty());
+            assert_eq!(p.encode(), built.encode());
+        }
+    }
+    // A sample naming a location id that is not in the table is still an error at
+    // either width (the narrow column must not take a truncated index).
+    for n in [65_536u32, 65_537] {
+        let mut bytes = many_locations(n, false).encode();
+        // sample { location_id: n + 1 + 65_536 (truncates to a valid u16), value: 1 }
+        let mut sample = vec![0x08];
+        let mut id = u64::from(n) + 1 + 65_536;
+        while id >= 0x80 {
+            sample.push(id as u8 | 0x80);
+            id >>= 7;
+        }
+        sample.push(id as u8);
+        sample.extend_from_slice(&[0x10, 0x01]);
+        bytes.push(0x12);
+        bytes.push(sample.len() as u8);
+        bytes.extend_from_slice(&sample);
+        match Profile::decode(&bytes) {
+            Err(Error::Invalid(m)) => assert!(m.contains("location id"), "{m}"),
+            other => panic!("{n}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn label_strings_out_of_range_are_rejected() {
+    // sample_type {1, 2}, sample { location_id: [], value: 1, label {key, str, num_unit} },
+    // strings ["", "a", "b"]; google/pprof's getString refuses any index >= 3.
+    for (field, at) in [
+        (0x08u8, "label key"),
+        (0x10, "label value"),
+        (0x20, "label unit"),
+    ] {
+        let mut label = vec![0x08, 0x01, 0x10, 0x02, 0x20, 0x00];
+        let i = label.iter().position(|&b| b == field).unwrap();
+        label[i + 1] = 3;
+        let mut bytes = vec![0x0a, 0x04, 0x08, 0x01, 0x10, 0x02];
+        bytes.extend_from_slice(&[
+            0x12,
+            2 + 2 + label.len() as u8,
+            0x10,
+            0x01,
+            0x1a,
+            label.len() as u8,
+        ]);
+        bytes.extend_from_slice(&label);
+        bytes.extend_from_slice(&[0x32, 0x00, 0x32, 0x01, b'a', 0x32, 0x01, b'b']);
+        match Profile::decode(&bytes) {
+            Err(Error::Malformed { what, .. }) => assert!(what.contains(at), "{what}"),
+            other => panic!("{at}: {other:?}"),
+        }
+        // In range, the same bytes decode.
+        label[i + 1] = 2;
+        let n = bytes.len();
+        bytes[n - 8 - label.len()..n - 8].copy_from_slice(&label);
+        assert!(Profile::decode(&bytes).is_ok(), "{at}");
+    }
 }

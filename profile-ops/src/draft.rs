@@ -4,7 +4,9 @@
 
 use std::ops::Range;
 
-use crate::pprof::{Function, Label, Line, Location, Mapping, Profile, Sample};
+use crate::pprof::{
+    Function, Label, Labels, Line, Location, LocationIndexes, Mapping, Profile, Sample,
+};
 
 /// Which function and mapping fields survive aggregation (google/pprof's `Aggregate`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,9 +67,9 @@ impl SampleCols {
         let l = self.location_offsets[i] as usize..self.location_offsets[i + 1] as usize;
         let b = self.label_offsets[i] as usize..self.label_offsets[i + 1] as usize;
         Sample {
-            locations: &self.locations[l],
+            locations: LocationIndexes::from(&self.locations[l]),
             values: &self.values[i * self.k..(i + 1) * self.k],
-            labels: &self.labels[b],
+            labels: Labels::from(&self.labels[b]),
         }
     }
 }
@@ -253,11 +255,11 @@ impl<'p> Draft<'p> {
         for i in 0..self.num_samples() {
             let s = self.sample(i);
             locs.clear();
-            locs.extend_from_slice(s.locations);
+            s.locations.extend_vec(&mut locs);
             vals.clear();
             vals.extend_from_slice(s.values);
             labels.clear();
-            labels.extend_from_slice(s.labels);
+            labels.extend(s.labels);
             if f(s, &mut locs, &mut vals, &mut labels) {
                 out.push(&locs, &vals, &labels);
             }

@@ -11,7 +11,7 @@ use regex::bytes::Regex as BytesRegex;
 
 use crate::draft::Draft;
 use crate::error::{Error, Result};
-use crate::pprof::{Label, Line, Profile};
+use crate::pprof::{Labels, Line, Profile};
 use crate::units;
 
 /// The filter options of `go tool pprof`; unset options do nothing.
@@ -252,7 +252,7 @@ fn by_name(
     let any_hidden = hidden.iter().any(|&h| h);
     d.edit_samples(|s, locs, _, _| {
         let mut focused = false;
-        for &l in s.locations {
+        for l in s.locations {
             match verdict[l as usize] {
                 Some(true) => focused = true,
                 Some(false) => return false,
@@ -288,7 +288,7 @@ fn by_show_from(d: &mut Draft<'_>, re: &BytesRegex) -> bool {
     }
     d.edit_lines(|i, _| edits[i as usize].take());
     d.edit_samples(
-        |s, locs, _, _| match s.locations.iter().rposition(|&l| from[l as usize]) {
+        |s, locs, _, _| match s.locations.iter().rposition(|l| from[l as usize]) {
             Some(j) => {
                 locs.truncate(j + 1);
                 true
@@ -332,7 +332,7 @@ fn prune_from_re(d: &mut Draft<'_>, re: &BytesRegex) {
     }
     d.edit_lines(|i, _| edits[i as usize].take());
     d.edit_samples(|s, locs, _, _| {
-        if let Some(j) = s.locations.iter().position(|&l| beneath[l as usize]) {
+        if let Some(j) = s.locations.iter().position(|l| beneath[l as usize]) {
             locs.drain(..j);
         }
         true
@@ -387,8 +387,8 @@ pub fn drop_frames(d: &mut Draft<'_>) -> Result<()> {
     d.edit_lines(|i, _| edits[i as usize].take());
     d.edit_samples(|s, locs, _, _| {
         let mut found_user = false;
-        for j in (0..s.locations.len()).rev() {
-            let l = s.locations[j] as usize;
+        for (j, l) in s.locations.iter().enumerate().rev() {
+            let l = l as usize;
             if !prune[l] && !beneath[l] {
                 found_user = true;
                 continue;
@@ -452,7 +452,7 @@ impl TagFilter {
         }))
     }
 
-    fn matches(&self, p: &Profile, labels: &[Label]) -> bool {
+    fn matches(&self, p: &Profile, labels: Labels<'_>) -> bool {
         match self {
             TagFilter::Range {
                 key,

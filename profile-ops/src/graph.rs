@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 use foldhash::{HashMap, HashMapExt, HashSet};
 
 use crate::draft::Draft;
+use crate::pprof::LocationIndexes;
 
 /// What a node stands for, as google/pprof's `NodeInfo`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -212,7 +213,7 @@ pub(crate) struct GraphBuilder<'d> {
     /// Per location, its node keys innermost first (google/pprof's `CreateNodes`).
     loc_keys: Vec<Vec<NodeKey>>,
     /// Distinct stacks with their summed value and divisor, in first-seen order.
-    stacks: Vec<(&'d [u32], i64, i64)>,
+    stacks: Vec<(LocationIndexes<'d>, i64, i64)>,
 }
 
 impl<'d> GraphBuilder<'d> {
@@ -302,7 +303,7 @@ impl<'d> GraphBuilder<'d> {
         for (si, &(locations, w, dw)) in self.stacks.iter().enumerate() {
             let mut parent: Option<u32> = None;
             let mut residual = false;
-            for &loc in locations.iter().rev() {
+            for loc in locations.iter().rev() {
                 let nodes = &loc_nodes[loc as usize];
                 for ni in (0..nodes.len()).rev() {
                     let nd = nodes[ni];
@@ -408,9 +409,13 @@ impl<'d> GraphBuilder<'d> {
 /// Samples with the same stack add up to what one sample with their summed values adds
 /// (values are linear, and a node counts once per sample either way), so graphs walk each
 /// stack once. Samples google/pprof skips (value and divisor 0) stay out.
-fn distinct_stacks<'d>(d: &'d Draft<'_>, opts: GraphOptions) -> Vec<(&'d [u32], i64, i64)> {
-    let mut index: HashMap<&'d [u32], usize> = HashMap::with_capacity(d.num_samples() / 4);
-    let mut out: Vec<(&'d [u32], i64, i64)> = Vec::new();
+fn distinct_stacks<'d>(
+    d: &'d Draft<'_>,
+    opts: GraphOptions,
+) -> Vec<(LocationIndexes<'d>, i64, i64)> {
+    let mut index: HashMap<LocationIndexes<'d>, usize> =
+        HashMap::with_capacity(d.num_samples() / 4);
+    let mut out: Vec<(LocationIndexes<'d>, i64, i64)> = Vec::new();
     for si in 0..d.num_samples() {
         let s = d.sample(si);
         let w = s.values.get(opts.sample_index).copied().unwrap_or(0);

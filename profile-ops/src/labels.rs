@@ -24,7 +24,7 @@ use crate::units;
 /// b.sample(&[loc], &[1], &[l]);
 /// let p = add_label_nodes(&b.build().unwrap(), &["handler"], &[], "minimum").unwrap();
 /// let s = p.sample(0);
-/// let root = &p.locations()[*s.locations.last().unwrap() as usize];
+/// let root = &p.locations()[s.locations.last().unwrap() as usize];
 /// let func = &p.functions()[p.location_lines(root)[0].function as usize];
 /// assert_eq!(p.string(func.name), "/api");
 /// ```

@@ -418,6 +418,8 @@ impl<'x> Merger<'x> {
         }
         let mut key: Vec<u32> = Vec::new();
         let mut labels: Vec<Label> = Vec::new();
+        // The sample's labels as read (the profile stores them packed).
+        let mut src: Vec<Label> = Vec::new();
         let mut order: Vec<usize> = Vec::new();
         let mut locs: Vec<u32> = Vec::new();
         let mut set = Label::default();
@@ -429,7 +431,7 @@ impl<'x> Merger<'x> {
             }
             key.clear();
             locs.clear();
-            for &l in s.locations {
+            for l in s.locations {
                 let ml = self.location(d, l);
                 locs.push(ml);
                 key.push(ml);
@@ -446,16 +448,15 @@ impl<'x> Merger<'x> {
                 key.extend_from_slice(&locs);
             }
             key.push(NONE);
-            canonical_labels(p, s.labels, &mut order);
+            src.clear();
+            src.extend(s.labels);
+            let sl = &src[..];
+            canonical_labels(p, sl, &mut order);
             if let Some((k, v)) = &d.set_label {
-                order.retain(|&j| {
-                    s.labels[j].str == 0 || p.bytes_of(s.labels[j].key) != k.as_bytes()
-                });
+                order.retain(|&j| sl[j].str == 0 || p.bytes_of(sl[j].key) != k.as_bytes());
                 let at = order
                     .iter()
-                    .position(|&j| {
-                        s.labels[j].str == 0 || p.bytes_of(s.labels[j].key) > k.as_bytes()
-                    })
+                    .position(|&j| sl[j].str == 0 || p.bytes_of(sl[j].key) > k.as_bytes())
                     .unwrap_or(order.len());
                 order.insert(at, usize::MAX);
                 set = Label {
@@ -467,11 +468,7 @@ impl<'x> Merger<'x> {
             }
             labels.clear();
             for &j in &order {
-                let l = if j == usize::MAX {
-                    set_src
-                } else {
-                    s.labels[j]
-                };
+                let l = if j == usize::MAX { set_src } else { sl[j] };
                 let ml = if j == usize::MAX {
                     set
                 } else {

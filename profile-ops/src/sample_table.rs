@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::pprof::{Location, Profile};
+use crate::pprof::{Location, LocationIndexes, Profile};
 
 /// The name of each frame of the location at dense index `loc`, innermost first.
 fn location_frames<'a>(p: &'a Profile, loc: &Location) -> Vec<Cow<'a, [u8]>> {
@@ -36,9 +36,12 @@ fn location_frames<'a>(p: &'a Profile, loc: &Location) -> Vec<Cow<'a, [u8]>> {
 /// let p = b.build().unwrap();
 /// assert_eq!(stack_names(&p, p.sample(0).locations), ["0x4010", "main.work"]);
 /// ```
-pub fn stack_names<'a>(p: &'a Profile, locations: &[u32]) -> Vec<Cow<'a, str>> {
+pub fn stack_names<'a, 'l>(
+    p: &'a Profile,
+    locations: impl Into<LocationIndexes<'l>>,
+) -> Vec<Cow<'a, str>> {
     let mut out = Vec::new();
-    for &l in locations {
+    for l in locations.into() {
         for name in location_frames(p, &p.locations()[l as usize]) {
             out.push(match name {
                 Cow::Borrowed(b) => String::from_utf8_lossy(b),
@@ -142,7 +145,7 @@ impl<'a> SampleTable<'a> {
         stack_offsets.push(0);
         let mut stacks = Vec::with_capacity(s.locations.len());
         for i in 0..n {
-            for &l in p.sample(i).locations {
+            for l in p.sample(i).locations {
                 stacks.extend_from_slice(&loc_frames[l as usize]);
             }
             stack_offsets.push(stacks.len());

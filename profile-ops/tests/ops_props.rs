@@ -62,7 +62,7 @@ fn content(p: &Profile) -> BTreeMap<String, Vec<i64>> {
     let mut m = BTreeMap::new();
     for s in p.iter_samples() {
         let mut key = String::new();
-        for &l in s.locations {
+        for l in s.locations {
             let loc = &p.locations()[l as usize];
             key += &format!("{:x}(", loc.address);
             for ln in p.location_lines(loc) {

@@ -406,7 +406,7 @@ fn content(p: &Profile) -> std::collections::BTreeMap<String, Vec<i64>> {
     let mut m = std::collections::BTreeMap::new();
     for s in p.iter_samples() {
         let mut key = String::new();
-        for &l in s.locations {
+        for l in s.locations {
             let loc = &p.locations()[l as usize];
             key += &format!(
                 "{:x}[",

@@ -50,7 +50,7 @@ impl Stacks {
                 continue;
             }
             stack.clear();
-            for &loc in s.locations.iter().rev() {
+            for loc in s.locations.iter().rev() {
                 stack.extend_from_slice(&self.loc_frames[loc as usize]);
             }
             f(&stack, v);

@@ -36,7 +36,7 @@ pub fn traces(prep: &Prepared<'_>) -> String {
     for i in 0..d.num_samples() {
         let s = d.sample(i);
         let mut stack: Vec<(String, bool)> = Vec::new();
-        for &loc in s.locations {
+        for loc in s.locations {
             let keys = b.location_keys(loc);
             for (j, k) in keys.iter().enumerate() {
                 stack.push((b.info(k).printable_name(), j != keys.len() - 1));
