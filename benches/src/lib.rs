@@ -28,10 +28,20 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// Peak resident set size of this process so far (VmHWM), in bytes.
 pub fn vm_hwm() -> u64 {
+    proc_status_bytes("VmHWM:")
+}
+
+/// Resident set size of this process now (VmRSS), in bytes.
+pub fn vm_rss() -> u64 {
+    proc_status_bytes("VmRSS:")
+}
+
+/// A `kB` field of /proc/self/status, in bytes (0 where there is none).
+fn proc_status_bytes(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_owned();
+            let line = s.lines().find(|l| l.starts_with(field))?.to_owned();
             line.split_whitespace().nth(1)?.parse::<u64>().ok()
         })
         .map_or(0, |kb| kb * 1024)

@@ -199,9 +199,9 @@ const NO_MADE: Made = Made {
     args: [0; 4],
 };
 
-/// The events of one ordering step, in the order they happen. A step makes at most two
-/// (a `GoSwitch` is a block or destroy and a start; a syscall may steal a proc first), and
-/// the reader hands them all out before the next step.
+/// The events of one ordering step, in the order they happen. A step makes at most three
+/// (a `GoSwitch` is itself, a block or destroy, and a start; a syscall may steal a proc
+/// first), and the reader hands them all out before the next step.
 #[derive(Debug)]
 pub(crate) struct Queue {
     items: [Made; 4],

@@ -2,9 +2,10 @@
 //! the program in `tests/oracle/`): every event of every corpus trace (v2, and v1
 //! converted to the same model), and of traces
 //! generated here from small Go programs (goroutines, channels, mutexes, syscalls, GC, user
-//! annotations, the Go 1.25+ flight recorder; GOMAXPROCS 1 and 4) and of truncated copies,
+//! annotations, `iter.Pull` coroutines (GoSwitch), the Go 1.25+ flight recorder; GOMAXPROCS
+//! 1 and 4) and of truncated copies,
 //! must print the same canonical line from both readers, in the same order, and both must
-//! stop with an error at the same point.
+//! stop with an error at the same point; ours also through `Reader::visit`.
 //!
 //! One allowance, for v1 traces only: Go's v1 parser visits procs and pre-existing
 //! goroutines in map order, which is random from run to run, so events with the same
@@ -84,6 +85,17 @@ fn our_lines(data: &[u8]) -> (Vec<String>, Option<String>) {
     (lines, None)
 }
 
+/// [`our_lines`] read through `Reader::visit`.
+fn visited_lines(data: &[u8]) -> (Vec<String>, Option<String>) {
+    let mut lines = Vec::new();
+    let mut reader = match Reader::new(data) {
+        Ok(r) => r,
+        Err(e) => return (lines, Some(e.reason())),
+    };
+    let err = reader.visit(|ev| lines.push(text::line(ev))).err();
+    (lines, err.map(|e| e.reason()))
+}
+
 /// Splits a canonical line into its time and the rest.
 fn split_time(line: &str) -> (i64, &str) {
     let (t, rest) = line.split_once(' ').unwrap_or(("", line));
@@ -125,6 +137,13 @@ fn compare(bin: &Path, trace: &Path) -> Result<usize, String> {
     let v1 = gotrace_parse::Version::detect(&data).is_ok_and(|v| !v.is_v2());
     let (want, want_err) = go_lines(bin, trace);
     let (got, got_err) = our_lines(&data);
+    // The lending reader must give exactly what iteration gives (no tie allowance).
+    if visited_lines(&data) != (got.clone(), got_err.clone()) {
+        return Err(format!(
+            "{}: Reader::visit differs from iteration",
+            trace.display()
+        ));
+    }
     let mut i = 0;
     while i < want.len().min(got.len()) {
         if want[i] == got[i] {
@@ -242,8 +261,8 @@ fn every_event_matches_x_exp_trace() {
     generated.sort();
     assert_eq!(
         generated.len(),
-        14,
-        "expected 7 scenarios x 2 GOMAXPROCS values"
+        16,
+        "expected 8 scenarios x 2 GOMAXPROCS values"
     );
     generated.extend(truncated_copies(&gen_dir));
 

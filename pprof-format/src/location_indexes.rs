@@ -380,7 +380,7 @@ impl<S: AsRef<[u32]> + ?Sized> PartialEq<S> for LocationIndexes<'_> {
 
 impl Hash for LocationIndexes<'_> {
     /// The same calls to the hasher for the same indexes at either width: the length,
-    /// then the indexes as native-endian `u32` bytes in chunks of [`HASH_CHUNK`].
+    /// then the indexes as native-endian `u32` bytes in chunks of 32.
     fn hash<H: Hasher>(&self, state: &mut H) {
         state.write_usize(self.len());
         match self.repr {

@@ -9,19 +9,8 @@
 //! Give small files one per run: memory freed by an earlier file's decode stays with the
 //! allocator and hides the next one's growth.
 
-use gprofops_benches::vm_hwm;
+use gprofops_benches::{vm_hwm, vm_rss};
 use profile_ops::pprof::{Function, Line, Location, Mapping, Profile};
-
-/// Resident set size of this process now (VmRSS), in bytes.
-fn vm_rss() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with("VmRSS:"))?.to_owned();
-            line.split_whitespace().nth(1)?.parse::<u64>().ok()
-        })
-        .map_or(0, |kb| kb * 1024)
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mb = |x: u64| x as f64 / 1e6;

@@ -4,7 +4,8 @@
 // "ERROR <message>" (exit status 0), since the events before it are part of the answer.
 //
 // With -gen DIR it instead writes small traces from scenario programs (goroutines,
-// channels, mutexes, syscalls, GC, user annotations) into DIR, at GOMAXPROCS 1 and 4.
+// channels, mutexes, syscalls, GC, user annotations, iter.Pull coroutines, the flight
+// recorder) into DIR, at GOMAXPROCS 1 and 4.
 package main
 
 import (

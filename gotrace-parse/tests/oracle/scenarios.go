@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"iter"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,7 +13,7 @@ import (
 	"time"
 )
 
-var scenarios = []string{"goroutines", "channels", "mutexes", "syscalls", "gc", "annotations", "flightrecorder"}
+var scenarios = []string{"goroutines", "channels", "mutexes", "syscalls", "gc", "annotations", "iterators", "flightrecorder"}
 
 // generate runs this binary once per scenario and GOMAXPROCS value, each run tracing
 // itself into DIR/<scenario>-p<N>.trace.
@@ -145,6 +146,29 @@ func work(name string) {
 			}()
 		}
 		runtime.GC()
+	case "iterators":
+		// iter.Pull runs the sequence in a coroutine: each next() and the final stop()
+		// switch goroutines directly (GoSwitch, GoSwitchDestroy).
+		for i := 0; i < 4; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				seq := func(yield func(int) bool) {
+					for k := 0; k < 200; k++ {
+						if !yield(k) {
+							return
+						}
+					}
+				}
+				next, stop := iter.Pull(seq)
+				for j := 0; j < 100; j++ {
+					if _, ok := next(); !ok {
+						break
+					}
+				}
+				stop()
+			}()
+		}
 	case "annotations":
 		ctx, task := rtrace.NewTask(context.Background(), "outer")
 		for i := 0; i < 10; i++ {
