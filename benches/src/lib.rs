@@ -47,6 +47,16 @@ fn proc_status_bytes(field: &str) -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
+/// Size of the profile.proto bytes in `data`: inflated when it is gzip (outside any
+/// timing: the decoders never need the whole inflated buffer).
+pub fn protobuf_len(data: &[u8]) -> usize {
+    if profile_ops::pprof::is_gzip(data) {
+        profile_ops::pprof::gunzip(data, usize::MAX).map_or(0, |b| b.len())
+    } else {
+        data.len()
+    }
+}
+
 /// CPU time (user + system, all threads) this process has used so far, in seconds: on a
 /// shared machine, wall-clock time also counts waiting for a core.
 pub fn cpu_seconds() -> f64 {

@@ -78,9 +78,11 @@ impl<T: Pod> Column<T> {
                 repr: Repr::Map { map, len: 0, cap },
             };
         }
-        Column {
-            repr: Repr::Vec(Vec::with_capacity(cap)),
-        }
+        // Best effort: a capacity that cannot be had (an upper bound on a huge input)
+        // leaves the column to grow as values arrive rather than aborting.
+        let mut v = Vec::new();
+        let _ = v.try_reserve_exact(cap);
+        Column { repr: Repr::Vec(v) }
     }
 
     /// Number of values.
@@ -179,6 +181,21 @@ impl<T: Pod> Column<T> {
                     Err(_) => window.fill(T::zeroed()),
                 }
                 n.map(drop)
+            }
+        }
+    }
+
+    /// Keeps the first `n` values (all of them when there are fewer).
+    pub(crate) fn truncate(&mut self, n: usize) {
+        match &mut self.repr {
+            Repr::Vec(v) => v.truncate(n),
+            Repr::Map { map, len, .. } => {
+                if n < *len {
+                    // Spare capacity stays zeroed, as `push_sparse` and `append_with`
+                    // rely on.
+                    map[n * size_of::<T>()..*len * size_of::<T>()].fill(0);
+                    *len = n;
+                }
             }
         }
     }
@@ -320,6 +337,12 @@ mod tests {
             c.push_sparse(6);
             assert_eq!(&c[3..], &[3, 4, 0, 6]);
             assert_eq!(c.clone(), c);
+            // Truncated values read as zeros when the space is reused sparsely.
+            c.truncate(4);
+            c.truncate(9);
+            assert_eq!(&c[..], &[0, 1, 2, 3]);
+            c.push_sparse(0);
+            assert_eq!(&c[..], &[0, 1, 2, 3, 0]);
         }
     }
 

@@ -26,7 +26,7 @@ fn sid(raw: u64) -> StrId {
 
 /// Dense index lookup for ids: a vector for the common `1..=n` ids, a map for the rest,
 /// like google/pprof's postDecode.
-struct IdIndex {
+pub(crate) struct IdIndex {
     small: Vec<u32>,
     large: HashMap<u64, u32>,
     /// Ids are exactly `1..=n` in table order (what Go and most writers produce): the
@@ -71,18 +71,19 @@ impl IdIndex {
     }
 
     /// Number of entries (ids) indexed.
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.small.len() - 1
     }
 
     /// `Some(n)` when ids are exactly `1..=n` in table order.
     #[inline(always)]
-    fn identity_len(&self) -> Option<u64> {
+    pub(crate) fn identity_len(&self) -> Option<u64> {
         self.identity.then(|| self.small.len() as u64 - 1)
     }
 
+    /// The dense index of `id`.
     #[inline(always)]
-    fn get(&self, id: u64) -> Option<u32> {
+    pub(crate) fn get(&self, id: u64) -> Option<u32> {
         if self.identity {
             return (id.wrapping_sub(1) < self.small.len() as u64 - 1).then(|| (id - 1) as u32);
         }
@@ -92,6 +93,25 @@ impl IdIndex {
             *self.large.get(&id)?
         };
         (i != NONE).then_some(i)
+    }
+}
+
+/// How the location ids of a sample become dense indexes while samples are decoded.
+pub(crate) trait LocationIds {
+    /// `Some(n)` when id `i` has index `i - 1` for `1..=n` and no other id is known.
+    fn identity_len(&self) -> Option<u64>;
+    /// The dense index of `id`, `None` when unknown.
+    fn get(&self, id: u64) -> Option<u32>;
+}
+
+impl LocationIds for IdIndex {
+    #[inline(always)]
+    fn identity_len(&self) -> Option<u64> {
+        IdIndex::identity_len(self)
+    }
+    #[inline(always)]
+    fn get(&self, id: u64) -> Option<u32> {
+        IdIndex::get(self, id)
     }
 }
 
@@ -111,21 +131,16 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
         samples: Samples::new(),
         ..Tables::default()
     };
-    // Locations go straight into their table; the ids they refer to wait here until
-    // the tables they refer into are complete.
-    let mut mapping_ids: Vec<u64> = Vec::new();
-    let mut line_fn_ids: Vec<u64> = Vec::new();
+    let mut refs = TableRefs::default();
     let (mut n_samples, mut sample_bytes) = (0usize, 0usize);
 
     // Pass 1: everything but samples. Samples are decoded in pass 2, once the location
     // table (which encoders write after the samples) is known, so that their location
     // ids are resolved on the fly and the sample columns are sized up front.
-
-    const SAMPLE: u64 = 2 << 3 | 2;
     let mut r = Reader::new(data, 0, "Profile");
     loop {
         let at = r.offset();
-        if r.peek_byte() == Some(SAMPLE as u8) {
+        if r.peek_byte() == Some(SAMPLE_TAG as u8) {
             // The common field first, without the generic dispatch.
             r.varint()?;
             sample_bytes += r.payload(at)?.0.len();
@@ -133,64 +148,17 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
             continue;
         }
         let Some((num, v)) = r.field()? else { break };
-        match num {
-            1 => t
-                .sample_types
-                .push(value_type(v, "Profile.sample_type", at)?),
-            2 => {
-                let (b, _) = as_bytes(v, "Profile.sample", at)?;
-                n_samples += 1;
-                sample_bytes += b.len();
-            }
-            3 => t.mappings.push(decode_mapping(v, at)?),
-            4 => {
-                let (loc, mapping_id) = decode_location(v, at, &mut t.lines, &mut line_fn_ids)?;
-                t.locations.push(loc);
-                mapping_ids.push(mapping_id);
-            }
-            5 => t.functions.push(decode_function(v, at)?),
-            6 => {
-                let (b, off) = as_bytes(v, "Profile.string_table", at)?;
-                if t.strings.is_empty() && !b.is_empty() {
-                    return Err(Error::Malformed {
-                        field: "Profile.string_table",
-                        offset: at,
-                        what: "string_table[0] must be ''".into(),
-                    });
-                }
-                t.strings.push((off as u32, (off + b.len()) as u32));
-            }
-            7 => t.drop_frames = sid(as_varint(v, "Profile.drop_frames", at)?),
-            8 => t.keep_frames = sid(as_varint(v, "Profile.keep_frames", at)?),
-            9 => {
-                if t.time_nanos != 0 {
-                    // A second time_nanos means two profiles were concatenated, which
-                    // google/pprof refuses rather than silently mixing them.
-                    return Err(Error::Invalid(format!(
-                        "concatenated profiles detected (second time_nanos at byte {at})"
-                    )));
-                }
-                t.time_nanos = as_varint(v, "Profile.time_nanos", at)? as i64;
-            }
-            10 => t.duration_nanos = as_varint(v, "Profile.duration_nanos", at)? as i64,
-            11 => {
-                t.period_type = Some(value_type(v, "Profile.period_type", at)?);
-            }
-            12 => t.period = as_varint(v, "Profile.period", at)? as i64,
-            13 => {
-                let mut c = Vec::new();
-                push_varints(v, &mut c, "Profile.comment", at)?;
-                t.comments.extend(c.into_iter().map(sid));
-            }
-            14 => t.default_sample_type = sid(as_varint(v, "Profile.default_sample_type", at)?),
-            15 => t.doc_url = sid(as_varint(v, "Profile.doc_url", at)?),
-            _ => {} // unknown fields are skipped, as protobuf requires
+        if num == 2 {
+            sample_bytes += as_bytes(v, "Profile.sample", at)?.0.len();
+            n_samples += 1;
+            continue;
         }
+        table_field(&mut t, &mut refs, num, v, at, |b, off| {
+            (off as u32, (off + b.len()) as u32)
+        })?;
     }
 
-    check_strings(&t)?;
-    let locations = resolve(&mut t, &mapping_ids, &line_fn_ids)?;
-    drop((mapping_ids, line_fn_ids));
+    let locations = finish_tables(&mut t, refs)?;
 
     // Pass 2: samples. Every varint takes at least one byte, so the payload size bounds
     // the number of location ids; a valid profile has exactly `n × k` values. Capacity
@@ -232,6 +200,85 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
     Ok(Profile::from_parts(buf, t))
 }
 
+/// The tag of a `Profile.sample` field (field 2, length-delimited).
+pub(crate) const SAMPLE_TAG: u64 = 2 << 3 | 2;
+
+/// What locations refer to by id, kept until the tables they refer into are complete.
+#[derive(Default)]
+pub(crate) struct TableRefs {
+    mapping_ids: Vec<u64>,
+    line_fn_ids: Vec<u64>,
+}
+
+/// One top-level field of a profile other than a sample (field `num`, value `v`, tag at
+/// byte `at`), into `t`. `span` gives the span a `string_table` entry gets in the
+/// profile's buffer from the entry's bytes and their offset in the input.
+pub(crate) fn table_field(
+    t: &mut Tables,
+    refs: &mut TableRefs,
+    num: u64,
+    v: Value<'_>,
+    at: usize,
+    span: impl FnOnce(&[u8], usize) -> (u32, u32),
+) -> Result<()> {
+    match num {
+        1 => t
+            .sample_types
+            .push(value_type(v, "Profile.sample_type", at)?),
+        3 => t.mappings.push(decode_mapping(v, at)?),
+        4 => {
+            let (loc, mapping_id) = decode_location(v, at, &mut t.lines, &mut refs.line_fn_ids)?;
+            t.locations.push(loc);
+            refs.mapping_ids.push(mapping_id);
+        }
+        5 => t.functions.push(decode_function(v, at)?),
+        6 => {
+            let (b, off) = as_bytes(v, "Profile.string_table", at)?;
+            if t.strings.is_empty() && !b.is_empty() {
+                return Err(Error::Malformed {
+                    field: "Profile.string_table",
+                    offset: at,
+                    what: "string_table[0] must be ''".into(),
+                });
+            }
+            t.strings.push(span(b, off));
+        }
+        7 => t.drop_frames = sid(as_varint(v, "Profile.drop_frames", at)?),
+        8 => t.keep_frames = sid(as_varint(v, "Profile.keep_frames", at)?),
+        9 => {
+            if t.time_nanos != 0 {
+                // A second time_nanos means two profiles were concatenated, which
+                // google/pprof refuses rather than silently mixing them.
+                return Err(Error::Invalid(format!(
+                    "concatenated profiles detected (second time_nanos at byte {at})"
+                )));
+            }
+            t.time_nanos = as_varint(v, "Profile.time_nanos", at)? as i64;
+        }
+        10 => t.duration_nanos = as_varint(v, "Profile.duration_nanos", at)? as i64,
+        11 => {
+            t.period_type = Some(value_type(v, "Profile.period_type", at)?);
+        }
+        12 => t.period = as_varint(v, "Profile.period", at)? as i64,
+        13 => {
+            let mut c = Vec::new();
+            push_varints(v, &mut c, "Profile.comment", at)?;
+            t.comments.extend(c.into_iter().map(sid));
+        }
+        14 => t.default_sample_type = sid(as_varint(v, "Profile.default_sample_type", at)?),
+        15 => t.doc_url = sid(as_varint(v, "Profile.doc_url", at)?),
+        _ => {} // unknown fields are skipped, as protobuf requires
+    }
+    Ok(())
+}
+
+/// Checks the string indexes of the tables and resolves their ids (see [`resolve`]);
+/// returns the location id index that samples are resolved with.
+pub(crate) fn finish_tables(t: &mut Tables, refs: TableRefs) -> Result<IdIndex> {
+    check_strings(t)?;
+    resolve(t, &refs.mapping_ids, &refs.line_fn_ids)
+}
+
 /// Pass 2: every `Sample` message of `data`, appended to `s` (location indexes to `locs`).
 fn decode_samples<T: LocIndex>(
     data: &[u8],
@@ -241,12 +288,11 @@ fn decode_samples<T: LocIndex>(
     k: usize,
     n_strings: u32,
 ) -> Result<()> {
-    const SAMPLE: u64 = 2 << 3 | 2;
     let mut r = Reader::new(data, 0, "Profile");
     while !r.at_end() {
         let at = r.offset();
         let tag = r.varint()?;
-        if tag == SAMPLE {
+        if tag == SAMPLE_TAG {
             let (b, off) = r.payload(at)?;
             decode_sample(b, off, s, locs, locations, k, n_strings)?;
         } else {
@@ -257,23 +303,36 @@ fn decode_samples<T: LocIndex>(
 }
 
 /// The element type of the location index column while decoding (`u16` or `u32`).
-trait LocIndex: bytemuck::Pod {
+pub(crate) trait LocIndex: bytemuck::Pod {
+    /// The largest index the width holds.
+    const MAX: u64;
     /// `i` truncated to the width; callers only pass indexes below the location count,
     /// which was checked to fit.
     fn from_index(i: u64) -> Self;
+    fn to_u64(self) -> u64;
 }
 
 impl LocIndex for u16 {
+    const MAX: u64 = u16::MAX as u64;
     #[inline(always)]
     fn from_index(i: u64) -> Self {
         i as u16
     }
+    #[inline(always)]
+    fn to_u64(self) -> u64 {
+        u64::from(self)
+    }
 }
 
 impl LocIndex for u32 {
+    const MAX: u64 = u32::MAX as u64;
     #[inline(always)]
     fn from_index(i: u64) -> Self {
         i as u32
+    }
+    #[inline(always)]
+    fn to_u64(self) -> u64 {
+        u64::from(self)
     }
 }
 
@@ -298,12 +357,12 @@ fn value_type(v: Value<'_>, field: &'static str, at: usize) -> Result<ValueType>
 /// sample); anything else is skipped or, for a known field of the wrong wire type,
 /// rejected like google/pprof does.
 #[inline]
-fn decode_sample<T: LocIndex>(
+pub(crate) fn decode_sample<T: LocIndex>(
     b: &[u8],
     off: usize,
     s: &mut Samples,
     locs: &mut Column<T>,
-    locations: &IdIndex,
+    locations: &impl LocationIds,
     k: usize,
     n_strings: u32,
 ) -> Result<()> {

@@ -26,6 +26,12 @@ pub struct DecodeOptions {
     /// Try the legacy text/binary formats when the input is not a valid protobuf, as
     /// `go tool pprof` does (default true).
     pub legacy: bool,
+    /// Decode gzip input while it inflates (default true): only a window of inflated
+    /// bytes is held at a time and the profile keeps just the string table's bytes, so
+    /// peak memory is about that of the decoded columns. With `false` the input is
+    /// inflated whole first and the profile's strings point into it. The decoded profile
+    /// and any error are the same either way.
+    pub stream_gzip: bool,
 }
 
 impl Default for DecodeOptions {
@@ -33,6 +39,7 @@ impl Default for DecodeOptions {
         DecodeOptions {
             max_inflated_size: 2 << 30,
             legacy: true,
+            stream_gzip: true,
         }
     }
 }
@@ -44,10 +51,26 @@ pub fn is_gzip(data: &[u8]) -> bool {
 
 /// Inflates a (possibly multi-member) gzip stream, refusing to go past `limit` bytes.
 pub fn gunzip(data: &[u8], limit: usize) -> Result<Vec<u8>> {
-    // The last member's trailer holds its inflated size (mod 2^32): for the usual single
-    // member that is the exact size, so the buffer is never regrown (each regrowth copies
-    // it and, for a moment, holds it twice). Deflate expands at most ~1032:1, which bounds
-    // what a forged trailer can reserve; reserved but untouched memory is address space only.
+    // Sized from the trailer so that the buffer is never regrown (each regrowth copies
+    // it and, for a moment, holds it twice); reserved but untouched memory is address
+    // space only.
+    let mut out = Vec::with_capacity(inflated_size_hint(data, limit).min(1 << 30));
+    let dec = flate2::read::MultiGzDecoder::new(data);
+    let n = dec
+        .take((limit as u64).saturating_add(1))
+        .read_to_end(&mut out)
+        .map_err(|e| Error::Gzip(gzip_message(&e)))?;
+    if n > limit {
+        return Err(Error::TooLarge { limit });
+    }
+    Ok(out)
+}
+
+/// The inflated size of gzip `data` as far as it can be told without inflating, at most
+/// `limit`. The last member's trailer holds its inflated size (mod 2^32): for the usual
+/// single member that is the exact size. Deflate expands at most ~1032:1, which bounds
+/// what a forged trailer can claim.
+pub(crate) fn inflated_size_hint(data: &[u8], limit: usize) -> usize {
     let trailer = data
         .len()
         .checked_sub(4)
@@ -59,19 +82,10 @@ pub fn gunzip(data: &[u8], limit: usize) -> Result<Vec<u8>> {
     } else {
         data.len().saturating_mul(4)
     };
-    let mut out = Vec::with_capacity(guess.min(limit).min(1 << 30));
-    let dec = flate2::read::MultiGzDecoder::new(data);
-    let n = dec
-        .take(limit as u64 + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| Error::Gzip(gzip_message(&e)))?;
-    if n > limit {
-        return Err(Error::TooLarge { limit });
-    }
-    Ok(out)
+    guess.min(limit)
 }
 
-fn gzip_message(e: &std::io::Error) -> String {
+pub(crate) fn gzip_message(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::UnexpectedEof => "unexpected EOF".into(),
         _ => e.to_string(),
@@ -95,14 +109,14 @@ impl Profile {
     /// [`Profile::decode`] with options.
     pub fn decode_with(data: &[u8], opts: &DecodeOptions) -> Result<Profile> {
         if is_gzip(data) {
-            let inflated = gunzip(data, opts.max_inflated_size)?;
-            return decode_uncompressed(Bytes::from(inflated), opts);
+            return decode_gzip(data, opts);
         }
         decode_uncompressed(Bytes::copy_from_slice(data), opts)
     }
 
     /// Decodes a profile that lives in `buf` without copying it: the strings of the result
-    /// are spans into `buf` (for gzip input, into the inflated buffer).
+    /// are spans into `buf` (for gzip input, into a buffer of the string table's bytes;
+    /// see [`DecodeOptions::stream_gzip`]).
     pub fn decode_bytes(buf: Bytes) -> Result<Profile> {
         Self::decode_bytes_with(buf, &DecodeOptions::default())
     }
@@ -110,8 +124,7 @@ impl Profile {
     /// [`Profile::decode_bytes`] with options.
     pub fn decode_bytes_with(buf: Bytes, opts: &DecodeOptions) -> Result<Profile> {
         if is_gzip(&buf) {
-            let inflated = gunzip(&buf, opts.max_inflated_size)?;
-            return decode_uncompressed(Bytes::from(inflated), opts);
+            return decode_gzip(&buf, opts);
         }
         decode_uncompressed(buf, opts)
     }
@@ -155,6 +168,17 @@ fn map_file(file: &std::fs::File) -> std::io::Result<Bytes> {
     // reader (ripgrep, gimli users). Callers who cannot accept that use `decode_vec`.
     let map = unsafe { memmap2::Mmap::map(file)? };
     Ok(Bytes::from_owner(map))
+}
+
+/// Gzip input: streamed when asked and possible, else inflated whole.
+fn decode_gzip(data: &[u8], opts: &DecodeOptions) -> Result<Profile> {
+    if opts.stream_gzip
+        && let Some(p) = crate::gzip_stream::decode(data, opts.max_inflated_size)?
+    {
+        return Ok(p);
+    }
+    let inflated = gunzip(data, opts.max_inflated_size)?;
+    decode_uncompressed(Bytes::from(inflated), opts)
 }
 
 /// Protobuf first; when that fails for a reason google/pprof would treat as "not a

@@ -135,6 +135,19 @@ impl LabelColumn {
         self.view().iter()
     }
 
+    /// Keeps the first `n` labels (all of them when there are fewer).
+    pub(crate) fn truncate(&mut self, n: usize) {
+        let spilled = self
+            .words
+            .get(n..)
+            .unwrap_or_default()
+            .iter()
+            .filter(|&&w| (w >> 32) as u32 & SPILLED != 0)
+            .count();
+        self.side.truncate(self.side.len() - 2 * spilled);
+        self.words.truncate(n);
+    }
+
     pub(crate) fn shrink_to_fit(&mut self) {
         self.words.shrink_to_fit();
         self.side.shrink_to_fit();

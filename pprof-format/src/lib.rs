@@ -31,6 +31,7 @@ mod decode;
 mod dump;
 mod encode;
 mod error;
+mod gzip_stream;
 mod input;
 mod labels;
 pub mod legacy;

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pprof_format::{Error, Profile};
+use pprof_format::{DecodeOptions, Error, Profile};
 use serde_json::Value;
 
 fn corpus() -> PathBuf {
@@ -194,4 +194,47 @@ fn every_string_dump_is_reproduced() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Gzip input is decoded while it inflates; the result (or the error) must be the one
+/// of inflating it whole first, and every gzipped protobuf must take the streaming path
+/// (its profile then keeps only the string bytes, not the inflated input).
+#[test]
+fn streamed_gzip_decodes_like_inflating_first() {
+    let mut files = Vec::new();
+    walk(&corpus(), &mut files);
+    let (mut streamed, mut gz_files) = (0, 0);
+    for path in files {
+        let data = std::fs::read(&path).unwrap();
+        if !pprof_format::is_gzip(&data) {
+            continue;
+        }
+        gz_files += 1;
+        let mut whole = DecodeOptions::default();
+        whole.stream_gzip = false;
+        let want = Profile::decode_with(&data, &whole);
+        let got = Profile::decode(&data);
+        match (&got, &want) {
+            (Ok(g), Ok(w)) => assert_eq!(g, w, "{}", path.display()),
+            (Err(g), Err(w)) => assert_eq!(g.to_string(), w.to_string(), "{}", path.display()),
+            _ => panic!("{}: streamed {got:?}, whole {want:?}", path.display()),
+        }
+        let Ok(inflated) = pprof_format::gunzip(&data, 1 << 30) else {
+            continue;
+        };
+        let mut proto_only = DecodeOptions::default();
+        proto_only.legacy = false;
+        if Profile::decode_with(&inflated, &proto_only).is_ok() {
+            let p = got.unwrap();
+            assert!(
+                p.buffer().len() < inflated.len(),
+                "{}: not streamed",
+                path.display()
+            );
+            streamed += 1;
+        }
+    }
+    eprintln!("{streamed} of {gz_files} gzip files streamed");
+    assert!(gz_files > 20, "found {gz_files} gzip files");
+    assert!(streamed > 0);
 }

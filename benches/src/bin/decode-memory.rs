@@ -9,7 +9,7 @@
 //! Give small files one per run: memory freed by an earlier file's decode stays with the
 //! allocator and hides the next one's growth.
 
-use gprofops_benches::{vm_hwm, vm_rss};
+use gprofops_benches::{protobuf_len, vm_hwm, vm_rss};
 use profile_ops::pprof::{Function, Line, Location, Mapping, Profile};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -21,7 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (hwm, rss) = (vm_hwm(), vm_rss());
         let p = Profile::decode_bytes(data.clone())?;
         let (peak, kept) = (vm_hwm().saturating_sub(hwm), vm_rss().saturating_sub(rss));
-        let decompressed = p.buffer().len() as u64;
+        let decompressed = protobuf_len(&data) as u64;
         println!(
             "{path}: {:.2} MB input, {:.2} MB decompressed; peak growth {:.2} MB ({:.2}x), retained {:.2} MB",
             mb(data.len() as u64),
@@ -34,13 +34,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let n = |x: usize| x as u64;
         let rows: [(&str, u64, String); 9] = [
             (
-                "inflated buffer",
+                "string bytes",
                 if p.buffer().len() == data.len() {
                     0
                 } else {
-                    decompressed
+                    p.buffer().len() as u64
                 },
-                "(gzip input only)".into(),
+                "(gzip input only; raw input lends its own)".into(),
             ),
             (
                 "samples.locations",

@@ -12,8 +12,10 @@
 
 use std::time::{Duration, Instant};
 
-use gprofops_benches::{cpu_seconds, largest_corpus_profiles, synthetic_profile, vm_hwm};
-use profile_ops::pprof::{Profile, is_gzip};
+use gprofops_benches::{
+    cpu_seconds, largest_corpus_profiles, protobuf_len, synthetic_profile, vm_hwm,
+};
+use profile_ops::pprof::Profile;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -48,12 +50,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let before = vm_hwm();
         let p = Profile::decode_bytes(data.clone())?;
         let peak = vm_hwm().saturating_sub(before);
-        let decompressed = if is_gzip(&data) {
-            p.buffer().len()
-        } else {
-            data.len()
-        };
         drop(p);
+        let decompressed = protobuf_len(&data);
         let mut n = 0u64;
         let (start, cpu) = (Instant::now(), cpu_seconds());
         while start.elapsed() < min_time {

@@ -262,7 +262,8 @@ impl Profile {
     }
 
     /// Size in bytes of the buffer the profile's strings point into (the input itself
-    /// for raw protobuf, the inflated bytes for gzip input).
+    /// for raw protobuf; for gzip input, which is decoded while it inflates, the string
+    /// table's bytes).
     #[getter]
     fn buffer_size(&self) -> usize {
         self.p.buffer().len()
