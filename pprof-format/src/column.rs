@@ -1,18 +1,31 @@
 //! [`Column`]: the storage of the big sample columns (location indexes, values, offsets).
 //!
 //! A column is a `Vec<T>` or, when decoding a large profile, an anonymous memory mapping
-//! advised to use transparent huge pages. Decoding writes tens of megabytes of fresh
-//! memory; with 4 KiB pages, faulting them in costs more than the decoding itself (on the
-//! virtual machines profiles are usually analysed on, a fault is about a microsecond), and
-//! 2 MiB pages take that cost away. Either way a column reads as a `&[T]`.
+//! reserved for an upper bound of its size. Decoding writes tens of megabytes of fresh
+//! memory, and faulting it in page by page costs more than the decoding itself (on the
+//! virtual machines profiles are usually analysed on, a 4 KiB fault costs about two
+//! microseconds: `benches`' `page-cost` gives 0.56–0.65 ms per MB faulted in, 0.36–0.40
+//! populated in bulk, 0.19 on huge pages on a 2-core VM). So a mapped column's pages are populated
+//! a megabyte ahead of the writes, and past 8 MiB it takes transparent huge pages: those
+//! round a column up to 2 MiB, which is at most a quarter of a column that large, where
+//! huge pages for every column would add up to 2 MiB to each (half again the memory of a
+//! 20 MB profile). Either way a column reads as a `&[T]`.
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 
 use bytemuck::Pod;
 
-/// Columns at least this large (in bytes) are mapped with huge pages when decoding.
+/// Columns at least this large (in bytes) are mapped when decoding.
 const MAP_THRESHOLD: usize = 4 << 20;
+
+/// Bytes of a mapped column's pages populated at a time, ahead of the writes.
+const POPULATE_CHUNK: usize = 1 << 20;
+
+/// A mapped column this large (in bytes) takes transparent huge pages for the rest.
+const HUGE_PAGES_AFTER: usize = 8 << 20;
+
+const HUGE_PAGE: usize = 2 << 20;
 
 /// Columns expected to hold mostly zeros are mapped from this size (in bytes) on.
 const ZERO_MAP_THRESHOLD: usize = 64 << 10;
@@ -32,11 +45,13 @@ pub struct Column<T: Pod> {
 
 enum Repr<T> {
     Vec(Vec<T>),
-    /// `len` values at the start of a zero-initialised mapping of `cap` values.
+    /// `len` values at the start of a zero-initialised mapping of `cap` values, the
+    /// pages of the first `ready` of which are in memory.
     Map {
         map: memmap2::MmapMut,
         len: usize,
         cap: usize,
+        ready: usize,
     },
 }
 
@@ -69,13 +84,20 @@ impl<T: Pod> Column<T> {
         if bytes >= threshold
             && let Ok(map) = memmap2::MmapMut::map_anon(bytes)
         {
-            // Advice only; without huge pages the mapping still works.
-            #[cfg(target_os = "linux")]
-            if bytes >= MAP_THRESHOLD {
-                let _ = map.advise(memmap2::Advice::HugePage);
-            }
+            // Pages of a mostly-zero column fault in when first written; the others are
+            // populated ahead of the writes (see `make_room`).
+            let ready = if threshold == ZERO_MAP_THRESHOLD {
+                cap
+            } else {
+                0
+            };
             return Column {
-                repr: Repr::Map { map, len: 0, cap },
+                repr: Repr::Map {
+                    map,
+                    len: 0,
+                    cap,
+                    ready,
+                },
             };
         }
         // Best effort: a capacity that cannot be had (an upper bound on a huge input)
@@ -103,9 +125,11 @@ impl<T: Pod> Column<T> {
     pub fn push(&mut self, x: T) {
         match &mut self.repr {
             Repr::Vec(v) => v.push(x),
-            Repr::Map { map, len, cap } => {
-                if *len == *cap {
-                    self.spill(1);
+            Repr::Map {
+                map, len, ready, ..
+            } => {
+                if *len == *ready {
+                    self.make_room(1);
                     return self.push(x);
                 }
                 // A byte copy: no alignment check per value, one bounds check.
@@ -121,8 +145,8 @@ impl<T: Pod> Column<T> {
     /// faulted in (see [`Column::with_capacity_mostly_zero`]).
     #[inline]
     pub(crate) fn push_sparse(&mut self, x: T) {
-        if let Repr::Map { len, cap, .. } = &mut self.repr
-            && *len < *cap
+        if let Repr::Map { len, ready, .. } = &mut self.repr
+            && *len < *ready
             && bytemuck::bytes_of(&x) == bytemuck::bytes_of(&T::zeroed())
         {
             *len += 1;
@@ -133,10 +157,10 @@ impl<T: Pod> Column<T> {
 
     /// Appends a slice of values.
     pub fn extend_from_slice(&mut self, xs: &[T]) {
-        if let Repr::Map { len, cap, .. } = &self.repr
-            && *len + xs.len() > *cap
+        if let Repr::Map { len, ready, .. } = &self.repr
+            && *len + xs.len() > *ready
         {
-            self.spill(xs.len());
+            self.make_room(xs.len());
         }
         match &mut self.repr {
             Repr::Vec(v) => v.extend_from_slice(xs),
@@ -157,10 +181,10 @@ impl<T: Pod> Column<T> {
         max: usize,
         fill: impl FnOnce(&mut [T]) -> Result<usize, E>,
     ) -> Result<(), E> {
-        if let Repr::Map { len, cap, .. } = &self.repr
-            && *len + max > *cap
+        if let Repr::Map { len, ready, .. } = &self.repr
+            && *len + max > *ready
         {
-            self.spill(max);
+            self.make_room(max);
         }
         match &mut self.repr {
             Repr::Vec(v) => {
@@ -198,6 +222,49 @@ impl<T: Pod> Column<T> {
                 }
             }
         }
+    }
+
+    /// Room for `extra` more values: the mapping's next pages populated, or, when it is
+    /// full, the column moved into a `Vec`.
+    #[cold]
+    fn make_room(&mut self, extra: usize) {
+        if let Repr::Map {
+            map,
+            len,
+            cap,
+            ready,
+        } = &mut self.repr
+            && *len + extra <= *cap
+        {
+            let size = size_of::<T>();
+            // Pages are populated a chunk at a time rather than faulted in one by one:
+            // on the virtual machines profiles are analysed on, a fault costs
+            // microseconds, more than decoding the values of its page.
+            let mut want = (*len + extra).max(*ready + POPULATE_CHUNK / size).min(*cap);
+            let huge = *ready * size >= HUGE_PAGES_AFTER;
+            if huge {
+                // A column this large takes huge pages from the next 2 MiB boundary
+                // on (faster still, and rounding it up by up to 2 MiB is small next
+                // to its size); the pages up to the boundary are populated.
+                let base = map.as_ptr() as usize;
+                let boundary = (base + *ready * size).next_multiple_of(HUGE_PAGE) - base;
+                want = want.max(boundary.div_ceil(size)).min(*cap);
+            }
+            let (from, to) = (*ready * size, want * size);
+            // Advice only: where it is not supported, pages fault in on use.
+            #[cfg(target_os = "linux")]
+            {
+                let _ = map.advise_range(memmap2::Advice::PopulateWrite, from, to - from);
+                if huge && to < map.len() {
+                    let _ = map.advise_range(memmap2::Advice::HugePage, to, map.len() - to);
+                    want = *cap;
+                }
+            }
+            let _ = (from, to);
+            *ready = want;
+            return;
+        }
+        self.spill(extra);
     }
 
     /// Moves a mapped column into a `Vec` with room for `extra` more values.
@@ -344,6 +411,26 @@ mod tests {
             c.push_sparse(0);
             assert_eq!(&c[..], &[0, 1, 2, 3, 0]);
         }
+    }
+
+    #[test]
+    fn a_column_past_the_huge_page_boundary_keeps_every_value() {
+        let n = (HUGE_PAGES_AFTER + 3 * HUGE_PAGE) / 4;
+        let mut c = Column::<u32>::with_capacity_mapped(n + 10);
+        for i in 0..n as u32 / 2 {
+            c.push(i);
+        }
+        while c.len() < n {
+            let at = c.len() as u32;
+            c.append_with::<()>(1000, |w| {
+                for (k, x) in w.iter_mut().enumerate().take(700) {
+                    *x = at + k as u32;
+                }
+                Ok(700)
+            })
+            .unwrap();
+        }
+        assert!(c.iter().enumerate().all(|(i, &x)| x == i as u32));
     }
 
     #[test]
