@@ -6,7 +6,7 @@
 //! virtual machines profiles are usually analysed on, a 4 KiB fault costs about two
 //! microseconds: `benches`' `page-cost` gives 0.56–0.65 ms per MB faulted in, 0.36–0.40
 //! populated in bulk, 0.19 on huge pages on a 2-core VM). So a mapped column's pages are populated
-//! a megabyte ahead of the writes, and past 8 MiB it takes transparent huge pages: those
+//! ahead of the writes (an eighth of the written size, at most a megabyte), and past 8 MiB it takes transparent huge pages: those
 //! round a column up to 2 MiB, which is at most a quarter of a column that large, where
 //! huge pages for every column would add up to 2 MiB to each (half again the memory of a
 //! 20 MB profile). Either way a column reads as a `&[T]`.
@@ -19,7 +19,7 @@ use bytemuck::Pod;
 /// Columns at least this large (in bytes) are mapped when decoding.
 const MAP_THRESHOLD: usize = 4 << 20;
 
-/// Bytes of a mapped column's pages populated at a time, ahead of the writes.
+/// Most bytes of a mapped column's pages populated at a time, ahead of the writes.
 const POPULATE_CHUNK: usize = 1 << 20;
 
 /// A mapped column this large (in bytes) takes transparent huge pages for the rest.
@@ -240,7 +240,9 @@ impl<T: Pod> Column<T> {
             // Pages are populated a chunk at a time rather than faulted in one by one:
             // on the virtual machines profiles are analysed on, a fault costs
             // microseconds, more than decoding the values of its page.
-            let mut want = (*len + extra).max(*ready + POPULATE_CHUNK / size).min(*cap);
+            // An eighth of what is written, so a small column does not get a whole chunk.
+            let chunk = (*ready * size / 8).clamp(POPULATE_CHUNK / 16, POPULATE_CHUNK);
+            let mut want = (*len + extra).max(*ready + chunk / size).min(*cap);
             let huge = *ready * size >= HUGE_PAGES_AFTER;
             if huge {
                 // A column this large takes huge pages from the next 2 MiB boundary

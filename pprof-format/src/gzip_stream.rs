@@ -27,8 +27,8 @@ use crate::location_indexes::{LocationColumn, NARROW_LOCATIONS};
 use crate::profile::{Profile, Samples, Tables};
 use crate::wire::{Reader, Value, as_bytes};
 
-/// Inflated bytes held at a time (grown for a larger top-level message): small enough to
-/// stay in the cache between inflating and decoding.
+/// Most inflated bytes held at a time (grown for a larger top-level message): small
+/// enough to stay in the cache between inflating and decoding.
 const WINDOW: usize = 256 << 10;
 
 /// Decodes the gzip-compressed profile `data`, inflating at most `limit` bytes.
@@ -36,7 +36,9 @@ const WINDOW: usize = 256 << 10;
 /// `Err`: the gzip stream itself is bad or too large, which the in-memory path would
 /// report the same way.
 pub(crate) fn decode(data: &[u8], limit: usize) -> Result<Option<Profile>> {
-    decode_windowed(data, limit, WINDOW)
+    // A sixteenth of a small profile: the window is not what it costs most.
+    let window = (inflated_size_hint(data, limit) / 16).clamp(4 << 10, WINDOW);
+    decode_windowed(data, limit, window)
 }
 
 fn decode_windowed(data: &[u8], limit: usize, window: usize) -> Result<Option<Profile>> {
