@@ -17,7 +17,8 @@ use profile_ops::transform::{DiffMode, diff, scale};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
     for name in ["cpu.pb.gz", "heap.pb.gz"] {
-        // Memory-mapped and inflated once; strings point into the inflated buffer.
+        // Memory-mapped and decoded while it inflates: only the columns and the string
+        // bytes are kept, never the whole inflated protobuf.
         let p = Profile::open(data.join(name))?;
         let s = ProfileSummary::of(&p);
         println!("== {name}");

@@ -168,8 +168,8 @@ pub(crate) struct Tables {
 /// A decoded pprof profile.
 ///
 /// Strings are spans into one shared buffer (the input itself for raw protobuf, the
-/// inflated bytes for gzip input, an arena for built profiles), so decoding allocates no
-/// string. Cloning is cheap (two reference counts); a `Profile` is `Send + Sync`.
+/// string table's bytes for gzip input, which is decoded while it inflates, an arena for
+/// built profiles), so decoding allocates no string of its own. Cloning is cheap (two reference counts); a `Profile` is `Send + Sync`.
 ///
 /// ```
 /// use pprof_format::{Profile, ProfileBuilder};
