@@ -58,7 +58,7 @@ fn cpp_profile(b: &[u8], period_us: i64, w: Word) -> LResult<LProfile> {
     let (rest, _) = samples(b, w, true, &mut p)?;
     strip_signal_frames(&mut p);
     let mut sc = Scanner::new(rest);
-    p.add_memory_map(sc.remaining());
+    p.add_memory_map(sc.remaining())?;
     p.cleanup_duplicate_locations();
     Ok(p)
 }

@@ -119,12 +119,13 @@ impl LProfile {
 
     /// `ParseMemoryMapFromScanner`: mapping lines, then `massageMappings`, then the three
     /// id remappings.
-    pub fn add_memory_map<'a>(&mut self, lines: impl Iterator<Item = &'a [u8]>) {
-        self.mappings.extend(parse_proc_maps(lines));
+    pub fn add_memory_map<'a>(&mut self, lines: impl Iterator<Item = &'a [u8]>) -> LResult<()> {
+        self.mappings.extend(parse_proc_maps(lines)?);
         self.massage_mappings();
         self.remap_location_ids();
         self.remap_function_ids();
         self.remap_mapping_ids();
+        Ok(())
     }
 
     /// Locations in order of first use by a sample; unused ones are dropped.
@@ -365,51 +366,138 @@ pub(crate) fn is_memory_map_sentinel(line: &[u8]) -> bool {
 /// `/proc/self/maps` lines and the brief `start-end file (@offset) buildid` variant;
 /// `name=value` lines define `$name` substitutions for the lines after them; anything
 /// else is skipped (google/pprof's `parseProcMapsFromScanner`).
-fn parse_proc_maps<'a>(lines: impl Iterator<Item = &'a [u8]>) -> Vec<LMapping> {
+fn parse_proc_maps<'a>(lines: impl Iterator<Item = &'a [u8]>) -> LResult<Vec<LMapping>> {
     static LOG_INFO: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?-u)^[^\[\]]+:[0-9]+]\s").expect("valid"));
     let mut out = Vec::new();
-    let mut attrs: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
-    for raw in lines {
+    let mut attrs = Attrs::default();
+    let mut budget = Budget::default();
+    for (n, raw) in lines.enumerate() {
         let line = match LOG_INFO.find(raw) {
             Some(m) => &raw[m.end()..],
             None => raw,
         };
-        let line = replace_attrs(line, &attrs);
+        budget.left += Budget::PER_BYTE * line.len();
+        let line = attrs.replace(line, &mut budget).ok_or_else(|| {
+            bad(
+                "memory map",
+                n + 1,
+                "attribute substitution too costly (line counted from the memory map)",
+            )
+        })?;
         match parse_mapping_entry(&line) {
             Entry::Mapping(m) => out.push(m),
             Entry::Skip => {}
             Entry::Unrecognized => {
                 if let Some(eq) = line.iter().position(|&c| c == b'=') {
                     let key = [b"$".as_slice(), trim(&line[..eq])].concat();
-                    attrs.push((key, trim(&line[eq + 1..]).to_vec()));
+                    attrs.insert(&key, trim(&line[eq + 1..]).to_vec());
                 }
             }
         }
     }
-    out
+    Ok(out)
 }
 
-/// Go's `strings.NewReplacer(old1, new1, ...)`: at each position the first listed `old`
-/// that matches is replaced; replaced text is not rescanned.
-fn replace_attrs(line: &[u8], attrs: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
-    if attrs.is_empty() || !line.contains(&b'$') {
-        return line.to_vec();
+/// Trie steps allowed while substituting attributes, earned per byte of the section.
+#[derive(Default)]
+struct Budget {
+    left: usize,
+}
+
+impl Budget {
+    /// Real memory maps use a handful of short `$name`s, a few steps per `$`; the budget
+    /// only stops inputs made to walk deep shared key prefixes at every `$` (quadratic in
+    /// google/pprof too, where it hangs instead).
+    const PER_BYTE: usize = 64;
+}
+
+/// The `$key=value` attributes of a memory map section, for Go's
+/// `strings.NewReplacer(old1, new1, ...)`, which the section rebuilds after every
+/// attribute: at each position the first listed key that matches is replaced, and
+/// replaced text is not rescanned. Kept as a trie of the keys (all start with `$`), so a
+/// line costs its length plus the depth of the keys matched, not the number of attributes.
+#[derive(Default)]
+struct Attrs {
+    /// Node 0 is the root once a key is inserted.
+    nodes: Vec<AttrNode>,
+    values: Vec<Vec<u8>>,
+}
+
+#[derive(Default)]
+struct AttrNode {
+    children: Vec<(u8, u32)>,
+    /// Index into `values` of the first attribute with this key (a later one with the
+    /// same key never wins).
+    value: Option<u32>,
+}
+
+impl Attrs {
+    fn insert(&mut self, key: &[u8], value: Vec<u8>) {
+        if self.nodes.is_empty() {
+            self.nodes.push(AttrNode::default());
+        }
+        let mut n = 0;
+        for &b in key {
+            n = match self.nodes[n].children.iter().find(|c| c.0 == b) {
+                Some(&(_, child)) => child as usize,
+                None => {
+                    let child = self.nodes.len();
+                    self.nodes.push(AttrNode::default());
+                    self.nodes[n].children.push((b, child as u32));
+                    child
+                }
+            };
+        }
+        if self.nodes[n].value.is_none() {
+            self.nodes[n].value = Some(self.values.len() as u32);
+            self.values.push(value);
+        }
     }
-    let mut out = Vec::with_capacity(line.len());
-    let mut i = 0;
-    'outer: while i < line.len() {
-        for (old, new) in attrs {
-            if !old.is_empty() && line[i..].starts_with(old) {
-                out.extend_from_slice(new);
-                i += old.len();
-                continue 'outer;
+
+    /// The earliest-listed key that starts `s`: its length and value.
+    fn first_match(&self, s: &[u8], budget: &mut Budget) -> Option<Option<(usize, &[u8])>> {
+        let mut best: Option<(usize, u32)> = None;
+        let mut n = 0;
+        for (depth, &b) in s.iter().enumerate() {
+            budget.left = budget.left.checked_sub(1)?;
+            let Some(&(_, child)) = self.nodes[n].children.iter().find(|c| c.0 == b) else {
+                break;
+            };
+            n = child as usize;
+            if let Some(v) = self.nodes[n].value
+                && best.is_none_or(|(_, b)| v < b)
+            {
+                best = Some((depth + 1, v));
             }
         }
-        out.push(line[i]);
-        i += 1;
+        Some(best.map(|(len, v)| (len, self.values[v as usize].as_slice())))
     }
-    out
+
+    /// `line` with the attributes substituted; `None` when the budget runs out.
+    fn replace(&self, line: &[u8], budget: &mut Budget) -> Option<Vec<u8>> {
+        if self.nodes.is_empty() {
+            return Some(line.to_vec());
+        }
+        let mut out = Vec::with_capacity(line.len());
+        let mut i = 0;
+        while let Some(d) = memchr::memchr(b'$', &line[i..]) {
+            out.extend_from_slice(&line[i..i + d]);
+            i += d;
+            match self.first_match(&line[i..], budget)? {
+                Some((len, value)) => {
+                    out.extend_from_slice(value);
+                    i += len;
+                }
+                None => {
+                    out.push(b'$');
+                    i += 1;
+                }
+            }
+        }
+        out.extend_from_slice(&line[i..]);
+        Some(out)
+    }
 }
 
 enum Entry {
@@ -600,7 +688,33 @@ mod tests {
         let maps = parse_proc_maps(
             [&b"source=/home"[..], b"  00400000-00fcb000: $source/main"].into_iter(),
         );
-        assert_eq!(maps[0].file, b"/home/main");
+        assert_eq!(maps.ok().unwrap()[0].file, b"/home/main");
+    }
+
+    #[test]
+    fn attributes_are_substituted_like_go_strings_replacer() {
+        let mut a = Attrs::default();
+        let mut budget = Budget { left: 1 << 20 };
+        a.insert(b"$ab", b"X".to_vec());
+        a.insert(b"$a", b"Y".to_vec()); // listed later: loses where "$ab" matches
+        a.insert(b"$ab", b"Z".to_vec()); // a repeated key: the first one stays
+        a.insert(b"$", b"D".to_vec());
+        // strings.NewReplacer("$ab", "X", "$a", "Y", "$ab", "Z", "$", "D").Replace(...)
+        let got = a.replace(b"$abc $ac $$ab $", &mut budget).unwrap();
+        assert_eq!(got, b"Xc Yc DX D");
+        assert_eq!(a.replace(b"no dollar", &mut budget).unwrap(), b"no dollar");
+    }
+
+    #[test]
+    fn deep_key_walks_at_every_dollar_run_out_of_budget() {
+        // A long key of '$'s and a long line of them: every position walks the whole key
+        // (quadratic), which the per-byte budget stops with an error.
+        let key = vec![b'$'; 20_000];
+        let mut def = key.clone();
+        def.extend_from_slice(b"x=1");
+        let line = vec![b'$'; 20_000];
+        let lines = [&def[..], &line[..]];
+        assert!(parse_proc_maps(lines.into_iter()).is_err());
     }
 
     #[test]

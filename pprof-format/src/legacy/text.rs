@@ -125,7 +125,7 @@ pub(crate) fn parse_heap(b: &[u8]) -> LResult<LProfile> {
             .map_err(|m| bad("heap", s.line, m))?;
         push_sample(&mut p, &mut locs, &addrs, values, Some(blocksize));
     }
-    p.add_memory_map(s.after_memory_map());
+    p.add_memory_map(s.after_memory_map())?;
     Ok(p)
 }
 
@@ -225,7 +225,7 @@ pub(crate) fn parse_go_count(b: &[u8]) -> LResult<LProfile> {
         }
         push_sample(&mut p, &mut locs, &addrs, vec![n], None);
     }
-    p.add_memory_map(s.after_memory_map());
+    p.add_memory_map(s.after_memory_map())?;
     Ok(p)
 }
 
@@ -280,7 +280,7 @@ pub(crate) fn parse_thread(b: &[u8]) -> LResult<LProfile> {
             bytes_label: None,
         });
     }
-    p.add_memory_map(s.after_memory_map());
+    p.add_memory_map(s.after_memory_map())?;
     p.cleanup_duplicate_locations();
     Ok(p)
 }
@@ -389,7 +389,7 @@ pub(crate) fn parse_contention(b: &[u8]) -> LResult<LProfile> {
             break;
         }
     }
-    p.add_memory_map(s.after_memory_map());
+    p.add_memory_map(s.after_memory_map())?;
     Ok(p)
 }
 
