@@ -9,13 +9,14 @@
 //! Give small files one per run: memory freed by an earlier file's decode stays with the
 //! allocator and hides the next one's growth.
 
-use gprofops_benches::{protobuf_len, vm_hwm, vm_rss};
+use gprofops_benches::{protobuf_len, vm_hwm, vm_rss, warm_up_decoder};
 use profile_ops::pprof::{Function, Line, Location, Mapping, Profile};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mb = |x: u64| x as f64 / 1e6;
     for path in std::env::args().skip(1) {
         let data = bytes::Bytes::from(std::fs::read(&path)?);
+        warm_up_decoder();
         // Resets VmHWM to the current RSS (Linux), so each file's peak is its own.
         let _ = std::fs::write("/proc/self/clear_refs", "5");
         let (hwm, rss) = (vm_hwm(), vm_rss());

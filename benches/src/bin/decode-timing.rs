@@ -13,7 +13,7 @@
 use std::time::{Duration, Instant};
 
 use gprofops_benches::{
-    cpu_seconds, largest_corpus_profiles, protobuf_len, synthetic_profile, vm_hwm,
+    cpu_seconds, largest_corpus_profiles, protobuf_len, synthetic_profile, vm_hwm, warm_up_decoder,
 };
 use profile_ops::pprof::Profile;
 
@@ -47,6 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     for path in &args {
         let data = bytes::Bytes::from(std::fs::read(path)?);
+        warm_up_decoder();
         let before = vm_hwm();
         let p = Profile::decode_bytes(data.clone())?;
         let peak = vm_hwm().saturating_sub(before);
