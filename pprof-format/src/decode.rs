@@ -193,10 +193,7 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
         c.shrink_to_fit();
         LocationColumn::from_u32(c)
     };
-    s.values.shrink_to_fit();
-    s.labels.shrink_to_fit();
-    s.location_offsets.shrink_to_fit();
-    s.label_offsets.shrink_to_fit();
+    s.shrink_to_fit();
     Ok(Profile::from_parts(buf, t))
 }
 

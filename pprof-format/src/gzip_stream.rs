@@ -325,10 +325,7 @@ impl StreamDecoder {
                 }
             }
         };
-        s.values.shrink_to_fit();
-        s.labels.shrink_to_fit();
-        s.location_offsets.shrink_to_fit();
-        s.label_offsets.shrink_to_fit();
+        s.shrink_to_fit();
         self.strings.shrink_to_fit();
         Ok(Profile::from_parts(Bytes::from(self.strings), self.t))
     }

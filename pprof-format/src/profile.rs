@@ -121,6 +121,15 @@ pub struct Samples {
 }
 
 impl Samples {
+    /// Releases the unused capacity of the columns other than the location indexes
+    /// (which the decoder sizes itself).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.values.shrink_to_fit();
+        self.labels.shrink_to_fit();
+        self.location_offsets.shrink_to_fit();
+        self.label_offsets.shrink_to_fit();
+    }
+
     /// An empty sample table (one offset, 0, in each offset column).
     pub fn new() -> Self {
         Samples {
