@@ -153,7 +153,7 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
             n_samples += 1;
             continue;
         }
-        table_field(&mut t, &mut refs, num, v, at, |b, off| {
+        table_field(&mut t, &mut refs, num, v, at, data.len() - at, |b, off| {
             (off as u32, (off + b.len()) as u32)
         })?;
     }
@@ -193,7 +193,7 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
         c.shrink_to_fit();
         LocationColumn::from_u32(c)
     };
-    s.shrink_to_fit();
+    t.shrink_to_fit();
     Ok(Profile::from_parts(buf, t))
 }
 
@@ -207,17 +207,42 @@ pub(crate) struct TableRefs {
     line_fn_ids: Vec<u64>,
 }
 
+/// Room, in a table not yet written, for as many entries as `rest` bytes of input could
+/// hold (an entry takes at least two bytes on the wire), so that the table is never
+/// regrown: each regrowth copies it and leaves the old copy to the allocator, which for a
+/// profile of a megabyte added a quarter of its size to the peak. Capacity that is never
+/// written costs address space only; when even that cannot be had, the table grows.
+fn reserve_once<T>(table: &mut Vec<T>, rest: usize) {
+    if table.capacity() == 0 {
+        let _ = table.try_reserve_exact(rest / 2 + 1);
+    }
+}
+
 /// One top-level field of a profile other than a sample (field `num`, value `v`, tag at
-/// byte `at`), into `t`. `span` gives the span a `string_table` entry gets in the
-/// profile's buffer from the entry's bytes and their offset in the input.
+/// byte `at`, `rest` bytes of input from there on), into `t`. `span` gives the span a
+/// `string_table` entry gets in the profile's buffer from the entry's bytes and their
+/// offset in the input.
 pub(crate) fn table_field(
     t: &mut Tables,
     refs: &mut TableRefs,
     num: u64,
     v: Value<'_>,
     at: usize,
+    rest: usize,
     span: impl FnOnce(&[u8], usize) -> (u32, u32),
 ) -> Result<()> {
+    match num {
+        3 => reserve_once(&mut t.mappings, rest),
+        4 => {
+            reserve_once(&mut t.locations, rest);
+            reserve_once(&mut refs.mapping_ids, rest);
+            reserve_once(&mut t.lines, rest);
+            reserve_once(&mut refs.line_fn_ids, rest);
+        }
+        5 => reserve_once(&mut t.functions, rest),
+        6 => reserve_once(&mut t.strings, rest),
+        _ => {}
+    }
     match num {
         1 => t
             .sample_types

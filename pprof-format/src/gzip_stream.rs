@@ -236,7 +236,12 @@ impl StreamDecoder {
             return Err(Error::Invalid("sample type after samples".into()));
         }
         let strings = &mut self.strings;
-        table_field(&mut self.t, &mut self.refs, num, v, at, |b, _| {
+        if num == 6 && strings.capacity() == 0 {
+            // At most the rest of the input (see `table_field`).
+            let _ = strings.try_reserve_exact(self.hint.saturating_sub(at));
+        }
+        let rest = self.hint.saturating_sub(at);
+        table_field(&mut self.t, &mut self.refs, num, v, at, rest, |b, _| {
             let start = strings.len();
             strings.extend_from_slice(b);
             // Below 4 GiB: the stream is (checked by the caller).
@@ -325,7 +330,7 @@ impl StreamDecoder {
                 }
             }
         };
-        s.shrink_to_fit();
+        self.t.shrink_to_fit();
         self.strings.shrink_to_fit();
         Ok(Profile::from_parts(Bytes::from(self.strings), self.t))
     }

@@ -174,6 +174,20 @@ pub(crate) struct Tables {
     pub doc_url: StrId,
 }
 
+impl Tables {
+    /// Releases the capacity decoding reserved (see `decode::reserve_once`) and the
+    /// sample columns' spare room; in place, without copying.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.strings.shrink_to_fit();
+        self.sample_types.shrink_to_fit();
+        self.samples.shrink_to_fit();
+        self.mappings.shrink_to_fit();
+        self.locations.shrink_to_fit();
+        self.lines.shrink_to_fit();
+        self.functions.shrink_to_fit();
+    }
+}
+
 /// A decoded pprof profile.
 ///
 /// Strings are spans into one shared buffer (the input itself for raw protobuf, the
