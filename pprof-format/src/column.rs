@@ -262,7 +262,7 @@ impl<T: Pod> Column<T> {
                     want = *cap;
                 }
             }
-            let _ = (from, to);
+            let _ = (from, to); // used on Linux only
             *ready = want;
             return;
         }
