@@ -6,7 +6,7 @@ use crate::error::{Error, Location};
 use crate::generation::BatchSpan;
 use crate::order::BaseEvent;
 use crate::spec;
-use crate::table::mul_freq;
+use crate::table::Freq;
 use crate::varint::read_uvs;
 
 /// Reading position in one thread's batches of the current generation.
@@ -89,7 +89,7 @@ impl BatchCursor {
         &mut self,
         batches: &[BatchSpan],
         base: &[u8],
-        freq: f64,
+        freq: Freq,
         generation: u64,
     ) -> Result<bool, Error> {
         if self.pos == self.end && !self.next_batch(batches) {
@@ -97,13 +97,13 @@ impl BatchCursor {
         }
         if self.last_ts == 0 {
             let time = batches.get(self.idx).map_or(0, |b| b.time);
-            self.last_ts = mul_freq(time, freq);
+            self.last_ts = freq.ticks_to_ns(time);
         }
         self.ev_pos = self.pos;
         let data = base.get(self.pos..self.end).unwrap_or(&[]);
         let (n, dt) = read_timed(data, &mut self.ev)
             .map_err(|r| Error::malformed(self.ev_location(batches, generation), r))?;
-        self.ev.time = mul_freq(dt, freq).wrapping_add(self.last_ts);
+        self.ev.time = freq.ticks_to_ns(dt).wrapping_add(self.last_ts);
         self.last_ts = self.ev.time;
         self.pos += n;
         Ok(true)

@@ -6,7 +6,7 @@ use crate::error::{Error, Location};
 use crate::header::Version;
 use crate::raw::{Batch, BatchKind, Batches};
 use crate::spec::{self, ev};
-use crate::table::{Base, FrameIds, IdMap, Span, StackSpan, Table};
+use crate::table::{Base, FrameIds, Freq, IdMap, Span, StackSpan, Table};
 use crate::varint::{VarintError, uvarint};
 
 /// A CPU profile sample, timestamps already in nanoseconds.
@@ -448,11 +448,11 @@ impl<'a> Builder<'a> {
             let t = c.byte()?;
             match t {
                 ev::FREQUENCY => {
-                    if self.table.freq != 0.0 {
+                    if self.table.freq.is_set() {
                         return Err(c.err("found multiple frequency events"));
                     }
                     let f = c.uv()?;
-                    self.table.freq = 1.0 / (f as f64 / 1e9);
+                    self.table.freq = Freq::from_ticks_per_sec(f);
                 }
                 ev::CLOCK_SNAPSHOT if self.version >= Version::Go125 => {
                     if self.has_clock {
@@ -482,7 +482,7 @@ impl<'a> Builder<'a> {
             batch: None,
             offset: end_offset as u64,
         };
-        if self.table.freq == 0.0 {
+        if !self.table.freq.is_set() {
             return Err(Error::invalid(at, "no frequency event found"));
         }
         if self.version >= Version::Go125 && !self.has_clock {
@@ -515,7 +515,7 @@ impl<'a> Builder<'a> {
         }
         let freq = self.table.freq;
         for s in &mut self.cpu_samples {
-            s.time = crate::table::mul_freq(s.time as u64, freq);
+            s.time = freq.ticks_to_ns(s.time as u64);
         }
         crate::gosort::sort_by(&mut self.cpu_samples, |a, b| a.time < b.time);
         let t = self.table;

@@ -105,18 +105,62 @@ impl<T: Clone + Default> IdTable<T> {
     }
 }
 
-/// `Time(float64(ticks) * freq)` as Go computes it on amd64, the reference platform: a
-/// product outside the `i64` range (or NaN) converts to `i64::MIN` (CVTTSD2SI's "integer
-/// indefinite"), where Rust's `as` would saturate.
-#[inline]
-pub(crate) fn mul_freq(ticks: u64, freq: f64) -> i64 {
-    let x = ticks as f64 * freq;
-    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-    // NaN is outside every range, like the out-of-range values.
-    if !(-TWO_63..TWO_63).contains(&x) {
-        i64::MIN
-    } else {
-        x as i64
+/// A generation's clock: nanoseconds per trace clock tick, as Go's reader derives it from
+/// the `Frequency` event (`1 / (ticksPerSec / 1e9)`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Freq {
+    /// Nanoseconds per tick (0 until a `Frequency` event is seen).
+    per_tick: f64,
+    /// `per_tick` when it is a whole number (64 on amd64, where the runtime's clock is
+    /// `nanotime() / 64`), else 0.
+    whole: u64,
+    /// Tick counts below this convert with integer arithmetic (0: never).
+    exact_below: u64,
+}
+
+impl Freq {
+    pub(crate) fn from_ticks_per_sec(ticks_per_sec: u64) -> Freq {
+        let per_tick = 1.0 / (ticks_per_sec as f64 / 1e9);
+        const TWO_53: u64 = 1 << 53;
+        let (whole, exact_below) = if per_tick >= 1.0
+            && per_tick < TWO_53 as f64
+            && per_tick.fract() == 0.0
+        {
+            // Below 2^53 both factors and their product are exact in an f64, so the
+            // float product Go computes is the integer product.
+            let w = per_tick as u64;
+            (w, TWO_53 / w)
+        } else {
+            (0, 0)
+        };
+        Freq {
+            per_tick,
+            whole,
+            exact_below,
+        }
+    }
+
+    /// Whether a `Frequency` event has been seen.
+    pub(crate) fn is_set(self) -> bool {
+        self.per_tick != 0.0
+    }
+
+    /// `Time(float64(ticks) * freq)` as Go computes it on amd64, the reference platform: a
+    /// product outside the `i64` range (or NaN) converts to `i64::MIN` (CVTTSD2SI's
+    /// "integer indefinite"), where Rust's `as` would saturate.
+    #[inline(always)]
+    pub(crate) fn ticks_to_ns(self, ticks: u64) -> i64 {
+        if ticks < self.exact_below {
+            return (ticks * self.whole) as i64;
+        }
+        let x = ticks as f64 * self.per_tick;
+        const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+        // NaN is outside every range, like the out-of-range values.
+        if !(-TWO_63..TWO_63).contains(&x) {
+            i64::MIN
+        } else {
+            x as i64
+        }
     }
 }
 
@@ -222,8 +266,8 @@ pub struct Table<'a> {
     pub(crate) stacks: IdTable<StackSpan>,
     pub(crate) pcs: Vec<u64>,
     pub(crate) frames: IdMap<u64, FrameIds>,
-    /// Nanoseconds per trace clock tick (0 = no frequency seen yet).
-    pub(crate) freq: f64,
+    /// The trace clock's rate.
+    pub(crate) freq: Freq,
     pub(crate) clock: Option<(u64, u64, u64, u64)>,
     pub(crate) experimental: Vec<(u8, i64, Span)>,
 }
@@ -284,7 +328,7 @@ impl Table<'_> {
     /// (`float64(ticks) * (1 / (freq / 1e9))`, truncated).
     #[inline]
     pub fn ticks_to_ns(&self, ticks: u64) -> i64 {
-        mul_freq(ticks, self.freq)
+        self.freq.ticks_to_ns(ticks)
     }
 
     /// The clock snapshot of this generation (Go 1.25+ traces).
@@ -308,5 +352,46 @@ impl Table<'_> {
                 thread,
                 data: self.span(span),
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Freq;
+
+    /// Go's formula, in floating point only.
+    fn go(ticks: u64, ticks_per_sec: u64) -> i64 {
+        let x = ticks as f64 * (1.0 / (ticks_per_sec as f64 / 1e9));
+        if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&x) {
+            x as i64
+        } else {
+            i64::MIN
+        }
+    }
+
+    /// The integer path (whole nanoseconds per tick) gives Go's float result, up to and
+    /// past the bound where it hands over to the float path, and other rates use floats.
+    #[test]
+    fn clock_conversion_matches_gos_float_formula() {
+        let rates = [15_625_000u64, 1_000_000_000, 31_250_000, 3_000_000_000, 1, 0, 7];
+        let mut rng = 0x853c_49e6_748f_ea9bu64;
+        for &rate in &rates {
+            let f = Freq::from_ticks_per_sec(rate);
+            let mut edge = vec![0, 1, u64::MAX, 1 << 53, (1 << 53) - 1, f.exact_below];
+            edge.push(f.exact_below.wrapping_sub(1));
+            for _ in 0..20_000 {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                edge.push(rng >> (rng % 64));
+            }
+            for t in edge {
+                assert_eq!(f.ticks_to_ns(t), go(t, rate), "{t} ticks at {rate}/s");
+            }
+        }
+        assert_eq!(Freq::from_ticks_per_sec(15_625_000).whole, 64);
+        assert_eq!(Freq::from_ticks_per_sec(3_000_000_000).whole, 0);
+        assert!(!Freq::default().is_set());
+        assert!(Freq::from_ticks_per_sec(0).is_set());
     }
 }
