@@ -262,6 +262,9 @@ impl<'a> Reader<'a> {
             }
             return Ok(());
         }
+        // One event, refilled in place from each ordering step's output: building a fresh
+        // `Event` per step and moving it out of an `Option` copied it twice.
+        let mut e = Event::bare(0, SchedCtx::NONE, 0, 0, [0; 4]);
         loop {
             if self.is_drained() {
                 if self.done {
@@ -273,9 +276,22 @@ impl<'a> Reader<'a> {
                 }
                 continue;
             }
-            let Some(mut e) = self.pop_event() else {
+            if let Some(p) = self.pending.take() {
+                e = p;
+            } else if let Some(m) = self.order.queue.pop() {
+                e.generation = m.generation;
+                e.ctx = m.ctx;
+                e.typ_w = u64::from(m.typ);
+                e.time = m.time;
+                e.args = m.args;
+                e.task_type = if m.typ == ev::USER_TASK_END {
+                    self.order.queue.task_type.take()
+                } else {
+                    None
+                };
+            } else {
                 continue;
-            };
+            }
             if let Err(err) = self.validate_ids(&e) {
                 self.fail();
                 return Err(err);
@@ -294,6 +310,8 @@ impl<'a> Reader<'a> {
                 self.lend = e.table.take();
             } else {
                 f(&e);
+                // A `Sync`'s or CPU sample's own tables go with it.
+                e.table = None;
             }
         }
     }

@@ -122,17 +122,15 @@ impl Freq {
     pub(crate) fn from_ticks_per_sec(ticks_per_sec: u64) -> Freq {
         let per_tick = 1.0 / (ticks_per_sec as f64 / 1e9);
         const TWO_53: u64 = 1 << 53;
-        let (whole, exact_below) = if per_tick >= 1.0
-            && per_tick < TWO_53 as f64
-            && per_tick.fract() == 0.0
-        {
-            // Below 2^53 both factors and their product are exact in an f64, so the
-            // float product Go computes is the integer product.
-            let w = per_tick as u64;
-            (w, TWO_53 / w)
-        } else {
-            (0, 0)
-        };
+        let (whole, exact_below) =
+            if per_tick >= 1.0 && per_tick < TWO_53 as f64 && per_tick.fract() == 0.0 {
+                // Below 2^53 both factors and their product are exact in an f64, so the
+                // float product Go computes is the integer product.
+                let w = per_tick as u64;
+                (w, TWO_53 / w)
+            } else {
+                (0, 0)
+            };
         Freq {
             per_tick,
             whole,
@@ -373,7 +371,15 @@ mod tests {
     /// past the bound where it hands over to the float path, and other rates use floats.
     #[test]
     fn clock_conversion_matches_gos_float_formula() {
-        let rates = [15_625_000u64, 1_000_000_000, 31_250_000, 3_000_000_000, 1, 0, 7];
+        let rates = [
+            15_625_000u64,
+            1_000_000_000,
+            31_250_000,
+            3_000_000_000,
+            1,
+            0,
+            7,
+        ];
         let mut rng = 0x853c_49e6_748f_ea9bu64;
         for &rate in &rates {
             let f = Freq::from_ticks_per_sec(rate);
