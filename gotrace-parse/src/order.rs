@@ -351,6 +351,7 @@ impl Ordering {
     /// Tries to apply `e`, which thread `m` wrote in generation `gen_no`. `Ok(false)` means
     /// it cannot happen yet (another thread's events must come first). `slot` caches the
     /// thread's state slot between calls (`u32::MAX` = not looked up yet).
+    #[inline(always)]
     pub(crate) fn advance(
         &mut self,
         e: &mut BaseEvent,
