@@ -10,9 +10,17 @@
 //! round a column up to 2 MiB, which is at most a quarter of a column that large, where
 //! huge pages for every column would add up to 2 MiB to each (half again the memory of a
 //! 20 MB profile). Either way a column reads as a `&[T]`.
+//!
+//! The mappings of dropped columns are kept, up to [`CACHE_BYTES`] of their pages, for the
+//! columns of the next decode, as a garbage-collected heap keeps its pages: a program that
+//! decodes profile after profile (a merge, a notebook, a service) then writes memory that
+//! is already in place instead of faulting the same amount in again and giving it back.
+//! Pages a previous column wrote are zeroed as they are reached, so a column reads as if
+//! it were fresh. [`release_column_cache`] unmaps what is kept.
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
+use std::sync::{Mutex, PoisonError};
 
 use bytemuck::Pod;
 
@@ -30,6 +38,81 @@ const HUGE_PAGE: usize = 2 << 20;
 /// Columns expected to hold mostly zeros are mapped from this size (in bytes) on.
 const ZERO_MAP_THRESHOLD: usize = 64 << 10;
 
+/// Most bytes of pages the mappings of dropped columns may hold while they wait to be
+/// reused (the columns of a 40 MB profile).
+pub const CACHE_BYTES: usize = 64 << 20;
+
+/// A dropped column's mapping, waiting for a column of about its size.
+struct Kept {
+    map: memmap2::MmapMut,
+    /// Bytes at the start of the mapping that may be nonzero.
+    stale: usize,
+    /// Bytes of its pages that are in memory (give or take the couple of megabytes
+    /// populated past the last value).
+    resident: usize,
+}
+
+/// Most mappings kept.
+const CACHE_MAPS: usize = 32;
+
+/// The mappings of dropped columns, oldest first.
+static CACHE: Mutex<Vec<Kept>> = Mutex::new(Vec::new());
+
+fn cache() -> std::sync::MutexGuard<'static, Vec<Kept>> {
+    // The cache holds no invariant a panic elsewhere could break.
+    CACHE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Unmaps the memory that dropped columns left for the next decode (see [`CACHE_BYTES`]),
+/// returning it to the system; for a long-running program that is done decoding.
+///
+/// ```
+/// let p = pprof_format::Profile::decode(&std::fs::read("../examples/data/cpu.pb.gz")
+///     .or_else(|_| std::fs::read("examples/data/cpu.pb.gz")).unwrap()).unwrap();
+/// drop(p);
+/// pprof_format::release_column_cache();
+/// ```
+pub fn release_column_cache() {
+    let kept = std::mem::take(&mut *cache());
+    drop(kept);
+}
+
+/// A kept mapping of at least `bytes` bytes, split into values of `size` bytes, and not
+/// more than twice as large (the rest of its pages would sit unused in memory).
+fn take_kept(bytes: usize, size: usize) -> Option<Kept> {
+    let mut kept = cache();
+    let i = kept
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| {
+            let len = k.map.len();
+            len >= bytes && len / 2 <= bytes && len % size == 0
+        })
+        .min_by_key(|(_, k)| k.map.len())
+        .map(|(i, _)| i)?;
+    Some(kept.remove(i))
+}
+
+/// Keeps a dropped column's mapping for reuse, dropping the oldest ones past
+/// [`CACHE_BYTES`].
+fn keep(k: Kept) {
+    if k.resident > CACHE_BYTES {
+        return;
+    }
+    let mut kept = cache();
+    kept.push(k);
+    let mut total: usize = kept.iter().map(|k| k.resident).sum();
+    let mut evicted = Vec::new();
+    while total > CACHE_BYTES || kept.len() > CACHE_MAPS {
+        let old = kept.remove(0);
+        total -= old.resident;
+        evicted.push(old);
+    }
+    drop(kept);
+    // Unmapped after the lock is released.
+    drop(evicted);
+}
+
 /// A growable column of plain values that reads as a slice.
 ///
 /// ```
@@ -45,13 +128,16 @@ pub struct Column<T: Pod> {
 
 enum Repr<T> {
     Vec(Vec<T>),
-    /// `len` values at the start of a zero-initialised mapping of `cap` values, the
-    /// pages of the first `ready` of which are in memory.
+    /// `len` values at the start of a mapping of (at least) `cap` values, the pages of
+    /// the first `ready` of which are in memory; the values after `len` are zero up to
+    /// `ready` and, past the first `stale` bytes, everywhere (a reused mapping has bytes
+    /// of its last column up to `stale`, zeroed as `ready` reaches them).
     Map {
         map: memmap2::MmapMut,
         len: usize,
         cap: usize,
         ready: usize,
+        stale: usize,
     },
 }
 
@@ -80,25 +166,39 @@ impl<T: Pod> Column<T> {
     }
 
     fn mapped_from(cap: usize, threshold: usize) -> Self {
-        let bytes = cap.saturating_mul(size_of::<T>());
-        if bytes >= threshold
-            && let Ok(map) = memmap2::MmapMut::map_anon(bytes)
-        {
-            // Pages of a mostly-zero column fault in when first written; the others are
-            // populated ahead of the writes (see `make_room`).
-            let ready = if threshold == ZERO_MAP_THRESHOLD {
-                cap
-            } else {
-                0
-            };
-            return Column {
-                repr: Repr::Map {
+        let size = size_of::<T>();
+        let bytes = cap.saturating_mul(size);
+        if bytes >= threshold {
+            // A mostly-zero column relies on pages it never writes reading as zeros, so it
+            // takes a fresh mapping.
+            let reused = (threshold != ZERO_MAP_THRESHOLD)
+                .then(|| take_kept(bytes, size))
+                .flatten();
+            let fresh = || {
+                memmap2::MmapMut::map_anon(bytes).ok().map(|map| Kept {
                     map,
-                    len: 0,
-                    cap,
-                    ready,
-                },
+                    stale: 0,
+                    resident: 0,
+                })
             };
+            if let Some(Kept { map, stale, .. }) = reused.or_else(fresh) {
+                // Pages of a mostly-zero column fault in when first written; the others
+                // are populated ahead of the writes (see `make_room`).
+                let ready = if threshold == ZERO_MAP_THRESHOLD {
+                    cap
+                } else {
+                    0
+                };
+                return Column {
+                    repr: Repr::Map {
+                        map,
+                        len: 0,
+                        cap,
+                        ready,
+                        stale,
+                    },
+                };
+            }
         }
         // Best effort: a capacity that cannot be had (an upper bound on a huge input)
         // leaves the column to grow as values arrive rather than aborting.
@@ -224,8 +324,9 @@ impl<T: Pod> Column<T> {
         }
     }
 
-    /// Room for `extra` more values: the mapping's next pages populated, or, when it is
-    /// full, the column moved into a `Vec`.
+    /// Room for `extra` more values: the mapping's next pages populated (or, where a
+    /// previous column left bytes, zeroed), or, when it is full, the column moved into a
+    /// `Vec`.
     #[cold]
     fn make_room(&mut self, extra: usize) {
         if let Repr::Map {
@@ -233,6 +334,7 @@ impl<T: Pod> Column<T> {
             len,
             cap,
             ready,
+            stale,
         } = &mut self.repr
             && *len + extra <= *cap
         {
@@ -256,13 +358,19 @@ impl<T: Pod> Column<T> {
             // Advice only: where it is not supported, pages fault in on use.
             #[cfg(target_os = "linux")]
             {
-                let _ = map.advise_range(memmap2::Advice::PopulateWrite, from, to - from);
+                let fresh = from.max(*stale).min(to);
+                let _ = map.advise_range(memmap2::Advice::PopulateWrite, fresh, to - fresh);
                 if huge && to < map.len() {
                     let _ = map.advise_range(memmap2::Advice::HugePage, to, map.len() - to);
                     want = *cap;
                 }
             }
             let _ = (from, to); // used on Linux only
+            // What a previous column left in the pages now in use is cleared.
+            let end = (want * size).min(*stale);
+            if from < end {
+                map[from..end].fill(0);
+            }
             *ready = want;
             return;
         }
@@ -274,7 +382,8 @@ impl<T: Pod> Column<T> {
     fn spill(&mut self, extra: usize) {
         let mut v = Vec::with_capacity(self.len() + extra);
         v.extend_from_slice(self);
-        self.repr = Repr::Vec(v);
+        let mapped = std::mem::replace(&mut self.repr, Repr::Vec(v));
+        recycle(mapped);
     }
 
     /// Releases unused capacity of a `Vec` column (a mapped column's unused capacity was
@@ -283,6 +392,29 @@ impl<T: Pod> Column<T> {
         if let Repr::Vec(v) = &mut self.repr {
             v.shrink_to_fit();
         }
+    }
+}
+
+/// Keeps the mapping of a column that is going away for the next columns.
+fn recycle<T: Pod>(r: Repr<T>) {
+    if let Repr::Map {
+        map, len, stale, ..
+    } = r
+    {
+        let stale = (len * size_of::<T>()).max(stale).min(map.len());
+        keep(Kept {
+            map,
+            stale,
+            // What was written: past it a column has at most a chunk of populated pages
+            // (or the rest of a huge page), and a mostly-zero column none.
+            resident: stale,
+        });
+    }
+}
+
+impl<T: Pod> Drop for Column<T> {
+    fn drop(&mut self) {
+        recycle(std::mem::replace(&mut self.repr, Repr::Vec(Vec::new())));
     }
 }
 
@@ -371,8 +503,54 @@ impl<'a, T: Pod> IntoIterator for &'a Column<T> {
 mod tests {
     use super::*;
 
+    /// Tests that look at the process-wide cache of mappings take turns.
+    static CACHE_TESTS: Mutex<()> = Mutex::new(());
+
+    /// A mapping a column wrote all over comes back, for a column of another type and
+    /// across the huge-page boundary, reading as fresh memory: every window zeroed.
+    #[test]
+    fn a_reused_mapping_reads_as_fresh() {
+        let _turn = CACHE_TESTS.lock().unwrap_or_else(PoisonError::into_inner);
+        release_column_cache();
+        let n = (HUGE_PAGES_AFTER + 3 * HUGE_PAGE) / 8;
+        let mut dirty = Column::<u64>::with_capacity_mapped(n);
+        dirty
+            .append_with::<()>(n, |w| {
+                w.fill(u64::MAX);
+                Ok(n)
+            })
+            .unwrap();
+        drop(dirty);
+        assert_eq!(cache().len(), 1);
+        let mut c = Column::<u32>::with_capacity_mapped(2 * n);
+        assert_eq!(cache().len(), 0, "the mapping was not reused");
+        let mut i = 0u32;
+        while c.len() < 2 * n {
+            c.append_with::<()>(1000.min(2 * n - c.len()), |w| {
+                assert!(w.iter().all(|&x| x == 0), "a window holds stale values");
+                let k = w.len().min(600);
+                for x in &mut w[..k] {
+                    *x = i;
+                    i += 1;
+                }
+                Ok(k)
+            })
+            .unwrap();
+        }
+        assert!(c.iter().enumerate().all(|(k, &x)| x == k as u32));
+        // A mostly-zero column never takes a used mapping: it relies on unwritten zeros.
+        drop(c);
+        let z = Column::<u64>::with_capacity_mostly_zero(n);
+        assert_eq!(cache().len(), 1);
+        assert!(z.is_empty());
+        drop(z);
+        release_column_cache();
+        assert_eq!(cache().len(), 0);
+    }
+
     #[test]
     fn mapped_and_vec_columns_behave_alike() {
+        let _turn = CACHE_TESTS.lock().unwrap_or_else(PoisonError::into_inner);
         for mut c in [
             Column::<u32>::new(),
             Column::with_capacity_mapped(2 << 20),
@@ -417,6 +595,7 @@ mod tests {
 
     #[test]
     fn a_column_past_the_huge_page_boundary_keeps_every_value() {
+        let _turn = CACHE_TESTS.lock().unwrap_or_else(PoisonError::into_inner);
         let n = (HUGE_PAGES_AFTER + 3 * HUGE_PAGE) / 4;
         let mut c = Column::<u32>::with_capacity_mapped(n + 10);
         for i in 0..n as u32 / 2 {
@@ -437,6 +616,7 @@ mod tests {
 
     #[test]
     fn a_full_mapped_column_spills_into_a_vec() {
+        let _turn = CACHE_TESTS.lock().unwrap_or_else(PoisonError::into_inner);
         let mut c = Column::<u64>::with_capacity_mapped(MAP_THRESHOLD / 8);
         let cap = MAP_THRESHOLD / 8;
         c.append_with::<()>(cap, |w| Ok(w.len())).unwrap();

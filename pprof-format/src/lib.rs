@@ -41,7 +41,7 @@ mod validate;
 mod wire;
 
 pub use builder::ProfileBuilder;
-pub use column::Column;
+pub use column::{CACHE_BYTES, Column, release_column_cache};
 pub use dump::{go_duration, go_time_utc};
 pub use error::{Error, Result};
 pub use input::{DecodeOptions, gunzip, is_gzip};

@@ -17,6 +17,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for path in std::env::args().skip(1) {
         let data = bytes::Bytes::from(std::fs::read(&path)?);
         warm_up_decoder();
+        // A cold decode: not the pages the previous file's columns left for reuse.
+        profile_ops::pprof::release_column_cache();
         // Resets VmHWM to the current RSS (Linux), so each file's peak is its own.
         let _ = std::fs::write("/proc/self/clear_refs", "5");
         let (hwm, rss) = (vm_hwm(), vm_rss());

@@ -48,6 +48,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for path in &args {
         let data = bytes::Bytes::from(std::fs::read(path)?);
         warm_up_decoder();
+        // A cold decode: not the pages the previous file's columns left for reuse.
+        profile_ops::pprof::release_column_cache();
         let before = vm_hwm();
         let p = Profile::decode_bytes(data.clone())?;
         let peak = vm_hwm().saturating_sub(before);
