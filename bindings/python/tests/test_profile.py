@@ -204,3 +204,30 @@ def test_options():
     assert gprofops.Profile.load(legacy).num_samples == 1
     with pytest.raises(gprofops.ParseError):
         gprofops.Profile.load(legacy, legacy=False)
+
+
+def test_decodes_that_reuse_column_memory_agree():
+    # Built by hand: one location, 700,000 samples of 8 location ids and one value (3),
+    # enough for the decoder to give the sample columns their own memory mappings,
+    # which a dropped profile leaves for the next decode.
+    def field(num, payload):
+        return varint(num << 3 | 2) + varint(len(payload)) + payload
+
+    n = 700_000
+    head = field(1, b"\x08\x01\x10\x02") + field(4, b"\x08\x01")
+    sample = field(2, field(1, b"\x01" * 8) + b"\x10\x03")
+    strings = b"".join(field(6, s.encode()) for s in ["", "cpu", "ns"])
+    data = head + sample * n + strings
+    first = gprofops.Profile.from_bytes(data)
+    assert first.num_samples == n
+    assert first.totals == [3 * n]
+    kept = gprofops.Profile.from_bytes(data)
+    del first
+    again = gprofops.Profile.from_bytes(data)  # in the memory `first` left
+    assert again == kept
+    assert again.sample(n - 1)["values"] == [3]
+    del again
+    gprofops.release_column_cache()
+    fresh = gprofops.Profile.from_bytes(data)
+    assert fresh == kept
+    assert fresh.totals == [3 * n]

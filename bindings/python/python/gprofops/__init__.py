@@ -45,6 +45,7 @@ from ._native import (
     __version__,
     diff,
     merge,
+    release_column_cache,
 )
 
 #: Alias of :class:`IncompatibleProfilesError`.
@@ -77,4 +78,5 @@ __all__ = [
     "__version__",
     "diff",
     "merge",
+    "release_column_cache",
 ]
