@@ -306,6 +306,8 @@ pub struct RawEvents<'a> {
 }
 
 impl<'a> RawEvents<'a> {
+    #[cold]
+    #[inline(never)]
     fn fail(&mut self, off: usize, reason: String) -> Option<Result<RawEvent<'a>, Error>> {
         self.pos = self.data.len();
         let at = Location {
@@ -320,6 +322,9 @@ impl<'a> RawEvents<'a> {
 impl<'a> Iterator for RawEvents<'a> {
     type Item = Result<RawEvent<'a>, Error>;
 
+    // Inlined into the caller's loop, so that the event is built in its registers rather
+    // than written out and read back; events with trailing data take the call below.
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         let start = self.pos;
         let &typ = self.data.get(start)?;
@@ -349,6 +354,21 @@ impl<'a> Iterator for RawEvents<'a> {
                 offset: self.base + start,
             }));
         }
+        self.with_tail(typ, start, p, args)
+    }
+}
+
+impl<'a> RawEvents<'a> {
+    /// The rest of a `Stack` event (its frames) or of an event with data (a string),
+    /// whose arguments end at `p`.
+    #[inline(never)]
+    fn with_tail(
+        &mut self,
+        typ: EventType,
+        start: usize,
+        mut p: usize,
+        args: [u64; spec::MAX_TIMED_ARGS],
+    ) -> Option<Result<RawEvent<'a>, Error>> {
         let sp = spec::spec(typ);
         let mut tail: &[u8] = &[];
         if sp.is_stack {
