@@ -462,7 +462,7 @@ pub(crate) fn decode_sample<T: LocIndex>(
             }
             s.labels.push(l);
         } else if tag == VALUE {
-            s.values.push(r.varint()? as i64);
+            s.values.push(r.varint_value()? as i64);
         } else if tag == LOC {
             let id = r.varint()?;
             let i = locations.get(id).ok_or_else(|| unknown_location(id))?;

@@ -61,6 +61,24 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Reads a varint that is often long (a sample value: nanoseconds, bytes), with the
+    /// lengths up to five bytes unrolled inline.
+    #[inline(always)]
+    pub(crate) fn varint_value(&mut self) -> Result<u64> {
+        let d = &self.data[self.pos.min(self.data.len())..];
+        if let Some(w) = d.first_chunk::<5>() {
+            let mut v = 0u64;
+            for (i, &b) in w.iter().enumerate() {
+                v |= u64::from(b & 0x7f) << (7 * i);
+                if b < 0x80 {
+                    self.pos += i + 1;
+                    return Ok(v);
+                }
+            }
+        }
+        self.varint()
+    }
+
     #[inline(never)]
     fn varint_slow(&mut self) -> Result<u64> {
         let start = self.pos;
@@ -376,6 +394,14 @@ mod tests {
             assert_eq!(out.len(), varint_len(v), "length of {v}");
             let mut r = Reader::new(&out, 0, "t");
             assert_eq!(r.varint().unwrap(), v);
+            // With and without bytes after it (the unrolled path needs five in reach).
+            for pad in [0, 8] {
+                let mut padded = out.clone();
+                padded.extend(std::iter::repeat_n(0xff, pad));
+                let mut r = Reader::new(&padded, 0, "t");
+                assert_eq!(r.varint_value().unwrap(), v);
+                assert_eq!(r.offset(), out.len(), "length of {v}");
+            }
         }
     }
 
