@@ -9,7 +9,7 @@ use crate::event::{
 };
 use crate::header::Version;
 use crate::spec::{self, EventType, ev, go_status as gs, proc_status as ps};
-use crate::table::{IdMap, Table};
+use crate::table::{IdMap, SmallIdMap, Table};
 
 /// An event as read from a batch: type, time in ns, arguments after the timestamp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,8 +284,8 @@ impl std::fmt::Display for EvName {
 #[derive(Debug)]
 pub(crate) struct Ordering {
     version: Version,
-    g: IdMap<GoId, GState>,
-    p: IdMap<ProcId, PState>,
+    g: SmallIdMap<GState>,
+    p: SmallIdMap<PState>,
     /// Threads: index by ID, states in a vector (cursors cache their thread's slot).
     m_index: IdMap<ThreadId, u32>,
     ms: Vec<MState>,
@@ -307,8 +307,8 @@ impl Ordering {
     pub(crate) fn new(version: Version) -> Self {
         Ordering {
             version,
-            g: IdMap::default(),
-            p: IdMap::default(),
+            g: SmallIdMap::default(),
+            p: SmallIdMap::default(),
             m_index: IdMap::default(),
             ms: Vec::new(),
             tasks: IdMap::default(),

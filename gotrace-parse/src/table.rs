@@ -33,6 +33,77 @@ impl Hasher for IdHasher {
 /// `HashMap` keyed by integer IDs.
 pub(crate) type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
+/// Goroutine and proc IDs below this are looked up by index in a [`SmallIdMap`].
+const DENSE_IDS: i64 = 1 << 16;
+
+/// A map from goroutine or proc IDs, which the runtime hands out from 0 or 1 upwards:
+/// those below [`DENSE_IDS`] are found by index (most lookups of the ordering, one or two
+/// per event), the rest (a long-running program's goroutines, -1 for none) are hashed.
+/// Its dense part grows to the largest small ID seen, a few megabytes at most.
+#[derive(Debug, Clone)]
+pub(crate) struct SmallIdMap<V> {
+    dense: Vec<Option<V>>,
+    sparse: IdMap<i64, V>,
+}
+
+impl<V> Default for SmallIdMap<V> {
+    fn default() -> Self {
+        SmallIdMap {
+            dense: Vec::new(),
+            sparse: IdMap::default(),
+        }
+    }
+}
+
+impl<V> SmallIdMap<V> {
+    #[inline(always)]
+    fn slot(id: i64) -> Option<usize> {
+        (0..DENSE_IDS).contains(&id).then_some(id as usize)
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, id: &i64) -> Option<&V> {
+        match Self::slot(*id) {
+            Some(i) => self.dense.get(i)?.as_ref(),
+            None => self.sparse.get(id),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get_mut(&mut self, id: &i64) -> Option<&mut V> {
+        match Self::slot(*id) {
+            Some(i) => self.dense.get_mut(i)?.as_mut(),
+            None => self.sparse.get_mut(id),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn contains_key(&self, id: &i64) -> bool {
+        self.get(id).is_some()
+    }
+
+    /// Inserts, returning the value the ID had.
+    pub(crate) fn insert(&mut self, id: i64, v: V) -> Option<V> {
+        match Self::slot(id) {
+            Some(i) => {
+                if i >= self.dense.len() {
+                    self.dense.resize_with(i + 1, || None);
+                }
+                self.dense[i].replace(v)
+            }
+            None => self.sparse.insert(id, v),
+        }
+    }
+
+    /// Removes, returning the value the ID had.
+    pub(crate) fn remove(&mut self, id: &i64) -> Option<V> {
+        match Self::slot(*id) {
+            Some(i) => self.dense.get_mut(i)?.take(),
+            None => self.sparse.remove(id),
+        }
+    }
+}
+
 /// An ID → value table: sparse while it is filled, dense afterwards when the IDs allow.
 /// ID 0 always resolves to the default value, as in Go's reader.
 #[derive(Debug, Clone)]
@@ -356,6 +427,41 @@ impl Table<'_> {
 #[cfg(test)]
 mod tests {
     use super::Freq;
+
+    /// Small and large IDs (and -1, "none") behave like a `HashMap`.
+    #[test]
+    fn small_id_map_acts_like_a_hash_map() {
+        use super::SmallIdMap;
+        use std::collections::HashMap;
+        let mut ours = SmallIdMap::default();
+        let mut want = HashMap::new();
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for step in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let id = match x % 4 {
+                0 => -1,
+                1 => (x >> 8) as i64 % 70_000,
+                2 => (x >> 8) as i64 % 100,
+                _ => (x >> 8) as i64,
+            };
+            match (x >> 4) % 3 {
+                0 => assert_eq!(ours.insert(id, step), want.insert(id, step)),
+                1 => assert_eq!(ours.remove(&id), want.remove(&id)),
+                _ => {
+                    if let Some(v) = ours.get_mut(&id) {
+                        *v += 1;
+                    }
+                    if let Some(v) = want.get_mut(&id) {
+                        *v += 1;
+                    }
+                }
+            }
+            assert_eq!(ours.get(&id), want.get(&id));
+            assert_eq!(ours.contains_key(&id), want.contains_key(&id));
+        }
+    }
 
     /// Go's formula, in floating point only.
     fn go(ticks: u64, ticks_per_sec: u64) -> i64 {
