@@ -751,7 +751,6 @@ impl Ordering {
         Ok((cur, true))
     }
 
-    #[inline(always)]
     fn running_g(&mut self, typ: EventType, cur: SchedCtx) -> Result<&mut GState, String> {
         let name = self.ev_name(typ);
         let Some(st) = self.g.get_mut(&cur.g) else {
@@ -766,7 +765,6 @@ impl Ordering {
         Ok(st)
     }
 
-    #[inline(always)]
     fn go_stop_exec(&mut self, e: &mut BaseEvent, t: &Arc<Table<'_>>, cur: SchedCtx) -> Step {
         validate(cur, USER_GO)?;
         let st = self.running_g(e.typ, cur)?;
@@ -784,7 +782,6 @@ impl Ordering {
         Ok((new, true))
     }
 
-    #[inline(always)]
     fn go_start(
         &mut self,
         e: &mut BaseEvent,
@@ -812,7 +809,6 @@ impl Ordering {
         Ok((new, true))
     }
 
-    #[inline(always)]
     fn go_unblock(
         &mut self,
         e: &mut BaseEvent,
