@@ -190,6 +190,7 @@ pub(crate) struct Freq {
 }
 
 impl Freq {
+    /// The clock of a `Frequency` event's value.
     pub(crate) fn from_ticks_per_sec(ticks_per_sec: u64) -> Freq {
         let per_tick = 1.0 / (ticks_per_sec as f64 / 1e9);
         const TWO_53: u64 = 1 << 53;

@@ -45,11 +45,10 @@ pub const CACHE_BYTES: usize = 64 << 20;
 /// A dropped column's mapping, waiting for a column of about its size.
 struct Kept {
     map: memmap2::MmapMut,
-    /// Bytes at the start of the mapping that may be nonzero.
+    /// Bytes at the start of the mapping that may be nonzero: what its columns wrote, and
+    /// so what it holds in memory (give or take the couple of megabytes populated past the
+    /// last value; a mostly-zero column has none), which the cache's bound counts.
     stale: usize,
-    /// Bytes of its pages that are in memory (give or take the couple of megabytes
-    /// populated past the last value).
-    resident: usize,
 }
 
 /// Most mappings kept.
@@ -96,16 +95,16 @@ fn take_kept(bytes: usize, size: usize) -> Option<Kept> {
 /// Keeps a dropped column's mapping for reuse, dropping the oldest ones past
 /// [`CACHE_BYTES`].
 fn keep(k: Kept) {
-    if k.resident > CACHE_BYTES {
+    if k.stale > CACHE_BYTES {
         return;
     }
     let mut kept = cache();
     kept.push(k);
-    let mut total: usize = kept.iter().map(|k| k.resident).sum();
+    let mut total: usize = kept.iter().map(|k| k.stale).sum();
     let mut evicted = Vec::new();
     while total > CACHE_BYTES || kept.len() > CACHE_MAPS {
         let old = kept.remove(0);
-        total -= old.resident;
+        total -= old.stale;
         evicted.push(old);
     }
     drop(kept);
@@ -175,11 +174,9 @@ impl<T: Pod> Column<T> {
                 .then(|| take_kept(bytes, size))
                 .flatten();
             let fresh = || {
-                memmap2::MmapMut::map_anon(bytes).ok().map(|map| Kept {
-                    map,
-                    stale: 0,
-                    resident: 0,
-                })
+                memmap2::MmapMut::map_anon(bytes)
+                    .ok()
+                    .map(|map| Kept { map, stale: 0 })
             };
             if let Some(Kept { map, stale, .. }) = reused.or_else(fresh) {
                 // Pages of a mostly-zero column fault in when first written; the others
@@ -402,13 +399,7 @@ fn recycle<T: Pod>(r: Repr<T>) {
     } = r
     {
         let stale = (len * size_of::<T>()).max(stale).min(map.len());
-        keep(Kept {
-            map,
-            stale,
-            // What was written: past it a column has at most a chunk of populated pages
-            // (or the rest of a huge page), and a mostly-zero column none.
-            resident: stale,
-        });
+        keep(Kept { map, stale });
     }
 }
 
