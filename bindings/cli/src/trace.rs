@@ -1,10 +1,11 @@
-//! `gprofops trace info FILE [--json]` and `gprofops trace events FILE [--json-lines]`.
+//! `gprofops trace info FILE [--json]`, `gprofops trace events FILE [--json-lines]`,
+//! `gprofops trace goroutines|tasks|analysis FILE [--json]`.
 
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use profile_ops::gotrace::{Reader, text};
-use profile_ops::trace::{TraceInfo, event_json, trace_info_path};
+use profile_ops::trace::{Analysis, TraceInfo, analyze_path, event_json, trace_info_path};
 
 use crate::CliResult;
 
@@ -33,13 +34,133 @@ enum Command {
         #[arg(long)]
         json_lines: bool,
     },
+    /// Goroutines grouped by start function: execution, scheduler wait, blocking by
+    /// reason, syscalls, GC ranges, with percentiles (as `go tool trace`'s goroutine page).
+    Goroutines {
+        /// Execution trace file.
+        file: PathBuf,
+        /// Print `{"goroutines": {START_FUNCTION: {...}}}` instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// User task and region latency by type (count, complete, p50/p95/p99/max).
+    Tasks {
+        /// Execution trace file.
+        file: PathBuf,
+        /// Print `{"tasks": {TYPE: {...}}, "regions": {TYPE: {...}}}` instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Goroutines, tasks and regions as one JSON document (schema gotrace-analysis/1).
+    Analysis {
+        /// Execution trace file.
+        file: PathBuf,
+    },
 }
 
 pub fn run(a: Args) -> CliResult {
     match a.command {
         Command::Info { file, json } => info(file, json),
         Command::Events { file, json_lines } => events(file, json_lines),
+        Command::Goroutines { file, json } => goroutines(file, json),
+        Command::Tasks { file, json } => tasks(file, json),
+        Command::Analysis { file } => {
+            let a = analysis(&file)?;
+            outln!("{}", serde_json::to_string_pretty(&a)?);
+            analysis_error(&file, &a)
+        }
     }
+}
+
+fn analysis(file: &std::path::Path) -> Result<Analysis, Box<dyn std::error::Error>> {
+    Ok(analyze_path(file).map_err(|e| format!("{}: {e}", file.display()))?)
+}
+
+/// The trace's parse error, after its partial analysis was printed.
+fn analysis_error(file: &std::path::Path, a: &Analysis) -> CliResult {
+    match &a.error {
+        Some(e) => Err(format!("{}: {e}", file.display()).into()),
+        None => Ok(()),
+    }
+}
+
+/// Nanoseconds as milliseconds with three decimals.
+fn ms(ns: i64) -> String {
+    format!("{:.3}", ns as f64 / 1e6)
+}
+
+fn goroutines(file: PathBuf, json: bool) -> CliResult {
+    let a = analysis(&file)?;
+    if json {
+        let doc = serde_json::json!({ "goroutines": a.goroutines });
+        outln!("{}", serde_json::to_string_pretty(&doc)?);
+        return analysis_error(&file, &a);
+    }
+    outln!(
+        "{:>6} {:>12} {:>12} {:>12} {:>12} {:>12}  start function",
+        "count",
+        "total ms",
+        "exec ms",
+        "sched ms",
+        "block ms",
+        "syscall ms"
+    );
+    let mut groups: Vec<_> = a.goroutines.iter().collect();
+    groups.sort_by(|x, y| y.1.total_ns.cmp(&x.1.total_ns).then(x.0.cmp(y.0)));
+    for (name, g) in groups {
+        let get = |k: &str| g.non_overlapping_ns.get(k).copied().unwrap_or(0);
+        let block: i64 = g
+            .non_overlapping_ns
+            .iter()
+            .filter(|(k, _)| k.starts_with("Block time (") && k.as_str() != "Block time (syscall)")
+            .map(|(_, v)| *v)
+            .sum();
+        let name = if name.is_empty() { "(unknown)" } else { name };
+        outln!(
+            "{:>6} {:>12} {:>12} {:>12} {:>12} {:>12}  {name}",
+            g.count,
+            ms(g.total_ns),
+            ms(get("Execution time")),
+            ms(get("Sched wait time")),
+            ms(block),
+            ms(get("Syscall execution time") + get("Block time (syscall)")),
+        );
+    }
+    analysis_error(&file, &a)
+}
+
+fn tasks(file: PathBuf, json: bool) -> CliResult {
+    let a = analysis(&file)?;
+    if json {
+        let doc = serde_json::json!({ "tasks": a.tasks, "regions": a.regions });
+        outln!("{}", serde_json::to_string_pretty(&doc)?);
+        return analysis_error(&file, &a);
+    }
+    for (what, m) in [("task", &a.tasks), ("region", &a.regions)] {
+        outln!(
+            "{:>6} {:>9} {:>12} {:>12} {:>12} {:>12}  {what} type",
+            "count",
+            "complete",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+            "max ms"
+        );
+        let opt = |v: Option<i64>| v.map_or_else(|| "-".to_string(), ms);
+        for (name, l) in m {
+            let name = if name.is_empty() { "(none)" } else { name };
+            outln!(
+                "{:>6} {:>9} {:>12} {:>12} {:>12} {:>12}  {name}",
+                l.count,
+                l.complete,
+                opt(l.p50_ns),
+                opt(l.p95_ns),
+                opt(l.p99_ns),
+                opt(l.max_ns)
+            );
+        }
+    }
+    analysis_error(&file, &a)
 }
 
 fn open(file: &PathBuf) -> Result<std::fs::File, Box<dyn std::error::Error>> {
@@ -185,5 +306,24 @@ mod tests {
             "{e}"
         );
         assert!(info(corpus("does-not-exist.trace"), false).is_err());
+    }
+
+    #[test]
+    fn goroutines_tasks_and_analysis() {
+        let ok = corpus("tests/go122-annotations.trace");
+        for json in [false, true] {
+            assert!(goroutines(ok.clone(), json).is_ok());
+            assert!(tasks(ok.clone(), json).is_ok());
+        }
+        let a = analysis(&ok).expect("analysis");
+        assert_eq!(a.goroutines["main.main"].count, 1);
+        let bad = corpus("tests/go122-create-syscall-with-p.trace");
+        let e = goroutines(bad, true).expect_err("Go rejects this trace");
+        assert!(
+            e.to_string()
+                .ends_with("expected a proc but didn't have one"),
+            "{e}"
+        );
+        assert!(tasks(corpus("does-not-exist.trace"), false).is_err());
     }
 }

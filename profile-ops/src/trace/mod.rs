@@ -2,9 +2,25 @@
 //!
 //! - [`info`]: the trace summary of `gprofops trace info` (schema `gotrace-oracle/1`).
 //! - [`events`]: one JSON object per event, for `gprofops trace events --json-lines`.
+//! - [`goroutines`]: per-goroutine time statistics, user regions and tasks, exactly as
+//!   Go's `internal/trace` `Summarizer` computes them.
+//! - [`tasks`]: latency of user tasks and regions by type.
+//! - [`analysis`]: both as one document (schema `gotrace-analysis/1`).
+//!
+//! Every analysis streams the trace: memory holds one generation plus the analysis'
+//! own state, never the whole trace.
 
+pub mod analysis;
 pub mod events;
+pub mod goroutines;
 pub mod info;
+pub mod tasks;
 
+pub use analysis::{Analysis, analyze, analyze_path, summarize_path};
 pub use events::event_json;
+pub use goroutines::{
+    ExecStats, GoroutineGroup, GoroutineSummary, Percentiles, RegionSummary, Summarizer, Summary,
+    TaskLog, TaskSummary, is_system_goroutine, summarize,
+};
 pub use info::{TraceInfo, trace_info, trace_info_path};
+pub use tasks::{Latency, region_latency, task_latency};
