@@ -26,6 +26,10 @@ pub enum Error {
     /// The profile's `drop_frames`/`keep_frames` regular expression does not compile.
     #[error("failed to compile regexp {0}")]
     BadFrameRegex(String),
+    /// A trace could not be read or converted (the message says where and why, in Go's
+    /// wording for parse errors).
+    #[error("{0}")]
+    Trace(String),
     /// Reading or building a profile failed.
     #[error(transparent)]
     Pprof(#[from] crate::pprof::Error),

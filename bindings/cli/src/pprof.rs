@@ -305,7 +305,7 @@ pub fn merge_cmd(a: MergeArgs) -> CliResult {
     write_profile(&p, &a.output, a.raw)
 }
 
-fn write_profile(p: &Profile, out: &Path, raw: bool) -> CliResult {
+pub(crate) fn write_profile(p: &Profile, out: &Path, raw: bool) -> CliResult {
     let bytes = if raw { p.encode() } else { p.encode_gzip() };
     if out == Path::new("-") {
         std::io::stdout().lock().write_all(&bytes)?;

@@ -1,11 +1,14 @@
 //! `gprofops trace info FILE [--json]`, `gprofops trace events FILE [--json-lines]`,
-//! `gprofops trace goroutines|tasks|analysis FILE [--json]`.
+//! `gprofops trace goroutines|tasks|analysis FILE [--json]`,
+//! `gprofops trace pprof --kind net|sync|syscall|sched|cpu FILE -o OUT`.
 
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use profile_ops::gotrace::{Reader, text};
-use profile_ops::trace::{Analysis, TraceInfo, analyze_path, event_json, trace_info_path};
+use profile_ops::trace::{
+    Analysis, PprofConverter, PprofKind, TraceInfo, analyze_path, event_json, trace_info_path,
+};
 
 use crate::CliResult;
 
@@ -56,6 +59,24 @@ enum Command {
         /// Execution trace file.
         file: PathBuf,
     },
+    /// A pprof profile of blocking, syscall or scheduler-wait time by stack (as `go tool
+    /// trace -pprof=KIND`), or of the trace's CPU samples.
+    Pprof {
+        /// net, sync, syscall, sched or cpu.
+        #[arg(long, value_parser = ["net", "sync", "syscall", "sched", "cpu"])]
+        kind: String,
+        /// Execution trace file.
+        file: PathBuf,
+        /// Output file (gzipped protobuf); `-` for standard output.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Write uncompressed protobuf.
+        #[arg(long)]
+        raw: bool,
+        /// Period of CPU samples in nanoseconds (1e9 / the profiling rate in Hz).
+        #[arg(long, default_value_t = profile_ops::trace::DEFAULT_CPU_PERIOD_NS)]
+        cpu_period_ns: i64,
+    },
 }
 
 pub fn run(a: Args) -> CliResult {
@@ -64,12 +85,42 @@ pub fn run(a: Args) -> CliResult {
         Command::Events { file, json_lines } => events(file, json_lines),
         Command::Goroutines { file, json } => goroutines(file, json),
         Command::Tasks { file, json } => tasks(file, json),
+        Command::Pprof {
+            kind,
+            file,
+            output,
+            raw,
+            cpu_period_ns,
+        } => pprof(&kind, &file, &output, raw, cpu_period_ns),
         Command::Analysis { file } => {
             let a = analysis(&file)?;
             outln!("{}", serde_json::to_string_pretty(&a)?);
             analysis_error(&file, &a)
         }
     }
+}
+
+fn pprof(
+    kind: &str,
+    file: &std::path::Path,
+    output: &std::path::Path,
+    raw: bool,
+    cpu_period_ns: i64,
+) -> CliResult {
+    let kind = PprofKind::parse(kind).ok_or_else(|| format!("unknown profile kind {kind}"))?;
+    let p = PprofConverter::new(kind)
+        .cpu_period_ns(cpu_period_ns)
+        .convert_path(file)
+        .map_err(|e| {
+            let e = e.to_string();
+            let at = file.display().to_string();
+            if e.starts_with(&at) {
+                e
+            } else {
+                format!("{at}: {e}")
+            }
+        })?;
+    crate::pprof::write_profile(&p, output, raw)
 }
 
 fn analysis(file: &std::path::Path) -> Result<Analysis, Box<dyn std::error::Error>> {
@@ -325,5 +376,25 @@ mod tests {
             "{e}"
         );
         assert!(tasks(corpus("does-not-exist.trace"), false).is_err());
+    }
+
+    #[test]
+    fn pprof_kinds() {
+        let ok = corpus("generated/contention.trace");
+        let out =
+            std::env::temp_dir().join(format!("gprofops-trace-pprof-{}.pb.gz", std::process::id()));
+        for kind in ["net", "sync", "syscall", "sched", "cpu"] {
+            pprof(kind, &ok, &out, false, 10_000_000).expect("conversion");
+            let p = profile_ops::pprof::Profile::open(&out).expect("a profile");
+            assert_eq!(p.sample_types().len(), 2);
+        }
+        let _ = std::fs::remove_file(&out);
+        assert!(pprof("io", &ok, &out, false, 1).is_err());
+        let bad = corpus("fuzz/goroot_fuzzreader_malformed-timestamp.trace");
+        let e = pprof("sched", &bad, &out, false, 1).expect_err("no complete generation");
+        assert!(
+            e.to_string().contains("failed to parse any useful part"),
+            "{e}"
+        );
     }
 }

@@ -598,6 +598,21 @@ impl Summarizer {
         Summarizer::default()
     }
 
+    /// First time the goroutine ran (0: not yet, or unknown goroutine).
+    pub(crate) fn start_time(&self, id: GoId) -> i64 {
+        self.gs.get(&id).map_or(0, |g| g.start)
+    }
+
+    /// Time the goroutine exited or blocked forever (0: not yet, or unknown goroutine).
+    pub(crate) fn end_time(&self, id: GoId) -> i64 {
+        self.gs.get(&id).map_or(0, |g| g.end)
+    }
+
+    /// Whether the goroutine has been seen.
+    pub(crate) fn knows(&self, id: GoId) -> bool {
+        self.gs.contains_key(&id)
+    }
+
     /// Feeds the next event of the ordered stream.
     pub fn event(&mut self, ev: &Event<'_>) {
         let t = ev.time();

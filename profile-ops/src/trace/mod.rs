@@ -6,6 +6,8 @@
 //!   Go's `internal/trace` `Summarizer` computes them.
 //! - [`tasks`]: latency of user tasks and regions by type.
 //! - [`analysis`]: both as one document (schema `gotrace-analysis/1`).
+//! - [`to_pprof`]: `net`, `sync`, `syscall`, `sched` profiles as `go tool trace -pprof`
+//!   writes them, and CPU samples as a CPU profile.
 //!
 //! Every analysis streams the trace: memory holds one generation plus the analysis'
 //! own state, never the whole trace.
@@ -15,6 +17,7 @@ pub mod events;
 pub mod goroutines;
 pub mod info;
 pub mod tasks;
+pub mod to_pprof;
 
 pub use analysis::{Analysis, analyze, analyze_path, summarize_path};
 pub use events::event_json;
@@ -24,3 +27,6 @@ pub use goroutines::{
 };
 pub use info::{TraceInfo, trace_info, trace_info_path};
 pub use tasks::{Latency, region_latency, task_latency};
+pub use to_pprof::{
+    DEFAULT_CPU_PERIOD_NS, PprofConverter, PprofKind, trace_pprof, trace_pprof_path,
+};
