@@ -1,6 +1,7 @@
 //! `gprofops trace info FILE [--json]`, `gprofops trace events FILE [--json-lines]`,
 //! `gprofops trace goroutines|tasks|analysis FILE [--json]`,
-//! `gprofops trace pprof --kind net|sync|syscall|sched|cpu FILE -o OUT`.
+//! `gprofops trace pprof --kind net|sync|syscall|sched|cpu FILE -o OUT`,
+//! `gprofops trace pauses FILE [--json]`, `gprofops trace mmu FILE [--window DUR]... [--json]`.
 
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -54,6 +55,31 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Stop-the-world pauses (start, duration, reason) and GC cycles.
+    Pauses {
+        /// Execution trace file.
+        file: PathBuf,
+        /// Print `{"stw": [...], "stw_percentiles", "stw_total_ns", "gc_cycles": [...]}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Minimum mutator utilisation (as `go tool trace`'s /mmu page): at the given windows,
+    /// or the page's 100-point curve.
+    Mmu {
+        /// Execution trace file.
+        file: PathBuf,
+        /// Window size (`500us`, `10ms`, `1s`, or nanoseconds); repeatable. Without it,
+        /// the curve over six orders of magnitude.
+        #[arg(long, value_parser = parse_duration)]
+        window: Vec<i64>,
+        /// What takes time from the mutator (comma-separated): stw, background, assist,
+        /// sweep; add perproc for one function per proc.
+        #[arg(long, default_value = "stw,background,assist")]
+        flags: String,
+        /// Print `{"mmu": [{"window_ns", "mmu"}, ...]}`.
+        #[arg(long)]
+        json: bool,
+    },
     /// Goroutines, tasks and regions as one JSON document (schema gotrace-analysis/1).
     Analysis {
         /// Execution trace file.
@@ -92,6 +118,13 @@ pub fn run(a: Args) -> CliResult {
             raw,
             cpu_period_ns,
         } => pprof(&kind, &file, &output, raw, cpu_period_ns),
+        Command::Pauses { file, json } => pauses(&file, json),
+        Command::Mmu {
+            file,
+            window,
+            flags,
+            json,
+        } => mmu(&file, &window, &flags, json),
         Command::Analysis { file } => {
             let a = analysis(&file)?;
             outln!("{}", serde_json::to_string_pretty(&a)?);
@@ -121,6 +154,109 @@ fn pprof(
             }
         })?;
     crate::pprof::write_profile(&p, output, raw)
+}
+
+/// A duration: an integer with an optional unit (`ns`, `us`, `µs`, `ms`, `s`).
+fn parse_duration(s: &str) -> Result<i64, String> {
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let scale = match unit {
+        "" | "ns" => 1.0,
+        "us" | "µs" => 1e3,
+        "ms" => 1e6,
+        "s" => 1e9,
+        _ => return Err(format!("unknown unit in {s:?} (ns, us, ms, s)")),
+    };
+    let v: f64 = num.parse().map_err(|_| format!("not a duration: {s:?}"))?;
+    let ns = v * scale;
+    if !(1.0..9.2e18).contains(&ns) {
+        return Err(format!("duration out of range: {s:?}"));
+    }
+    Ok(ns as i64)
+}
+
+fn pauses(file: &std::path::Path, json: bool) -> CliResult {
+    let (p, error) =
+        profile_ops::trace::pauses_path(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    if json {
+        outln!("{}", serde_json::to_string_pretty(&p)?);
+    } else {
+        outln!(
+            "{} stop-the-world pauses, {} ms in total; {} GC cycles",
+            p.stw.len(),
+            ms(p.stw_total_ns),
+            p.gc_cycles.len()
+        );
+        if let Some(q) = p.stw_percentiles {
+            outln!(
+                "STW p50 {} ms, p95 {} ms, p99 {} ms, max {} ms",
+                ms(q.p50_ns),
+                ms(q.p95_ns),
+                ms(q.p99_ns),
+                ms(q.max_ns)
+            );
+        }
+        outln!("{:>16} {:>12}  reason", "start ns", "duration ms");
+        for s in &p.stw {
+            let d = s.duration_ns.map_or_else(|| "-".to_string(), ms);
+            outln!("{:>16} {:>12}  {}", s.start_ns, d, s.reason);
+        }
+    }
+    match error {
+        Some(e) => Err(format!("{}: {e}", file.display()).into()),
+        None => Ok(()),
+    }
+}
+
+fn mmu(file: &std::path::Path, windows: &[i64], flags: &str, json: bool) -> CliResult {
+    let mut f = profile_ops::trace::UtilFlags {
+        stw: false,
+        background: false,
+        assist: false,
+        sweep: false,
+        per_proc: false,
+    };
+    for name in flags.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        match name {
+            "stw" => f.stw = true,
+            "background" => f.background = true,
+            "assist" => f.assist = true,
+            "sweep" => f.sweep = true,
+            "perproc" => f.per_proc = true,
+            _ => return Err(format!("unknown MMU flag {name:?}").into()),
+        }
+    }
+    let (util, error) = profile_ops::trace::mutator_utilization_path(file, f)
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    let curve = profile_ops::trace::MmuCurve::new(util);
+    let points: Vec<profile_ops::trace::MmuPoint> = if windows.is_empty() {
+        curve.plot()
+    } else {
+        windows
+            .iter()
+            .map(|&w| profile_ops::trace::MmuPoint {
+                window_ns: w,
+                mmu: curve.mmu(w),
+            })
+            .collect()
+    };
+    if json {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "mmu": points }))?
+        );
+    } else {
+        outln!("{:>16} {:>8}", "window ms", "MMU");
+        for p in &points {
+            outln!("{:>16} {:>8.4}", ms(p.window_ns), p.mmu);
+        }
+    }
+    match error {
+        Some(e) => Err(format!("{}: {e}", file.display()).into()),
+        None => Ok(()),
+    }
 }
 
 fn analysis(file: &std::path::Path) -> Result<Analysis, Box<dyn std::error::Error>> {
@@ -396,5 +532,20 @@ mod tests {
             e.to_string().contains("failed to parse any useful part"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn pauses_and_mmu() {
+        let ok = corpus("generated/gcheavy.trace");
+        for json in [false, true] {
+            assert!(pauses(&ok, json).is_ok());
+            assert!(mmu(&ok, &[1_000_000], "stw,background,assist", json).is_ok());
+        }
+        assert!(mmu(&ok, &[], "stw,perproc", false).is_ok());
+        assert!(mmu(&ok, &[1], "gc", false).is_err());
+        assert_eq!(parse_duration("10ms"), Ok(10_000_000));
+        assert_eq!(parse_duration("1.5us"), Ok(1_500));
+        assert_eq!(parse_duration("250"), Ok(250));
+        assert!(parse_duration("1h").is_err() && parse_duration("0").is_err());
     }
 }

@@ -6,6 +6,8 @@
 //!   Go's `internal/trace` `Summarizer` computes them.
 //! - [`tasks`]: latency of user tasks and regions by type.
 //! - [`analysis`]: both as one document (schema `gotrace-analysis/1`).
+//! - [`pauses`]: stop-the-world pauses and GC cycles.
+//! - [`mmu`]: mutator utilisation and the MMU curve, as `go tool trace`'s `/mmu` page.
 //! - [`to_pprof`]: `net`, `sync`, `syscall`, `sched` profiles as `go tool trace -pprof`
 //!   writes them, and CPU samples as a CPU profile.
 //!
@@ -16,6 +18,8 @@ pub mod analysis;
 pub mod events;
 pub mod goroutines;
 pub mod info;
+pub mod mmu;
+pub mod pauses;
 pub mod tasks;
 pub mod to_pprof;
 
@@ -26,6 +30,11 @@ pub use goroutines::{
     TaskLog, TaskSummary, is_system_goroutine, summarize,
 };
 pub use info::{TraceInfo, trace_info, trace_info_path};
+pub use mmu::{
+    MmuCurve, MmuPoint, MutatorUtil, UtilFlags, Utilization, mutator_utilization,
+    mutator_utilization_path,
+};
+pub use pauses::{GcCycle, Pause, PauseCollector, Pauses, pauses, pauses_path};
 pub use tasks::{Latency, region_latency, task_latency};
 pub use to_pprof::{
     DEFAULT_CPU_PERIOD_NS, PprofConverter, PprofKind, trace_pprof, trace_pprof_path,
