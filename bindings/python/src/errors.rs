@@ -198,6 +198,7 @@ pub(crate) fn ops_err(e: OpsError) -> PyErr {
         OpsError::BadRegex { .. } | OpsError::BadFrameRegex(_) => BadRegexError::new_err(msg),
         OpsError::BadOption(_) => BadOptionError::new_err(msg),
         OpsError::Pprof(e) => pprof_err(e),
+        OpsError::Trace(_) => InvalidTraceError::new_err(msg),
         _ => PyValueError::new_err(msg),
     }
 }

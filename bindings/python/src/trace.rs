@@ -6,10 +6,14 @@ use std::sync::Mutex;
 
 use bytes::Bytes;
 use profile_ops::gotrace::{self, EventKind, Reader};
-use profile_ops::trace::{event_json, trace_info, trace_info_path};
+use profile_ops::trace::{
+    Analysis, MmuCurve, MmuPoint, PprofConverter, PprofKind, Summary, UtilFlags, analyze,
+    analyze_path, event_json, mutator_utilization, mutator_utilization_path, pauses, pauses_path,
+    summarize, summarize_path, trace_info, trace_info_path,
+};
 use pyo3::prelude::*;
 
-use crate::errors::{os_error, trace_err};
+use crate::errors::{InvalidTraceError, ops_err, os_error, trace_err};
 use crate::input::Source;
 use crate::profile::to_py;
 use crate::table::{Col, StrCol, Validity};
@@ -34,6 +38,36 @@ fn io_err(path: &std::path::Path, e: std::io::Error) -> PyErr {
     os_error(e.kind(), format!("{}: {e}", path.display()))
 }
 
+/// A trace that stopped at an error (Go's wording).
+fn invalid(e: String) -> PyErr {
+    InvalidTraceError::new_err(e)
+}
+
+fn util_flags(flags: &[String]) -> PyResult<UtilFlags> {
+    let mut f = UtilFlags {
+        stw: false,
+        background: false,
+        assist: false,
+        sweep: false,
+        per_proc: false,
+    };
+    for name in flags {
+        match name.as_str() {
+            "stw" => f.stw = true,
+            "background" => f.background = true,
+            "assist" => f.assist = true,
+            "sweep" => f.sweep = true,
+            "perproc" => f.per_proc = true,
+            _ => {
+                return Err(crate::errors::BadOptionError::new_err(format!(
+                    "unknown MMU flag {name:?} (stw, background, assist, sweep, perproc)"
+                )));
+            }
+        }
+    }
+    Ok(f)
+}
+
 impl Trace {
     fn reader(&self) -> PyResult<Reader<'static>> {
         match &self.data {
@@ -43,6 +77,73 @@ impl Trace {
             }
             Data::Bytes(b) => Reader::from_reader(Cursor::new(b.clone())).map_err(trace_err),
         }
+    }
+
+    /// The goroutine, task and region analysis (partial, with `error`, if the trace
+    /// stops at an error).
+    fn analysis_doc(&self) -> PyResult<Analysis> {
+        match &self.data {
+            Data::Path(p) => analyze_path(p).map_err(|e| io_err(p, e)),
+            Data::Bytes(b) => Ok(analyze(b, &self.name)),
+        }
+    }
+
+    fn summary_doc(&self) -> PyResult<Summary> {
+        match &self.data {
+            Data::Path(p) => match summarize_path(p).map_err(|e| io_err(p, e))? {
+                (s, None) => Ok(s),
+                (_, Some(e)) => Err(invalid(e)),
+            },
+            Data::Bytes(b) => summarize(b).map_err(trace_err),
+        }
+    }
+
+    fn goroutine_columns(&self) -> PyResult<Vec<(String, Col)>> {
+        let s = self.summary_doc()?;
+        let g = &s.goroutines;
+        let i = |f: fn(&profile_ops::trace::GoroutineSummary) -> i64| {
+            Col::I64(g.iter().map(f).collect(), Validity::default())
+        };
+        let mut names = StrCol::new();
+        for x in g {
+            names.push(x.name.as_bytes())?;
+        }
+        let (end, end_valid) =
+            Validity::split(g.iter().map(|x| (x.end_ns != 0).then_some(x.end_ns)));
+        let (start, start_valid) =
+            Validity::split(g.iter().map(|x| (x.start_ns != 0).then_some(x.start_ns)));
+        Ok(vec![
+            ("id".into(), i(|x| x.id)),
+            ("name".into(), Col::Str(names)),
+            ("creation_ns".into(), i(|x| x.creation_ns)),
+            ("start_ns".into(), Col::I64(start, start_valid)),
+            ("end_ns".into(), Col::I64(end, end_valid)),
+            ("total_ns".into(), i(|x| x.stats.total_ns)),
+            ("exec_ns".into(), i(|x| x.stats.exec_ns)),
+            ("sched_wait_ns".into(), i(|x| x.stats.sched_wait_ns)),
+            (
+                "block_ns".into(),
+                i(|x| {
+                    x.stats
+                        .block_ns
+                        .values()
+                        .fold(0i64, |a, b| a.wrapping_add(*b))
+                }),
+            ),
+            ("syscall_ns".into(), i(|x| x.stats.syscall_ns)),
+            ("syscall_block_ns".into(), i(|x| x.stats.syscall_block_ns)),
+            ("unknown_ns".into(), i(|x| x.stats.unknown_ns())),
+            (
+                "range_ns".into(),
+                i(|x| {
+                    x.stats
+                        .range_ns
+                        .values()
+                        .fold(0i64, |a, b| a.wrapping_add(*b))
+                }),
+            ),
+            ("regions".into(), i(|x| x.regions.len() as i64)),
+        ])
     }
 
     fn columns(&self) -> PyResult<Vec<(String, Col)>> {
@@ -147,6 +248,133 @@ impl Trace {
     fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let cols = py.detach(|| self.columns())?;
         crate::table::to_pandas(py, cols)
+    }
+
+    /// Goroutines, tasks and regions as one dict (schema `gotrace-analysis/1`, what
+    /// `gprofops trace analysis` prints). A trace that fails part-way still gets one:
+    /// `valid` is false and `error` says why.
+    fn analysis<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let a = py.detach(|| self.analysis_doc())?;
+        to_py(py, &a)
+    }
+
+    /// Goroutines grouped by start function, as `go tool trace`'s goroutine page (Go's
+    /// `internal/trace` Summarizer): `{name: {count, total_ns, non_overlapping_ns,
+    /// range_ns, percentiles_ns}}`. Raises `InvalidTraceError` if the trace stops at an
+    /// error.
+    fn goroutines<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let a = py.detach(|| self.analysis_doc())?;
+        if let Some(e) = a.error {
+            return Err(invalid(e));
+        }
+        to_py(py, &a.goroutines)
+    }
+
+    /// One row per goroutine: `id`, `name` (start function), `creation_ns`, `start_ns`
+    /// and `end_ns` (null: never ran / still alive), `total_ns`, `exec_ns`,
+    /// `sched_wait_ns`, `block_ns`, `syscall_ns`, `syscall_block_ns`, `unknown_ns`,
+    /// `range_ns` (GC assist, sweep, STW; overlaps the others), `regions`.
+    fn goroutines_to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let cols = py.detach(|| self.goroutine_columns())?;
+        crate::table::to_arrow(py, cols)
+    }
+
+    /// [`Trace.goroutines_to_arrow`] as a `pandas.DataFrame`.
+    fn goroutines_to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let cols = py.detach(|| self.goroutine_columns())?;
+        crate::table::to_pandas(py, cols)
+    }
+
+    /// User task and region latency by type: `{"tasks": {type: {count, complete, p50_ns,
+    /// p95_ns, p99_ns, max_ns, durations_ns}}, "regions": {...}}`.
+    fn tasks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let a = py.detach(|| self.analysis_doc())?;
+        if let Some(e) = a.error {
+            return Err(invalid(e));
+        }
+        to_py(
+            py,
+            &serde_json::json!({"tasks": a.tasks, "regions": a.regions}),
+        )
+    }
+
+    /// Stop-the-world pauses (`start_ns`, `duration_ns`, `reason`, `gc`, `goroutine`),
+    /// their percentiles and total, and GC cycles.
+    fn pauses<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let (p, error) = py.detach(|| match &self.data {
+            Data::Path(path) => pauses_path(path).map_err(|e| io_err(path, e)),
+            Data::Bytes(b) => Ok(pauses(b)),
+        })?;
+        if let Some(e) = error {
+            return Err(invalid(e));
+        }
+        to_py(py, &p)
+    }
+
+    /// Minimum mutator utilisation, as `go tool trace`'s `/mmu` page: at each of
+    /// `windows_ns`, or (by default) over the page's 100 log-spaced window sizes. `flags`
+    /// says what takes time from the mutator: `stw`, `background`, `assist`, `sweep`,
+    /// and `perproc` for one utilisation function per proc. Returns
+    /// `[{"window_ns", "mmu"}, ...]`.
+    #[pyo3(signature = (windows_ns=None, flags=None))]
+    fn mmu<'py>(
+        &self,
+        py: Python<'py>,
+        windows_ns: Option<Vec<i64>>,
+        flags: Option<Vec<String>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let f = match flags {
+            Some(f) => util_flags(&f)?,
+            None => UtilFlags::default(),
+        };
+        let points = py.detach(|| -> PyResult<Vec<MmuPoint>> {
+            let (util, error) = match &self.data {
+                Data::Path(p) => mutator_utilization_path(p, f).map_err(|e| io_err(p, e))?,
+                Data::Bytes(b) => mutator_utilization(b, f),
+            };
+            if let Some(e) = error {
+                return Err(invalid(e));
+            }
+            let curve = MmuCurve::new(util);
+            Ok(match windows_ns {
+                Some(ws) => ws
+                    .into_iter()
+                    .map(|w| MmuPoint {
+                        window_ns: w,
+                        mmu: curve.mmu(w),
+                    })
+                    .collect(),
+                None => curve.plot(),
+            })
+        })?;
+        to_py(py, &points)
+    }
+
+    /// A pprof profile of the trace: `kind` `net`, `sync`, `syscall` or `sched` (time
+    /// blocked or waiting, by the stack where it began, as `go tool trace -pprof=KIND`
+    /// writes it), or `cpu` (the trace's CPU samples, weighted with `cpu_period_ns`).
+    #[pyo3(signature = (kind, cpu_period_ns=profile_ops::trace::DEFAULT_CPU_PERIOD_NS))]
+    fn to_pprof(
+        &self,
+        py: Python<'_>,
+        kind: &str,
+        cpu_period_ns: i64,
+    ) -> PyResult<crate::profile::Profile> {
+        let k = PprofKind::parse(kind).ok_or_else(|| {
+            crate::errors::BadOptionError::new_err(format!(
+                "unknown profile kind {kind:?} (net, sync, syscall, sched, cpu)"
+            ))
+        })?;
+        let p = py.detach(|| {
+            let c = PprofConverter::new(k).cpu_period_ns(cpu_period_ns);
+            match &self.data {
+                Data::Path(p) => c.convert_path(p),
+                Data::Bytes(b) => c.convert(b),
+            }
+        });
+        Ok(crate::profile::Profile {
+            p: p.map_err(ops_err)?,
+        })
     }
 
     fn __repr__(&self) -> String {

@@ -198,7 +198,59 @@ class Trace:
     def __iter__(self) -> EventIter: ...
     def to_arrow(self) -> pyarrow.Table: ...
     def to_pandas(self) -> pandas.DataFrame: ...
+    def analysis(self) -> dict[str, Any]:
+        """Goroutines, tasks and regions (schema ``gotrace-analysis/1``), partial with
+        ``valid``/``error`` if the trace stops at an error."""
+    def goroutines(self) -> dict[str, GoroutineGroup]:
+        """Goroutines by start function, as ``go tool trace``'s goroutine page."""
+    def goroutines_to_arrow(self) -> pyarrow.Table: ...
+    def goroutines_to_pandas(self) -> pandas.DataFrame: ...
+    def tasks(self) -> dict[Literal["tasks", "regions"], dict[str, Latency]]:
+        """User task and region latency by type."""
+    def pauses(self) -> dict[str, Any]:
+        """Stop-the-world pauses (``stw``, ``stw_percentiles``, ``stw_total_ns``) and
+        ``gc_cycles``."""
+    def mmu(
+        self,
+        windows_ns: Iterable[int] | None = None,
+        flags: Iterable[Literal["stw", "background", "assist", "sweep", "perproc"]] | None = None,
+    ) -> list[MmuPoint]:
+        """Minimum mutator utilisation at the windows, or the ``/mmu`` page's curve."""
+    def to_pprof(
+        self, kind: Literal["net", "sync", "syscall", "sched", "cpu"], cpu_period_ns: int = 10_000_000
+    ) -> Profile:
+        """The trace as a pprof profile (``go tool trace -pprof=KIND``, or CPU samples)."""
     def __repr__(self) -> str: ...
+
+class Percentiles(TypedDict):
+    p50_ns: int
+    p95_ns: int
+    p99_ns: int
+    max_ns: int
+
+class GoroutineGroup(TypedDict):
+    """The goroutines of one start function."""
+
+    count: int
+    total_ns: int
+    non_overlapping_ns: dict[str, int]
+    range_ns: dict[str, int]
+    percentiles_ns: dict[str, Percentiles]
+
+class Latency(TypedDict):
+    """Durations of the tasks or regions of one type."""
+
+    count: int
+    complete: int
+    p50_ns: int | None
+    p95_ns: int | None
+    p99_ns: int | None
+    max_ns: int | None
+    durations_ns: list[int]
+
+class MmuPoint(TypedDict):
+    window_ns: int
+    mmu: float
 
 class Samples:
     """``Profile.samples``: the samples as a sequence of dicts, each made when asked for."""
