@@ -471,15 +471,15 @@ impl Series {
     /// Lower bounds of the mean utilisation of the windows starting in each band.
     fn band_util(&self, series: usize, window: i64, out: &mut Vec<BandUtil>) {
         let bd = self.band_dur;
-        let min_bands = ((window + bd - 1) / bd) as usize;
-        let max_bands = ((window + 2 * (bd - 1)) / bd) as usize;
+        let min_bands = (window.wrapping_add(bd - 1) / bd) as usize;
+        let max_bands = (window.wrapping_add((bd - 1).wrapping_mul(2)) / bd) as usize;
         let tail_dur = window % bd;
         let n = (self.bands.len() + 1).saturating_sub(max_bands);
         for i in 0..n {
             let band = |k: usize| self.bands.get(k).map_or(1.0, |b| b.min_util);
             let l = band(i);
-            let r1 = band((i + min_bands).wrapping_sub(1));
-            let r2 = band((i + max_bands).wrapping_sub(1));
+            let r1 = band(i.wrapping_add(min_bands).wrapping_sub(1));
+            let r2 = band(i.wrapping_add(max_bands).wrapping_sub(1));
             let min_band = l.min(r1.min(r2));
             let mut util = 0.0;
             if min_bands == 1 {
@@ -499,7 +499,7 @@ impl Series {
             }
             if min_bands > 2 {
                 let cum = |k: usize| self.bands.get(k).map_or(0.0, |b| b.cum_util);
-                util += cum(i + min_bands - 1) - cum(i + 1);
+                util += cum(i.wrapping_add(min_bands).wrapping_sub(1)) - cum(i + 1);
             }
             out.push(BandUtil {
                 series,

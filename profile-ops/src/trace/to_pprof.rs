@@ -5,17 +5,18 @@
 //! accepts.
 //!
 //! Streaming: one pass over the events with a [`Summarizer`] beside the conversion (Go
-//! clips each interval to its goroutine's life as the summary gives it). Intervals are
-//! settled at each `Sync`, except the few whose goroutine had not run yet or had already
-//! ended, which wait for the end of the trace; memory holds one generation's intervals
-//! plus the distinct stacks.
+//! clips each interval to its goroutine's life as the summary gives it). Each interval
+//! is counted when it ends, into its stack's values for the generation being read (which
+//! count once the generation is complete), except the few whose goroutine has not run
+//! yet, which wait until it does or the trace ends; memory holds the distinct stacks and
+//! those few intervals.
 //!
 //! Like `go tool trace`, a trace that stops at an error is converted up to its last
 //! complete generation. Differences: a trace without goroutines gives an empty profile
-//! (Go fails with `failed to find matching goroutines`); and, for inputs Go never writes,
-//! if a goroutine ID were created twice, Go would clip every interval of the ID to the
-//! last goroutine's life, while here the intervals settled before the second creation
-//! keep the first one's.
+//! (Go fails with `failed to find matching goroutines`); and, for inputs the runtime
+//! never writes (a goroutine ID created twice, a goroutine that wakes after blocking
+//! forever), Go clips an interval to the goroutine's last known life, while here the
+//! intervals settled before that life changed keep the earlier one.
 
 use std::path::Path;
 
@@ -106,13 +107,31 @@ const MAX_STACK: usize = 128;
 
 /// One sample of the profile: the stacks whose PCs are equal up to trailing zero PCs
 /// (Go compares them zero-padded to [`MAX_STACK`]), with its values.
-#[derive(Debug)]
-struct Entry {
+#[derive(Debug, Clone, Copy)]
+struct Values {
     count: i64,
     time: i64,
     /// The stack written for the entry: the one of the most recent interval counted
     /// (time it ended, variant), as Go keeps the newest stack of a key.
     last: (i64, usize),
+}
+
+impl Values {
+    fn add(&mut self, value: i64, at: i64, variant: usize) {
+        self.count = self.count.saturating_add(1);
+        self.time = self.time.saturating_add(value);
+        if at >= self.last.0 {
+            self.last = (at, variant);
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Entry {
+    /// Values of the complete generations.
+    done: Values,
+    /// Values of the generation being read (dropped if the trace stops in it).
+    pending: Values,
 }
 
 /// Symbolisation of a PC, from the first stack it was seen in.
@@ -134,6 +153,8 @@ struct Stacks {
     /// Variant of each stack ID of the current generation.
     cache: HashMap<u64, usize>,
     cache_generation: u64,
+    /// Entries with pending values.
+    touched: Vec<usize>,
 }
 
 impl Stacks {
@@ -171,10 +192,14 @@ impl Stacks {
                     None => {
                         let e = self.entries.len();
                         self.entry_ids.insert(key.into(), e);
-                        self.entries.push(Entry {
+                        let zero = Values {
                             count: 0,
                             time: 0,
                             last: (i64::MIN, self.variants.len()),
+                        };
+                        self.entries.push(Entry {
+                            done: zero,
+                            pending: zero,
                         });
                         e
                     }
@@ -189,16 +214,37 @@ impl Stacks {
         i
     }
 
-    /// Counts one interval (or sample) of `variant` that ended at `at`.
-    fn add(&mut self, variant: usize, value: i64, at: i64) {
-        let Some(&(_, e)) = self.variants.get(variant) else {
+    /// Counts one interval (or sample) of `variant` that ended at `at`, in the
+    /// generation being read (`pending`) or in the complete ones.
+    fn add(&mut self, variant: usize, value: i64, at: i64, pending: bool) {
+        let Some(&(_, i)) = self.variants.get(variant) else {
             return;
         };
-        if let Some(e) = self.entries.get_mut(e) {
-            e.count = e.count.saturating_add(1);
-            e.time = e.time.saturating_add(value);
-            if at >= e.last.0 {
-                e.last = (at, variant);
+        let Some(e) = self.entries.get_mut(i) else {
+            return;
+        };
+        if !pending {
+            e.done.add(value, at, variant);
+            return;
+        }
+        if e.pending.count == 0 {
+            self.touched.push(i);
+        }
+        e.pending.add(value, at, variant);
+    }
+
+    /// The generation being read is complete: its values count.
+    fn commit(&mut self) {
+        for i in std::mem::take(&mut self.touched) {
+            if let Some(e) = self.entries.get_mut(i) {
+                let p = e.pending;
+                e.done.count = e.done.count.saturating_add(p.count);
+                e.done.time = e.done.time.saturating_add(p.time);
+                if p.last.0 >= e.done.last.0 {
+                    e.done.last = p.last;
+                }
+                e.pending.count = 0;
+                e.pending.time = 0;
             }
         }
     }
@@ -233,10 +279,8 @@ pub struct PprofConverter {
     summary: Summarizer,
     /// Goroutines in the measured state: since when, and the stack that put them there.
     tracking: HashMap<GoId, (i64, usize)>,
-    /// Intervals that ended in the current generation.
-    generation: Vec<Interval>,
-    /// CPU samples of the current generation (stack, time).
-    generation_cpu: Vec<(usize, i64)>,
+    /// Intervals of the current generation whose goroutine had not run when they ended.
+    unstarted: Vec<Interval>,
     /// Intervals whose goroutine had not run yet or had already ended: settled with the
     /// final summary.
     deferred: Vec<Interval>,
@@ -253,8 +297,7 @@ impl PprofConverter {
             cpu_period_ns: DEFAULT_CPU_PERIOD_NS,
             summary: Summarizer::new(),
             tracking: HashMap::default(),
-            generation: Vec::new(),
-            generation_cpu: Vec::new(),
+            unstarted: Vec::new(),
             deferred: Vec::new(),
             stacks: Stacks::default(),
             last_sync: None,
@@ -296,43 +339,61 @@ impl PprofConverter {
                     Some(_) if new == state => {}
                     Some(&(start, stack)) => {
                         self.tracking.remove(&id);
-                        self.generation.push(Interval {
+                        let i = Interval {
                             g: id,
                             stack,
                             start,
                             end: ev.time(),
-                        });
+                        };
+                        self.settle(i, true);
                     }
                 }
             }
             EventKind::StackSample if self.kind == PprofKind::Cpu => {
                 let stack = self.stacks.of_event(ev);
-                self.generation_cpu.push((stack, ev.time()));
+                self.stacks.add(stack, self.cpu_period_ns, ev.time(), true);
             }
             _ => {}
         }
     }
 
-    /// Adds the intervals and samples of the generation that just completed.
-    fn settle_generation(&mut self) {
-        for i in std::mem::take(&mut self.generation) {
-            let (start, end) = (self.summary.start_time(i.g), self.summary.end_time(i.g));
-            if self.summary.knows(i.g) && start != 0 && end == 0 {
-                // The goroutine runs on past this point: its life ends after the interval.
-                self.add(&i, i.end.saturating_sub(start.max(i.start)));
+    /// Counts an interval that just ended (or, `pending` false, one whose goroutine had
+    /// not run when it ended) with the goroutine's life as the summary knows it now.
+    fn settle(&mut self, i: Interval, pending: bool) {
+        let (start, end) = (self.summary.start_time(i.g), self.summary.end_time(i.g));
+        if !self.summary.knows(i.g) || start == 0 && end == 0 {
+            // Not run yet: whether it ever runs decides (it would run after the interval,
+            // which then does not count; or never, and it counts whole).
+            if pending {
+                self.unstarted.push(i);
             } else {
                 self.deferred.push(i);
             }
+            return;
         }
-        for (stack, at) in std::mem::take(&mut self.generation_cpu) {
-            self.stacks.add(stack, self.cpu_period_ns, at);
+        // The goroutine's life: first run (0 if it ended without running) to its end, or
+        // on past this point if it has not ended.
+        let end = if end == 0 { i.end } else { end };
+        self.add_overlap(&i, start, end, pending);
+    }
+
+    /// Adds the intervals and samples of the generation that just completed.
+    fn settle_generation(&mut self) {
+        self.stacks.commit();
+        for i in std::mem::take(&mut self.unstarted) {
+            self.settle(i, false);
         }
     }
 
-    /// Counts an interval whose overlap with its goroutine's life is `overlap`.
-    fn add(&mut self, i: &Interval, overlap: i64) {
+    /// Counts the part of an interval within a goroutine's life `[start, end]` (Go's
+    /// `interval.overlap`).
+    fn add_overlap(&mut self, i: &Interval, start: i64, end: i64, pending: bool) {
+        if end < i.start || i.end < start {
+            return;
+        }
+        let overlap = i.end.min(end).saturating_sub(i.start.max(start));
         if overlap > 0 {
-            self.stacks.add(i.stack, overlap, i.end);
+            self.stacks.add(i.stack, overlap, i.end, pending);
         }
     }
 
@@ -346,9 +407,9 @@ impl PprofConverter {
                 error.as_deref().unwrap_or("no events")
             )));
         };
-        // Intervals after the last Sync are not part of a complete generation.
-        self.generation.clear();
-        self.generation_cpu.clear();
+        // Intervals after the last Sync are not part of a complete generation (their
+        // pending values are left out).
+        self.unstarted.clear();
         for i in std::mem::take(&mut self.deferred) {
             if !self.summary.knows(i.g) {
                 continue;
@@ -360,10 +421,7 @@ impl PprofConverter {
                 0 => trace_end,
                 t => t,
             };
-            if end < i.start || i.end < start {
-                continue;
-            }
-            self.add(&i, i.end.min(end).saturating_sub(i.start.max(start)));
+            self.add_overlap(&i, start, end, false);
         }
         self.build()
     }
@@ -383,7 +441,13 @@ impl PprofConverter {
         }
         let mut locations: HashMap<u64, u32> = HashMap::default();
         let mut locs = Vec::new();
-        for e in self.stacks.entries.iter().filter(|e| e.count > 0) {
+        for e in self
+            .stacks
+            .entries
+            .iter()
+            .map(|e| e.done)
+            .filter(|e| e.count > 0)
+        {
             locs.clear();
             let pcs = self
                 .stacks
