@@ -96,3 +96,80 @@ fn trace_events_prints_every_event_of_a_v1_trace() {
         assert_eq!(objects.len(), text.lines().count(), "{name}");
     }
 }
+
+/// `trace goroutines --json` and `trace tasks --json` print the groups, tasks and regions
+/// of the `.analysis.json` beside each v2 trace (Go's Summarizer) with our percentiles
+/// added; `trace pprof` writes the profile `go tool trace -pprof` wrote.
+#[test]
+fn trace_analyses_equal_go() {
+    let mut checked = 0;
+    for f in traces() {
+        let analysis = f.with_extension("trace.analysis.json");
+        let data = std::fs::read(&f).expect("trace");
+        let v2 = profile_ops::gotrace::Version::detect(&data).is_ok_and(|v| v.is_v2());
+        if !analysis.exists() || !v2 {
+            continue;
+        }
+        let want: Value =
+            serde_json::from_slice(&std::fs::read(&analysis).expect("analysis")).expect("json");
+        let run = |cmd: &str| -> Value {
+            let out = Command::new(env!("CARGO_BIN_EXE_gprofops"))
+                .args(["trace", cmd, "--json"])
+                .arg(&f)
+                .output()
+                .expect("run gprofops");
+            assert!(out.status.success(), "{}: {out:?}", f.display());
+            serde_json::from_slice(&out.stdout).expect("json")
+        };
+        let mut got = run("goroutines");
+        for g in got["goroutines"]
+            .as_object_mut()
+            .expect("groups")
+            .values_mut()
+        {
+            let pct = g.as_object_mut().expect("group").remove("percentiles_ns");
+            assert!(pct.is_some(), "{}", f.display());
+        }
+        assert_eq!(got["goroutines"], want["goroutines"], "{}", f.display());
+        let mut got = run("tasks");
+        for kind in ["tasks", "regions"] {
+            for l in got[kind].as_object_mut().expect("types").values_mut() {
+                let l = l.as_object_mut().expect("latency");
+                let max = l.remove("max_ns").expect("max_ns");
+                for k in ["p50_ns", "p95_ns", "p99_ns"] {
+                    l.remove(k).expect("percentile");
+                }
+                assert_eq!(
+                    max,
+                    l["durations_ns"]
+                        .as_array()
+                        .and_then(|d| d.last())
+                        .cloned()
+                        .unwrap_or(Value::Null)
+                );
+            }
+            assert_eq!(got[kind], want[kind], "{} {kind}", f.display());
+        }
+        checked += 1;
+    }
+    assert!(checked >= 20, "{checked}");
+
+    let trace = corpus().join("generated/contention.trace");
+    let out = std::env::temp_dir().join(format!("gprofops-cli-sched-{}.pb.gz", std::process::id()));
+    let status = Command::new(env!("CARGO_BIN_EXE_gprofops"))
+        .args(["trace", "pprof", "--kind", "sched"])
+        .arg(&trace)
+        .arg("-o")
+        .arg(&out)
+        .status()
+        .expect("run gprofops");
+    assert!(status.success());
+    let ours = profile_ops::pprof::Profile::open(&out).expect("ours");
+    let go =
+        profile_ops::pprof::Profile::open(corpus().join("generated/contention.trace.sched.pprof"))
+            .expect("go's");
+    let _ = std::fs::remove_file(&out);
+    let totals = |p: &profile_ops::pprof::Profile| profile_ops::summary::totals(p);
+    assert_eq!(totals(&ours), totals(&go));
+    assert_eq!(ours.num_samples(), go.num_samples());
+}
