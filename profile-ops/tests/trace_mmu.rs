@@ -1,4 +1,4 @@
-//! Pauses against the corpus oracles, and mutator utilisation and MMU against Go's own
+//! Pauses and metric series against the corpus oracles, and mutator utilisation and MMU against Go's own
 //! code (`internal/trace`'s `MutatorUtilizationV2` and `MMUCurve.MMU`, what `go tool
 //! trace`'s `/mmu` page runs), through the program in `tests/oracle/mmu` built inside
 //! GOROOT with `go build -overlay` (nothing is written to GOROOT). The Go comparison is
@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use profile_ops::trace::{MmuCurve, UtilFlags, mutator_utilization, pauses, pauses_path};
+use profile_ops::trace::{
+    MmuCurve, UtilFlags, metrics, metrics_path, mutator_utilization, pauses, pauses_path,
+};
 use serde_json::Value;
 
 fn corpus() -> PathBuf {
@@ -95,6 +97,34 @@ fn pauses_agree_with_the_corpus_oracles() {
     let (a, _) = pauses_path(&p).expect("path");
     assert_eq!(a, pauses(&std::fs::read(&p).expect("trace")).0);
     assert!(a.stw.iter().any(|s| s.gc) && a.gc_cycles.len() > 10);
+}
+
+#[test]
+fn metric_series_agree_with_the_corpus_oracles() {
+    for p in traces() {
+        let o = oracle(&p);
+        let (m, error) = metrics(&std::fs::read(&p).expect("trace"));
+        assert_eq!(error.is_none(), o["valid"] == true, "{}", p.display());
+        let got: BTreeMap<String, u64> = m
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.len() as u64))
+            .collect();
+        let want: BTreeMap<String, u64> = o["metrics_by_name"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(got, want, "{}", p.display());
+        for s in m.values() {
+            assert!(s.windows(2).all(|w| w[0].time_ns <= w[1].time_ns));
+        }
+    }
+    let p = corpus().join("generated/gcheavy.trace");
+    let (m, _) = metrics_path(&p).expect("path");
+    assert_eq!(m["/sched/gomaxprocs:threads"][0].value, 4);
 }
 
 fn flag_sets() -> BTreeMap<&'static str, UtilFlags> {

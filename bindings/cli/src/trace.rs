@@ -1,7 +1,8 @@
 //! `gprofops trace info FILE [--json]`, `gprofops trace events FILE [--json-lines]`,
 //! `gprofops trace goroutines|tasks|analysis FILE [--json]`,
 //! `gprofops trace pprof --kind net|sync|syscall|sched|cpu FILE -o OUT`,
-//! `gprofops trace pauses FILE [--json]`, `gprofops trace mmu FILE [--window DUR]... [--json]`.
+//! `gprofops trace pauses FILE [--json]`, `gprofops trace mmu FILE [--window DUR]... [--json]`,
+//! `gprofops trace metrics FILE [--json]`.
 
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -80,6 +81,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Runtime metrics recorded in the trace (GOMAXPROCS, live heap, heap goal) as time
+    /// series.
+    Metrics {
+        /// Execution trace file.
+        file: PathBuf,
+        /// Print `{"metrics": {NAME: [{"time_ns", "value"}, ...]}}` instead of a summary.
+        #[arg(long)]
+        json: bool,
+    },
     /// Goroutines, tasks and regions as one JSON document (schema gotrace-analysis/1).
     Analysis {
         /// Execution trace file.
@@ -119,6 +129,7 @@ pub fn run(a: Args) -> CliResult {
             cpu_period_ns,
         } => pprof(&kind, &file, &output, raw, cpu_period_ns),
         Command::Pauses { file, json } => pauses(&file, json),
+        Command::Metrics { file, json } => metrics(&file, json),
         Command::Mmu {
             file,
             window,
@@ -202,6 +213,36 @@ fn pauses(file: &std::path::Path, json: bool) -> CliResult {
         for s in &p.stw {
             let d = s.duration_ns.map_or_else(|| "-".to_string(), ms);
             outln!("{:>16} {:>12}  {}", s.start_ns, d, s.reason);
+        }
+    }
+    match error {
+        Some(e) => Err(format!("{}: {e}", file.display()).into()),
+        None => Ok(()),
+    }
+}
+
+fn metrics(file: &std::path::Path, json: bool) -> CliResult {
+    let (m, error) =
+        profile_ops::trace::metrics_path(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    if json {
+        outln!(
+            "{}",
+            serde_json::to_string(&serde_json::json!({ "metrics": m }))?
+        );
+    } else {
+        outln!(
+            "{:>8} {:>20} {:>20} {:>20}  metric",
+            "points",
+            "first",
+            "min",
+            "max"
+        );
+        for (name, s) in &m {
+            let (min, max) = s
+                .iter()
+                .fold((u64::MAX, 0), |(a, b), p| (a.min(p.value), b.max(p.value)));
+            let first = s.first().map_or(0, |p| p.value);
+            outln!("{:>8} {first:>20} {min:>20} {max:>20}  {name}", s.len());
         }
     }
     match error {
@@ -542,6 +583,7 @@ mod tests {
             assert!(mmu(&ok, &[1_000_000], "stw,background,assist", json).is_ok());
         }
         assert!(mmu(&ok, &[], "stw,perproc", false).is_ok());
+        assert!(metrics(&ok, false).is_ok() && metrics(&ok, true).is_ok());
         assert!(mmu(&ok, &[1], "gc", false).is_err());
         assert_eq!(parse_duration("10ms"), Ok(10_000_000));
         assert_eq!(parse_duration("1.5us"), Ok(1_500));

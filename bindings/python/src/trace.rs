@@ -8,8 +8,8 @@ use bytes::Bytes;
 use profile_ops::gotrace::{self, EventKind, Reader};
 use profile_ops::trace::{
     Analysis, MmuCurve, MmuPoint, PprofConverter, PprofKind, Summary, UtilFlags, analyze,
-    analyze_path, event_json, mutator_utilization, mutator_utilization_path, pauses, pauses_path,
-    summarize, summarize_path, trace_info, trace_info_path,
+    analyze_path, event_json, metrics, metrics_path, mutator_utilization, mutator_utilization_path,
+    pauses, pauses_path, summarize, summarize_path, trace_info, trace_info_path,
 };
 use pyo3::prelude::*;
 
@@ -95,6 +95,17 @@ impl Trace {
                 (_, Some(e)) => Err(invalid(e)),
             },
             Data::Bytes(b) => summarize(b).map_err(trace_err),
+        }
+    }
+
+    fn metric_series(&self) -> PyResult<profile_ops::trace::MetricSeries> {
+        let (m, error) = match &self.data {
+            Data::Path(p) => metrics_path(p).map_err(|e| io_err(p, e))?,
+            Data::Bytes(b) => metrics(b),
+        };
+        match error {
+            Some(e) => Err(invalid(e)),
+            None => Ok(m),
         }
     }
 
@@ -309,6 +320,37 @@ impl Trace {
             return Err(invalid(e));
         }
         to_py(py, &p)
+    }
+
+    /// Runtime metrics recorded in the trace as time series: `{name: [{"time_ns",
+    /// "value"}, ...]}` (`/sched/gomaxprocs:threads`, `/memory/classes/heap/objects:bytes`,
+    /// `/gc/heap/goal:bytes`).
+    fn metrics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let m = py.detach(|| self.metric_series())?;
+        to_py(py, &m)
+    }
+
+    /// The metrics as one row per reading: `time_ns`, `name` (categorical), `value`.
+    fn metrics_to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let cols = py.detach(|| -> PyResult<Vec<(String, Col)>> {
+            let m = self.metric_series()?;
+            let mut names = StrCol::new();
+            let (mut time, mut name, mut value) = (Vec::new(), Vec::new(), Vec::new());
+            for (i, (n, s)) in m.iter().enumerate() {
+                names.push(n.as_bytes())?;
+                for p in s {
+                    time.push(p.time_ns);
+                    name.push(i as i32);
+                    value.push(p.value);
+                }
+            }
+            Ok(vec![
+                ("time_ns".into(), Col::I64(time, Validity::default())),
+                ("name".into(), Col::Dict(name, Validity::default(), names)),
+                ("value".into(), Col::U64(value)),
+            ])
+        })?;
+        crate::table::to_pandas(py, cols)
     }
 
     /// Minimum mutator utilisation, as `go tool trace`'s `/mmu` page: at each of

@@ -82,6 +82,11 @@ def test_cpu_profile_pauses_and_mmu():
     assert all(0.0 <= q["mmu"] <= 1.0 for q in points)
     assert len(t.mmu()) == 100
     assert len(t.mmu([10_000_000], ["stw", "perproc"])) == 1
+    m = t.metrics()
+    assert {k: len(v) for k, v in m.items()} == info["metrics_by_name"]
+    df = t.metrics_to_pandas()
+    assert list(df.columns) == ["time_ns", "name", "value"]
+    assert len(df) == sum(info["metrics_by_name"].values())
 
 
 def test_errors():

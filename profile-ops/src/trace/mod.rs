@@ -7,6 +7,7 @@
 //! - [`tasks`]: latency of user tasks and regions by type.
 //! - [`analysis`]: both as one document (schema `gotrace-analysis/1`).
 //! - [`pauses`]: stop-the-world pauses and GC cycles.
+//! - [`metrics`]: runtime metrics (GOMAXPROCS, live heap, heap goal) as time series.
 //! - [`mmu`]: mutator utilisation and the MMU curve, as `go tool trace`'s `/mmu` page.
 //! - [`to_pprof`]: `net`, `sync`, `syscall`, `sched` profiles as `go tool trace -pprof`
 //!   writes them, and CPU samples as a CPU profile.
@@ -18,6 +19,7 @@ pub mod analysis;
 pub mod events;
 pub mod goroutines;
 pub mod info;
+pub mod metrics;
 pub mod mmu;
 pub mod pauses;
 pub mod tasks;
@@ -30,6 +32,7 @@ pub use goroutines::{
     TaskLog, TaskSummary, is_system_goroutine, summarize,
 };
 pub use info::{TraceInfo, trace_info, trace_info_path};
+pub use metrics::{MetricCollector, MetricPoint, MetricSeries, metrics, metrics_path};
 pub use mmu::{
     MmuCurve, MmuPoint, MutatorUtil, UtilFlags, Utilization, mutator_utilization,
     mutator_utilization_path,

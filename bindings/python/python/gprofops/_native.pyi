@@ -210,6 +210,9 @@ class Trace:
     def pauses(self) -> dict[str, Any]:
         """Stop-the-world pauses (``stw``, ``stw_percentiles``, ``stw_total_ns``) and
         ``gc_cycles``."""
+    def metrics(self) -> dict[str, list[MetricPoint]]:
+        """Runtime metrics recorded in the trace as time series, by name."""
+    def metrics_to_pandas(self) -> pandas.DataFrame: ...
     def mmu(
         self,
         windows_ns: Iterable[int] | None = None,
@@ -247,6 +250,10 @@ class Latency(TypedDict):
     p99_ns: int | None
     max_ns: int | None
     durations_ns: list[int]
+
+class MetricPoint(TypedDict):
+    time_ns: int
+    value: int
 
 class MmuPoint(TypedDict):
     window_ns: int
