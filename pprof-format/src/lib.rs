@@ -37,6 +37,7 @@ mod labels;
 pub mod legacy;
 mod location_indexes;
 mod profile;
+mod save;
 mod validate;
 mod wire;
 

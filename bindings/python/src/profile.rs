@@ -351,24 +351,11 @@ impl Profile {
         PyBytes::new(py, &v)
     }
 
-    /// Writes the profile to `path` (gzipped profile.proto by default).
+    /// Writes the profile to `path` (gzipped profile.proto by default), atomically: a
+    /// failed write leaves the previous file as it was.
     #[pyo3(signature = (path, /, *, gzip=true))]
     fn save(&self, py: Python<'_>, path: PathBuf, gzip: bool) -> PyResult<()> {
-        py.detach(|| -> pprof::Result<()> {
-            let io = |source| pprof::Error::Io {
-                path: path.clone(),
-                source,
-            };
-            let f = std::fs::File::create(&path).map_err(io)?;
-            let mut w = std::io::BufWriter::new(f);
-            if gzip {
-                self.p.write_gzip(&mut w)?;
-            } else {
-                std::io::Write::write_all(&mut w, &self.p.encode())?;
-            }
-            std::io::Write::flush(&mut w).map_err(io)
-        })
-        .map_err(pprof_err)
+        py.detach(|| self.p.save(&path, gzip)).map_err(pprof_err)
     }
 
     /// Checks profile.proto's rules (google/pprof's `CheckValid`); raises

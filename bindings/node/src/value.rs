@@ -1,0 +1,134 @@
+//! Results as JS values.
+//!
+//! The int64 rule: an integer is a `number` when it is exactly representable (|v| ≤
+//! 2^53 − 1) and a `bigint` otherwise, so no value is ever rounded or wrapped silently;
+//! with the `bigint` option of the object it comes from, every integer is a `bigint`.
+//! Floating-point values (percentages, milliseconds) are always `number`s.
+
+use napi::bindgen_prelude::{Array, BigInt, JsObjectValue, Null, Object, ToNapiValue};
+use napi::{Env, Unknown};
+use serde_json::Value;
+
+use profile_ops::report::flame::FlameNode;
+
+/// The largest integer a JS `number` holds exactly.
+const MAX_SAFE: u64 = (1 << 53) - 1;
+
+/// How integers become JS values.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Ints {
+    /// Every integer as a `bigint`.
+    pub big: bool,
+}
+
+impl Ints {
+    /// `v` as a `number` or a `bigint`.
+    pub(crate) fn i64<'e>(self, env: &'e Env, v: i64) -> napi::Result<Unknown<'e>> {
+        if !self.big && v.unsigned_abs() <= MAX_SAFE {
+            (v as f64).into_unknown(env)
+        } else {
+            BigInt::from(v).into_unknown(env)
+        }
+    }
+
+    /// `v` as a `number` or a `bigint`.
+    pub(crate) fn u64<'e>(self, env: &'e Env, v: u64) -> napi::Result<Unknown<'e>> {
+        if !self.big && v <= MAX_SAFE {
+            (v as f64).into_unknown(env)
+        } else {
+            BigInt::from(v).into_unknown(env)
+        }
+    }
+
+    /// A list of integers as an array.
+    pub(crate) fn list<'e>(self, env: &'e Env, vs: &[i64]) -> napi::Result<Unknown<'e>> {
+        let mut a = env.create_array(len32(vs.len())?)?;
+        for (i, &v) in vs.iter().enumerate() {
+            a.set(i as u32, self.i64(env, v)?)?;
+        }
+        a.into_unknown(env)
+    }
+
+    /// A JSON value (the Rust API's serde form, field names as its JSON output has them)
+    /// as a JS value.
+    pub(crate) fn json<'e>(self, env: &'e Env, v: &Value) -> napi::Result<Unknown<'e>> {
+        match v {
+            Value::Null => Null.into_unknown(env),
+            Value::Bool(b) => b.into_unknown(env),
+            Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    self.i64(env, i)
+                } else if let Some(u) = n.as_u64() {
+                    self.u64(env, u)
+                } else {
+                    n.as_f64().unwrap_or(f64::NAN).into_unknown(env)
+                }
+            }
+            Value::String(s) => s.as_str().into_unknown(env),
+            Value::Array(items) => {
+                let mut a = env.create_array(len32(items.len())?)?;
+                for (i, item) in items.iter().enumerate() {
+                    a.set(i as u32, self.json(env, item)?)?;
+                }
+                a.into_unknown(env)
+            }
+            Value::Object(m) => {
+                let mut o = Object::new(env)?;
+                for (k, item) in m {
+                    o.set_named_property(k, self.json(env, item)?)?;
+                }
+                o.into_unknown(env)
+            }
+        }
+    }
+
+    /// Any serde-serialisable result, through its JSON form.
+    pub(crate) fn serde<'e>(
+        self,
+        env: &'e Env,
+        v: &impl serde::Serialize,
+    ) -> napi::Result<Unknown<'e>> {
+        let v = serde_json::to_value(v).map_err(|e| napi::Error::from_reason(e.to_string()))?;
+        self.json(env, &v)
+    }
+
+    /// A flame graph as nested `{name, value, delta?, children}` objects.
+    ///
+    /// Built without recursion: a flame graph is as deep as the deepest stack, and stacks
+    /// of tens of thousands of frames exist.
+    pub(crate) fn flame<'e>(self, env: &'e Env, root: &FlameNode) -> napi::Result<Unknown<'e>> {
+        // Each entry: the node, its JS object, its `children` array, the next child.
+        let mut path: Vec<(&FlameNode, Object<'e>, Array<'e>, usize)> = Vec::new();
+        let open = |n: &FlameNode| -> napi::Result<(Object<'e>, Array<'e>)> {
+            let mut o = Object::new(env)?;
+            o.set_named_property("name", n.name.as_str())?;
+            o.set_named_property("value", self.i64(env, n.value)?)?;
+            if let Some(d) = n.delta {
+                o.set_named_property("delta", self.i64(env, d)?)?;
+            }
+            let children = env.create_array(len32(n.children.len())?)?;
+            Ok((o, children))
+        };
+        let (o, c) = open(root)?;
+        let top = o;
+        path.push((root, o, c, 0));
+        while let Some((node, _, children, next)) = path.last_mut() {
+            if let Some(child) = node.children.get(*next) {
+                *next += 1;
+                let (co, cc) = open(child)?;
+                children.set((*next - 1) as u32, co)?;
+                path.push((child, co, cc, 0));
+            } else {
+                let (_, mut o, children, _) = path.pop().expect("path is not empty");
+                o.set_named_property("children", children)?;
+            }
+        }
+        top.into_unknown(env)
+    }
+}
+
+/// A length as a JS array length.
+pub(crate) fn len32(n: usize) -> napi::Result<u32> {
+    u32::try_from(n)
+        .map_err(|_| napi::Error::from_reason(format!("{n} items do not fit a JS array")))
+}
