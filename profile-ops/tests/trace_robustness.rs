@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use profile_ops::trace::{
-    MmuCurve, PprofKind, UtilFlags, analyze, mutator_utilization, pauses, trace_pprof,
+    MmuCurve, PprofKind, Threshold, UtilFlags, analyze, metrics, mutator_utilization, pauses, slow,
+    trace_pprof,
 };
 
 fn small_traces() -> Vec<PathBuf> {
@@ -33,6 +34,15 @@ fn run_all(data: &[u8]) {
         let _ = trace_pprof(data, kind);
     }
     let _ = pauses(data);
+    let _ = metrics(data);
+    for t in [
+        Threshold::default(),
+        Threshold::Percentile(0.0),
+        Threshold::Over(0),
+    ] {
+        let r = slow(data, t);
+        assert!(r.verdict.iter().all(|v| v.share.is_finite()));
+    }
     let flags = UtilFlags::default();
     for f in [
         flags,

@@ -2,7 +2,8 @@
 //! `gprofops trace goroutines|tasks|analysis FILE [--json]`,
 //! `gprofops trace pprof --kind net|sync|syscall|sched|cpu FILE -o OUT`,
 //! `gprofops trace pauses FILE [--json]`, `gprofops trace mmu FILE [--window DUR]... [--json]`,
-//! `gprofops trace metrics FILE [--json]`.
+//! `gprofops trace metrics FILE [--json]`, `gprofops trace slow FILE [--percentile P | --over
+//! DUR] [--json]`.
 
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -90,6 +91,22 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Why slow tasks and regions were slow: where their time went (execution, scheduler
+    /// wait, blocking by reason with the stacks, syscalls, GC assist, stop-the-world) and
+    /// a ranked verdict.
+    Slow {
+        /// Execution trace file.
+        file: PathBuf,
+        /// Slow = at or above this percentile of its type's durations.
+        #[arg(long, default_value_t = 95.0, conflicts_with = "over")]
+        percentile: f64,
+        /// Slow = longer than this (`10ms`, `500us`, or nanoseconds).
+        #[arg(long, value_parser = parse_duration)]
+        over: Option<i64>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Goroutines, tasks and regions as one JSON document (schema gotrace-analysis/1).
     Analysis {
         /// Execution trace file.
@@ -130,6 +147,12 @@ pub fn run(a: Args) -> CliResult {
         } => pprof(&kind, &file, &output, raw, cpu_period_ns),
         Command::Pauses { file, json } => pauses(&file, json),
         Command::Metrics { file, json } => metrics(&file, json),
+        Command::Slow {
+            file,
+            percentile,
+            over,
+            json,
+        } => slow(&file, percentile, over, json),
         Command::Mmu {
             file,
             window,
@@ -216,6 +239,52 @@ fn pauses(file: &std::path::Path, json: bool) -> CliResult {
         }
     }
     match error {
+        Some(e) => Err(format!("{}: {e}", file.display()).into()),
+        None => Ok(()),
+    }
+}
+
+fn slow(file: &std::path::Path, percentile: f64, over: Option<i64>, json: bool) -> CliResult {
+    use profile_ops::trace::Threshold;
+    if !(0.0..=100.0).contains(&percentile) {
+        return Err(format!("--percentile {percentile}: not in 0..100").into());
+    }
+    let t = over.map_or(Threshold::Percentile(percentile), Threshold::Over);
+    let r =
+        profile_ops::trace::slow_path(file, t).map_err(|e| format!("{}: {e}", file.display()))?;
+    if json {
+        outln!("{}", serde_json::to_string_pretty(&r)?);
+    } else {
+        for line in &r.summary {
+            outln!("{line}");
+        }
+        for it in r.items.iter().take(20) {
+            outln!(
+                "\n{} {:?} ({} ms, threshold {} ms{})",
+                it.kind,
+                it.name,
+                ms(it.duration_ns),
+                ms(it.threshold_ns),
+                it.goroutine
+                    .map(|g| format!(", goroutine {g}"))
+                    .unwrap_or_default()
+            );
+            let mut b: Vec<_> = it.breakdown.iter().collect();
+            b.sort_by(|x, y| y.1.cmp(x.1));
+            for (k, v) in b {
+                outln!("  {:>12} ms  {k}", ms(*v));
+            }
+            for s in &it.blocking {
+                outln!(
+                    "  blocked {} ms on {}: {}",
+                    ms(s.ns),
+                    s.reason,
+                    s.frames.join(" < ")
+                );
+            }
+        }
+    }
+    match r.error {
         Some(e) => Err(format!("{}: {e}", file.display()).into()),
         None => Ok(()),
     }
@@ -584,6 +653,10 @@ mod tests {
         }
         assert!(mmu(&ok, &[], "stw,perproc", false).is_ok());
         assert!(metrics(&ok, false).is_ok() && metrics(&ok, true).is_ok());
+        let ann = corpus("tests/go122-annotations.trace");
+        assert!(slow(&ann, 95.0, None, false).is_ok());
+        assert!(slow(&ann, 95.0, Some(20_000), true).is_ok());
+        assert!(slow(&ann, 101.0, None, true).is_err());
         assert!(mmu(&ok, &[1], "gc", false).is_err());
         assert_eq!(parse_duration("10ms"), Ok(10_000_000));
         assert_eq!(parse_duration("1.5us"), Ok(1_500));

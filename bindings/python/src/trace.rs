@@ -7,9 +7,10 @@ use std::sync::Mutex;
 use bytes::Bytes;
 use profile_ops::gotrace::{self, EventKind, Reader};
 use profile_ops::trace::{
-    Analysis, MmuCurve, MmuPoint, PprofConverter, PprofKind, Summary, UtilFlags, analyze,
-    analyze_path, event_json, metrics, metrics_path, mutator_utilization, mutator_utilization_path,
-    pauses, pauses_path, summarize, summarize_path, trace_info, trace_info_path,
+    Analysis, MmuCurve, MmuPoint, PprofConverter, PprofKind, Summary, Threshold, UtilFlags,
+    analyze, analyze_path, event_json, metrics, metrics_path, mutator_utilization,
+    mutator_utilization_path, pauses, pauses_path, slow, slow_path, summarize, summarize_path,
+    trace_info, trace_info_path,
 };
 use pyo3::prelude::*;
 
@@ -320,6 +321,33 @@ impl Trace {
             return Err(invalid(e));
         }
         to_py(py, &p)
+    }
+
+    /// Why slow tasks and regions were slow: those at or above the `percentile` of their
+    /// type's durations (default 95), or longer than `over_ns`; each with where its time
+    /// went (execution, scheduler wait, blocking by reason with the stacks, syscalls, GC
+    /// assist, stop-the-world) and a ranked verdict over all (`summary`: sentences).
+    #[pyo3(signature = (percentile=95.0, over_ns=None))]
+    fn slow<'py>(
+        &self,
+        py: Python<'py>,
+        percentile: f64,
+        over_ns: Option<i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if !(0.0..=100.0).contains(&percentile) {
+            return Err(crate::errors::BadOptionError::new_err(format!(
+                "percentile {percentile} not in 0..100"
+            )));
+        }
+        let t = over_ns.map_or(Threshold::Percentile(percentile), Threshold::Over);
+        let r = py.detach(|| match &self.data {
+            Data::Path(p) => slow_path(p, t).map_err(|e| io_err(p, e)),
+            Data::Bytes(b) => Ok(slow(b, t)),
+        })?;
+        if let Some(e) = r.error {
+            return Err(invalid(e));
+        }
+        to_py(py, &r)
     }
 
     /// Runtime metrics recorded in the trace as time series: `{name: [{"time_ns",

@@ -89,6 +89,27 @@ def test_cpu_profile_pauses_and_mmu():
     assert len(df) == sum(info["metrics_by_name"].values())
 
 
+def test_slow_worked_by_hand():
+    # See profile-ops/src/trace/slow.rs: the task's goroutines, worked from the events.
+    t = gprofops.Trace.load(GOTRACE / "tests" / "go122-annotations.trace")
+    r = t.slow(over_ns=20_000)
+    assert [(i["kind"], i["name"]) for i in r["items"]] == [
+        ("task", "task0"),
+        ("region", "unended region"),
+        ("region", "region0"),
+    ]
+    assert r["items"][0]["breakdown"] == {
+        "Execution time": 107776,
+        "Sched wait time": 16448,
+        "Block time (sync)": 55936,
+    }
+    assert r["items"][0]["blocking"][0]["frames"] == ["sync.(*WaitGroup).Wait", "main.main"]
+    assert r["summary"][2] == "31 % of that time is Block time (sync) at main.main."
+    assert t.slow()["threshold"] == "p95"
+    with pytest.raises(gprofops.BadOptionError):
+        t.slow(percentile=120)
+
+
 def test_errors():
     t = gprofops.Trace.load(GOTRACE / "tests" / "go122-create-syscall-with-p.trace")
     with pytest.raises(gprofops.InvalidTraceError, match="expected a proc"):

@@ -9,6 +9,7 @@
 //! - [`pauses`]: stop-the-world pauses and GC cycles.
 //! - [`metrics`]: runtime metrics (GOMAXPROCS, live heap, heap goal) as time series.
 //! - [`mmu`]: mutator utilisation and the MMU curve, as `go tool trace`'s `/mmu` page.
+//! - [`slow`]: why slow tasks and regions were slow, with a ranked verdict.
 //! - [`to_pprof`]: `net`, `sync`, `syscall`, `sched` profiles as `go tool trace -pprof`
 //!   writes them, and CPU samples as a CPU profile.
 //!
@@ -22,6 +23,7 @@ pub mod info;
 pub mod metrics;
 pub mod mmu;
 pub mod pauses;
+pub mod slow;
 pub mod tasks;
 pub mod to_pprof;
 
@@ -38,6 +40,7 @@ pub use mmu::{
     mutator_utilization_path,
 };
 pub use pauses::{GcCycle, Pause, PauseCollector, Pauses, pauses, pauses_path};
+pub use slow::{BlockingStack, SlowItem, SlowReport, Threshold, VerdictLine, slow, slow_path};
 pub use tasks::{Latency, region_latency, task_latency};
 pub use to_pprof::{
     DEFAULT_CPU_PERIOD_NS, PprofConverter, PprofKind, trace_pprof, trace_pprof_path,

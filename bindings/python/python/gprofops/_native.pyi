@@ -210,6 +210,9 @@ class Trace:
     def pauses(self) -> dict[str, Any]:
         """Stop-the-world pauses (``stw``, ``stw_percentiles``, ``stw_total_ns``) and
         ``gc_cycles``."""
+    def slow(self, percentile: float = 95.0, over_ns: int | None = None) -> dict[str, Any]:
+        """Why slow tasks and regions were slow: ``items`` (each with ``breakdown`` and
+        ``blocking`` stacks), ``verdict`` and ``summary`` sentences."""
     def metrics(self) -> dict[str, list[MetricPoint]]:
         """Runtime metrics recorded in the trace as time series, by name."""
     def metrics_to_pandas(self) -> pandas.DataFrame: ...
