@@ -33,6 +33,11 @@ export interface TopRow {
   cum: Int
   /** `cum` as a percentage of the total. */
   cum_pct: number
+  /**
+   * The marker `go tool pprof -top` prints after the name: `(inline)` when every call
+   * was inlined, `(partial-inline)` when some were, `''` otherwise.
+   */
+  inline: '' | '(inline)' | '(partial-inline)'
 }
 
 /** The `top` report. */
@@ -400,7 +405,7 @@ export declare class Profile {
   /**
    * The `top` report (`go tool pprof -top`): `{ total, unit, labels, rows, text }`,
    * rows with the fields of `gprofops top --json` (`name`, `flat`, `flat_pct`,
-   * `sum_pct`, `cum`, `cum_pct`); at most `n` rows.
+   * `sum_pct`, `cum`, `cum_pct`, `inline`); at most `n` rows.
    */
   top(options?: ReportOptions | undefined | null): TopReport
   /** [`Profile.top`] on the libuv thread pool. */
@@ -408,8 +413,8 @@ export declare class Profile {
   /** The `traces` report as text (`go tool pprof -traces`). */
   traces(options?: ReportOptions | undefined | null): string
   /**
-   * The `tree` report as text (`go tool pprof -tree`, at most `n` nodes); with
-   * `symbol`, only the matching nodes (`-peek`).
+   * The `tree` report as text (`go tool pprof -tree`, at most `n` nodes, default
+   * 80); with `symbol`, only the matching nodes (`-peek`).
    */
   tree(options?: ReportOptions | undefined | null): string
   /**
@@ -611,8 +616,9 @@ export interface ReportOptions {
    */
   symbol?: string
   /**
-   * Rows or nodes to show (`-nodecount`; 0 or unset: all that pass `nodeFraction`).
-   * `top` and `tree` only.
+   * Rows or nodes to show (`-nodecount`; 0: all that pass `nodeFraction`). `top`
+   * and `tree` only; defaults as in `go tool pprof`: all rows for `top`, 80 nodes
+   * for `tree`.
    */
   n?: number
   /**

@@ -33,6 +33,11 @@ export interface TopRow {
   cum: Int
   /** `cum` as a percentage of the total. */
   cum_pct: number
+  /**
+   * The marker `go tool pprof -top` prints after the name: `(inline)` when every call
+   * was inlined, `(partial-inline)` when some were, `''` otherwise.
+   */
+  inline: '' | '(inline)' | '(partial-inline)'
 }
 
 /** The `top` report. */

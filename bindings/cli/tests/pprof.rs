@@ -49,10 +49,15 @@ fn top_json_rows_are_the_oracle_top() {
         let want = oracle["top_flat"].as_array().unwrap();
         assert_eq!(rows.len(), want.len(), "{rel}");
         for (r, w) in rows.iter().zip(want) {
-            // The oracle's names carry pprof's " (inline)" marker; the JSON name does not.
-            let name = w[0].as_str().unwrap();
-            let name = name.strip_suffix(" (inline)").unwrap_or(name);
-            assert_eq!(r["name"].as_str().unwrap(), name, "{rel}");
+            // The oracle's names carry pprof's " (inline)" marker, which the JSON has
+            // as a field of its own.
+            let (name, inline) = (r["name"].as_str().unwrap(), r["inline"].as_str().unwrap());
+            let shown = if inline.is_empty() {
+                name.to_string()
+            } else {
+                format!("{name} {inline}")
+            };
+            assert_eq!(shown, w[0].as_str().unwrap(), "{rel}");
             assert_eq!(r["flat"], w[1], "{rel}");
         }
         let si = oracle["sample_index"].as_u64().unwrap() as usize;

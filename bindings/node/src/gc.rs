@@ -61,7 +61,9 @@ impl GcTrace {
     #[napi(configurable = true, ts_return_type = "Promise<GcTrace>")]
     pub fn load_async(path: String, options: Option<LoadOptions>) -> AsyncTask<Job> {
         let o = options.unwrap_or_default();
-        spawn(o.ints(), move || read_path(&path).map(|r| Output::GcTrace(Box::new(r))))
+        spawn(o.ints(), move || {
+            read_path(&path).map(|r| Output::GcTrace(Box::new(r)))
+        })
     }
 
     /// [`GcTrace.fromBuffer`] on the libuv thread pool.

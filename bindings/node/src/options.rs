@@ -111,8 +111,9 @@ pub struct ReportOptions {
     /// `tree` only: just the nodes matching this regexp, with their callers and callees
     /// (`-peek`).
     pub symbol: Option<String>,
-    /// Rows or nodes to show (`-nodecount`; 0 or unset: all that pass `nodeFraction`).
-    /// `top` and `tree` only.
+    /// Rows or nodes to show (`-nodecount`; 0: all that pass `nodeFraction`). `top`
+    /// and `tree` only; defaults as in `go tool pprof`: all rows for `top`, 80 nodes
+    /// for `tree`.
     pub n: Option<u32>,
     /// Sample type by name (`alloc_space`) or column number (`-sample_index`); default:
     /// the profile's default sample type, else the last.
@@ -163,8 +164,8 @@ pub struct ReportOptions {
 pub(crate) struct ReportArgs {
     /// Options that become the query.
     pub options: QueryOptions,
-    /// `n`.
-    pub n: usize,
+    /// `n`, when given.
+    pub n: Option<usize>,
     /// `symbol`.
     pub symbol: Option<String>,
     /// `base`'s profile.
@@ -176,7 +177,7 @@ impl ReportArgs {
     pub(crate) fn new(options: Option<ReportOptions>) -> ReportArgs {
         let o = options.unwrap_or_default();
         ReportArgs {
-            n: o.n.unwrap_or(0) as usize,
+            n: o.n.map(|n| n as usize),
             symbol: o.symbol.clone(),
             base: o.base.as_ref().map(|b| b.p.clone()),
             options: QueryOptions::from(o),

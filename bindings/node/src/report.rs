@@ -34,6 +34,7 @@ pub(crate) fn top_js<'e>(env: &'e Env, ints: Ints, t: &Top) -> napi::Result<Unkn
         o.set_named_property("sum_pct", r.sum_pct)?;
         o.set_named_property("cum", ints.i64(env, r.cum)?)?;
         o.set_named_property("cum_pct", r.cum_pct)?;
+        o.set_named_property("inline", r.inline)?;
         rows.set(i as u32, o)?;
     }
     let mut o = Object::new(env)?;
@@ -67,9 +68,9 @@ fn report(p: &pprof::Profile, args: ReportArgs, report: Report, name: &str) -> F
     let q = options.query()?;
     let prep = q.prepare(p)?;
     Ok(match report {
-        Report::Top => Output::Top(Top::new(&prep, n)),
+        Report::Top => Output::Top(Top::new(&prep, n.unwrap_or(0))),
         Report::Traces => Output::Text(traces::traces(&prep)),
-        Report::Tree => Output::Text(tree::tree(&prep, n, symbol.as_deref())?),
+        Report::Tree => Output::Text(tree::tree(&prep, n.unwrap_or(80), symbol.as_deref())?),
         Report::Folded => Output::Folded(folded::folded(&prep)),
         Report::Flame => match base {
             None => Output::Flame(flame::flamegraph(&prep)),
@@ -273,7 +274,7 @@ impl Profile {
 
     /// The `top` report (`go tool pprof -top`): `{ total, unit, labels, rows, text }`,
     /// rows with the fields of `gprofops top --json` (`name`, `flat`, `flat_pct`,
-    /// `sum_pct`, `cum`, `cum_pct`); at most `n` rows.
+    /// `sum_pct`, `cum`, `cum_pct`, `inline`); at most `n` rows.
     #[napi(ts_return_type = "TopReport")]
     pub fn top<'e>(
         &self,
@@ -299,8 +300,8 @@ impl Profile {
         self.report(env, options, Report::Traces)
     }
 
-    /// The `tree` report as text (`go tool pprof -tree`, at most `n` nodes); with
-    /// `symbol`, only the matching nodes (`-peek`).
+    /// The `tree` report as text (`go tool pprof -tree`, at most `n` nodes, default
+    /// 80); with `symbol`, only the matching nodes (`-peek`).
     #[napi(ts_return_type = "string")]
     pub fn tree<'e>(
         &self,

@@ -12,8 +12,8 @@ use crate::units;
 pub struct TopRow {
     /// The node's name (function, file, `file:line`... per granularity).
     pub name: String,
-    /// `(inline)` / `(partial-inline)` / empty; not part of the JSON.
-    #[serde(skip)]
+    /// The marker `go tool pprof -top` prints after the name: `(inline)` when every
+    /// call of the node was inlined, `(partial-inline)` when some were, empty otherwise.
     pub inline: &'static str,
     /// Value of samples whose leaf is this node, in the sample type's unit.
     pub flat: i64,
