@@ -414,7 +414,8 @@ export declare class Profile {
   traces(options?: ReportOptions | undefined | null): string
   /**
    * The `tree` report as text (`go tool pprof -tree`, at most `n` nodes, default
-   * 80); with `symbol`, only the matching nodes (`-peek`).
+   * 80); with `symbol`, only the nodes matching it, untrimmed, as `go tool pprof
+   * -peek` shows them.
    */
   tree(options?: ReportOptions | undefined | null): string
   /**

@@ -122,6 +122,22 @@ pub fn sample_index(p: &Profile, index: Option<&str>) -> Result<usize> {
 }
 
 impl Query {
+    /// The query `go tool pprof -peek` runs: untrimmed (no node or edge fraction),
+    /// whatever the fractions asked for.
+    ///
+    /// ```
+    /// use profile_ops::query::Query;
+    /// let q = Query { node_fraction: 0.1, ..Query::default() }.untrimmed();
+    /// assert_eq!((q.node_fraction, q.edge_fraction), (0.0, 0.0));
+    /// ```
+    pub fn untrimmed(self) -> Query {
+        Query {
+            node_fraction: 0.0,
+            edge_fraction: 0.0,
+            ..self
+        }
+    }
+
     /// Prepares `p` for a report.
     ///
     /// ```

@@ -402,12 +402,7 @@ pub struct PeekArgs {
 
 pub fn peek_cmd(a: PeekArgs) -> CliResult {
     let p = a.profile.load()?;
-    // pprof runs peek untrimmed.
-    let q = Query {
-        node_fraction: 0.0,
-        edge_fraction: 0.0,
-        ..a.profile.query()
-    };
+    let q = a.profile.query().untrimmed();
     emit(&tree::tree(&q.prepare(&p)?, 0, Some(&a.regex))?)?;
     Ok(())
 }

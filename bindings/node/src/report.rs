@@ -65,12 +65,18 @@ fn report(p: &pprof::Profile, args: ReportArgs, report: Report, name: &str) -> F
         symbol,
         base,
     } = args;
-    let q = options.query()?;
+    let mut q = options.query()?;
+    if let (Report::Tree, Some(_)) = (report, &symbol) {
+        q = q.untrimmed();
+    }
     let prep = q.prepare(p)?;
     Ok(match report {
         Report::Top => Output::Top(Top::new(&prep, n.unwrap_or(0))),
         Report::Traces => Output::Text(traces::traces(&prep)),
-        Report::Tree => Output::Text(tree::tree(&prep, n.unwrap_or(80), symbol.as_deref())?),
+        Report::Tree => {
+            let default = if symbol.is_some() { 0 } else { 80 };
+            Output::Text(tree::tree(&prep, n.unwrap_or(default), symbol.as_deref())?)
+        }
         Report::Folded => Output::Folded(folded::folded(&prep)),
         Report::Flame => match base {
             None => Output::Flame(flame::flamegraph(&prep)),
@@ -301,7 +307,8 @@ impl Profile {
     }
 
     /// The `tree` report as text (`go tool pprof -tree`, at most `n` nodes, default
-    /// 80); with `symbol`, only the matching nodes (`-peek`).
+    /// 80); with `symbol`, only the nodes matching it, untrimmed, as `go tool pprof
+    /// -peek` shows them.
     #[napi(ts_return_type = "string")]
     pub fn tree<'e>(
         &self,
