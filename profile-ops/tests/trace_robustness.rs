@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use profile_ops::trace::{
     MmuCurve, PprofKind, Threshold, UtilFlags, analyze, metrics, mutator_utilization, pauses, slow,
-    trace_pprof,
+    trace_pprof, write_perfetto, write_timeline,
 };
 
 fn small_traces() -> Vec<PathBuf> {
@@ -35,6 +35,12 @@ fn run_all(data: &[u8]) {
     }
     let _ = pauses(data);
     let _ = metrics(data);
+    let mut out = Vec::new();
+    let _ = write_perfetto(data, &mut out);
+    if !out.is_empty() {
+        serde_json::from_slice::<serde_json::Value>(&out).expect("valid JSON");
+    }
+    let _ = write_timeline(data, std::io::sink());
     for t in [
         Threshold::default(),
         Threshold::Percentile(0.0),

@@ -3,7 +3,7 @@
 //! `gprofops trace pprof --kind net|sync|syscall|sched|cpu FILE -o OUT`,
 //! `gprofops trace pauses FILE [--json]`, `gprofops trace mmu FILE [--window DUR]... [--json]`,
 //! `gprofops trace metrics FILE [--json]`, `gprofops trace slow FILE [--percentile P | --over
-//! DUR] [--json]`.
+//! DUR] [--json]`, `gprofops trace perfetto FILE -o OUT`, `gprofops trace timeline FILE`.
 
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -107,6 +107,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The trace as Chrome/Perfetto trace-event JSON (open it in ui.perfetto.dev).
+    Perfetto {
+        /// Execution trace file.
+        file: PathBuf,
+        /// Output file; `-` for standard output.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Each goroutine's state spans as JSON lines (`{"g", "state", "reason", "start_ns",
+    /// "end_ns", "proc"}`), for dashboards.
+    Timeline {
+        /// Execution trace file.
+        file: PathBuf,
+        /// Output file; standard output by default.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Goroutines, tasks and regions as one JSON document (schema gotrace-analysis/1).
     Analysis {
         /// Execution trace file.
@@ -147,6 +164,8 @@ pub fn run(a: Args) -> CliResult {
         } => pprof(&kind, &file, &output, raw, cpu_period_ns),
         Command::Pauses { file, json } => pauses(&file, json),
         Command::Metrics { file, json } => metrics(&file, json),
+        Command::Perfetto { file, output } => export(&file, Some(&output), true),
+        Command::Timeline { file, output } => export(&file, output.as_deref(), false),
         Command::Slow {
             file,
             percentile,
@@ -287,6 +306,31 @@ fn slow(file: &std::path::Path, percentile: f64, over: Option<i64>, json: bool) 
     match r.error {
         Some(e) => Err(format!("{}: {e}", file.display()).into()),
         None => Ok(()),
+    }
+}
+
+/// Writes the Perfetto file (`perfetto`) or the timeline to `output` (stdout if `None` or
+/// `-`).
+fn export(file: &std::path::Path, output: Option<&std::path::Path>, perfetto: bool) -> CliResult {
+    use profile_ops::trace::{write_perfetto_path, write_timeline_path};
+    let stdout = output.is_none_or(|o| o == std::path::Path::new("-"));
+    let sink: Box<dyn Write> = match output {
+        Some(o) if !stdout => {
+            Box::new(std::fs::File::create(o).map_err(|e| format!("{}: {e}", o.display()))?)
+        }
+        _ => Box::new(io::stdout().lock()),
+    };
+    let out = BufWriter::with_capacity(1 << 16, sink);
+    let r = if perfetto {
+        write_perfetto_path(file, out)
+    } else {
+        write_timeline_path(file, out)
+    };
+    match r {
+        Ok(None) => Ok(()),
+        Ok(Some(e)) => Err(format!("{}: {e}", file.display()).into()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(format!("{}: {e}", file.display()).into()),
     }
 }
 
@@ -657,6 +701,14 @@ mod tests {
         assert!(slow(&ann, 95.0, None, false).is_ok());
         assert!(slow(&ann, 95.0, Some(20_000), true).is_ok());
         assert!(slow(&ann, 101.0, None, true).is_err());
+        let out =
+            std::env::temp_dir().join(format!("gprofops-perfetto-{}.json", std::process::id()));
+        export(&ann, Some(&out), true).expect("perfetto");
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&out).expect("written")).expect("JSON");
+        assert!(v["traceEvents"].is_array());
+        export(&ann, Some(&out), false).expect("timeline");
+        let _ = std::fs::remove_file(&out);
         assert!(mmu(&ok, &[1], "gc", false).is_err());
         assert_eq!(parse_duration("10ms"), Ok(10_000_000));
         assert_eq!(parse_duration("1.5us"), Ok(1_500));

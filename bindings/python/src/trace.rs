@@ -10,7 +10,8 @@ use profile_ops::trace::{
     Analysis, MmuCurve, MmuPoint, PprofConverter, PprofKind, Summary, Threshold, UtilFlags,
     analyze, analyze_path, event_json, metrics, metrics_path, mutator_utilization,
     mutator_utilization_path, pauses, pauses_path, slow, slow_path, summarize, summarize_path,
-    trace_info, trace_info_path,
+    trace_info, trace_info_path, write_perfetto, write_perfetto_path, write_timeline,
+    write_timeline_path,
 };
 use pyo3::prelude::*;
 
@@ -348,6 +349,73 @@ impl Trace {
             return Err(invalid(e));
         }
         to_py(py, &r)
+    }
+
+    /// Writes the trace as Chrome/Perfetto trace-event JSON to `path` (open it in
+    /// ui.perfetto.dev). Raises `InvalidTraceError` if the trace stops at an error (the
+    /// file then shows the events before it).
+    fn to_perfetto(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        let error = py.detach(|| -> PyResult<Option<String>> {
+            let f = std::fs::File::create(&path).map_err(|e| io_err(&path, e))?;
+            let out = std::io::BufWriter::with_capacity(1 << 16, f);
+            match &self.data {
+                Data::Path(p) => write_perfetto_path(p, out).map_err(|e| io_err(p, e)),
+                Data::Bytes(b) => write_perfetto(b, out).map_err(|e| io_err(&path, e)),
+            }
+        })?;
+        error.map_or(Ok(()), |e| Err(invalid(e)))
+    }
+
+    /// Each goroutine's state spans as a `pandas.DataFrame`: `g`, `state` (categorical:
+    /// Running, Runnable, Waiting, Syscall), `reason`, `start_ns`, `end_ns`, `proc`.
+    fn timeline_to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let cols = py.detach(|| -> PyResult<Vec<(String, Col)>> {
+            let mut buf = Vec::new();
+            let error = match &self.data {
+                Data::Path(p) => write_timeline_path(p, &mut buf).map_err(|e| io_err(p, e))?,
+                Data::Bytes(b) => write_timeline(b, &mut buf)
+                    .map_err(|e| crate::errors::os_error(e.kind(), e.to_string()))?,
+            };
+            if let Some(e) = error {
+                return Err(invalid(e));
+            }
+            let states = ["Running", "Runnable", "Waiting", "Syscall"];
+            let mut state_names = StrCol::new();
+            for s in states {
+                state_names.push(s.as_bytes())?;
+            }
+            let (mut g, mut state, mut reason, mut start, mut end, mut proc) = (
+                Vec::new(),
+                Vec::new(),
+                StrCol::new(),
+                Vec::new(),
+                Vec::new(),
+                Vec::new(),
+            );
+            for line in buf.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+                let s: serde_json::Value = serde_json::from_slice(line)
+                    .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+                g.push(s["g"].as_i64().unwrap_or(-1));
+                let st = s["state"].as_str().unwrap_or("");
+                state.push(states.iter().position(|x| *x == st).unwrap_or(0) as i32);
+                reason.push(s["reason"].as_str().unwrap_or("").as_bytes())?;
+                start.push(s["start_ns"].as_i64().unwrap_or(0));
+                end.push(s["end_ns"].as_i64().unwrap_or(0));
+                proc.push(s["proc"].as_i64().unwrap_or(-1));
+            }
+            Ok(vec![
+                ("g".into(), Col::I64(g, Validity::default())),
+                (
+                    "state".into(),
+                    Col::Dict(state, Validity::default(), state_names),
+                ),
+                ("reason".into(), Col::Str(reason)),
+                ("start_ns".into(), Col::I64(start, Validity::default())),
+                ("end_ns".into(), Col::I64(end, Validity::default())),
+                ("proc".into(), Col::I64(proc, Validity::default())),
+            ])
+        })?;
+        crate::table::to_pandas(py, cols)
     }
 
     /// Runtime metrics recorded in the trace as time series: `{name: [{"time_ns",

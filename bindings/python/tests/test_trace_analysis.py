@@ -110,6 +110,20 @@ def test_slow_worked_by_hand():
         t.slow(percentile=120)
 
 
+def test_perfetto_and_timeline(tmp_path: Path):
+    t = gprofops.Trace.load(GOTRACE / "tests" / "go122-annotations.trace")
+    out = tmp_path / "t.json"
+    t.to_perfetto(out)
+    doc = json.loads(out.read_text())
+    assert doc["displayTimeUnit"] == "ns"
+    xs = [e for e in doc["traceEvents"] if e["ph"] == "X" and e["pid"] == 1]
+    df = t.timeline_to_pandas()
+    assert len(df) == len(xs)
+    assert list(df.columns) == ["g", "state", "reason", "start_ns", "end_ns", "proc"]
+    assert (df["end_ns"] >= df["start_ns"]).all()
+    assert set(df["state"]) <= {"Running", "Runnable", "Waiting", "Syscall"}
+
+
 def test_errors():
     t = gprofops.Trace.load(GOTRACE / "tests" / "go122-create-syscall-with-p.trace")
     with pytest.raises(gprofops.InvalidTraceError, match="expected a proc"):

@@ -9,6 +9,7 @@
 //! - [`pauses`]: stop-the-world pauses and GC cycles.
 //! - [`metrics`]: runtime metrics (GOMAXPROCS, live heap, heap goal) as time series.
 //! - [`mmu`]: mutator utilisation and the MMU curve, as `go tool trace`'s `/mmu` page.
+//! - [`export`]: goroutine timelines (JSON lines) and Perfetto / Chrome trace-event JSON.
 //! - [`slow`]: why slow tasks and regions were slow, with a ranked verdict.
 //! - [`to_pprof`]: `net`, `sync`, `syscall`, `sched` profiles as `go tool trace -pprof`
 //!   writes them, and CPU samples as a CPU profile.
@@ -18,6 +19,7 @@
 
 pub mod analysis;
 pub mod events;
+pub mod export;
 pub mod goroutines;
 pub mod info;
 pub mod metrics;
@@ -29,6 +31,9 @@ pub mod to_pprof;
 
 pub use analysis::{Analysis, analyze, analyze_path, summarize_path};
 pub use events::event_json;
+pub use export::{
+    StateSpan, write_perfetto, write_perfetto_path, write_timeline, write_timeline_path,
+};
 pub use goroutines::{
     ExecStats, GoroutineGroup, GoroutineSummary, Percentiles, RegionSummary, Summarizer, Summary,
     TaskLog, TaskSummary, is_system_goroutine, summarize,

@@ -213,6 +213,10 @@ class Trace:
     def slow(self, percentile: float = 95.0, over_ns: int | None = None) -> dict[str, Any]:
         """Why slow tasks and regions were slow: ``items`` (each with ``breakdown`` and
         ``blocking`` stacks), ``verdict`` and ``summary`` sentences."""
+    def to_perfetto(self, path: str | os.PathLike[str]) -> None:
+        """Writes the trace as Chrome/Perfetto trace-event JSON."""
+    def timeline_to_pandas(self) -> pandas.DataFrame:
+        """Each goroutine's state spans, one row each."""
     def metrics(self) -> dict[str, list[MetricPoint]]:
         """Runtime metrics recorded in the trace as time series, by name."""
     def metrics_to_pandas(self) -> pandas.DataFrame: ...
