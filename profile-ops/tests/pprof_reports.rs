@@ -576,3 +576,26 @@ fn stored_merge_oracle_matches() {
         .collect();
     assert_eq!(got, want);
 }
+
+#[test]
+fn a_diff_flame_graph_needs_the_same_sample_type() {
+    use profile_ops::pprof::ProfileBuilder;
+    use profile_ops::query::Query;
+    use profile_ops::report::flame::{flamegraph_diff, flamegraph_svg};
+    let make = |ty: &str, unit: &str| {
+        let mut b = ProfileBuilder::new();
+        b.sample_type(ty, unit);
+        let f = b.function("main.f", "m.go", 1);
+        let l = b.location(None, 0, &[(f, 2)]);
+        b.sample(&[l], &[5], &[]);
+        b.build().unwrap()
+    };
+    let (cpu, heap) = (make("cpu", "nanoseconds"), make("alloc_space", "bytes"));
+    let q = Query::default();
+    let (pc, ph) = (q.prepare(&cpu).unwrap(), q.prepare(&heap).unwrap());
+    let err = flamegraph_diff(&ph, &pc).unwrap_err();
+    assert!(matches!(err, profile_ops::Error::Incompatible(_)), "{err}");
+    assert!(err.to_string().contains("cpu/nanoseconds"), "{err}");
+    assert!(flamegraph_svg(&pc, Some(&ph), "t").is_err());
+    assert_eq!(flamegraph_diff(&pc, &pc).unwrap().delta, Some(0));
+}

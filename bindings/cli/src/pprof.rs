@@ -441,7 +441,7 @@ pub fn flame_cmd(a: FlameArgs) -> CliResult {
         return emit(&flame::flamegraph_svg(&prep, base_prep.as_ref(), &title)?);
     }
     let root = match &base_prep {
-        Some(b) => flame::flamegraph_diff(b, &prep),
+        Some(b) => flame::flamegraph_diff(b, &prep)?,
         None => flame::flamegraph(&prep),
     };
     emit(&format!("{}\n", serde_json::to_string(&root)?))?;

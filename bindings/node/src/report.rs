@@ -80,7 +80,7 @@ fn report(p: &pprof::Profile, args: ReportArgs, report: Report, name: &str) -> F
         Report::Folded => Output::Folded(folded::folded(&prep)),
         Report::Flame => match base {
             None => Output::Flame(flame::flamegraph(&prep)),
-            Some(b) => Output::Flame(flame::flamegraph_diff(&q.prepare(&b)?, &prep)),
+            Some(b) => Output::Flame(flame::flamegraph_diff(&q.prepare(&b)?, &prep)?),
         },
         Report::Speedscope => Output::Json(
             serde_json::to_value(speedscope::speedscope(&prep, name))

@@ -440,7 +440,7 @@ impl Profile {
             .detach(|| {
                 let prep = q.prepare(&self.p)?;
                 match &base {
-                    Some(b) => Ok(flame::flamegraph_diff(&q.prepare(b)?, &prep)),
+                    Some(b) => flame::flamegraph_diff(&q.prepare(b)?, &prep),
                     None => Ok(flame::flamegraph(&prep)),
                 }
             })

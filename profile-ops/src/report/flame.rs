@@ -7,7 +7,19 @@ use serde::Serialize;
 
 use super::folded::folded;
 use super::stacks::Stacks;
+use crate::error::{Error, Result};
 use crate::query::Prepared;
+
+/// A differential graph subtracts values: both must be of one sample type and unit.
+fn same_values(base: &Prepared<'_>, new: &Prepared<'_>) -> Result<()> {
+    if (&base.sample_type, &base.sample_unit) != (&new.sample_type, &new.sample_unit) {
+        return Err(Error::Incompatible(format!(
+            "flame graph of {}/{} against a base of {}/{}",
+            new.sample_type, new.sample_unit, base.sample_type, base.sample_unit
+        )));
+    }
+    Ok(())
+}
 
 /// A frame of a flame graph in d3-flame-graph's JSON shape.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -116,8 +128,10 @@ pub fn flamegraph(prep: &Prepared<'_>) -> FlameNode {
 
 /// The differential flame graph of `new` against `base`: the shape and values of `new`,
 /// with `delta` = new − base on every frame (frames only in the base have value 0 and a
-/// negative delta).
-pub fn flamegraph_diff(base: &Prepared<'_>, new: &Prepared<'_>) -> FlameNode {
+/// negative delta). The two must report the same sample type in the same unit, else
+/// [`Error::Incompatible`].
+pub fn flamegraph_diff(base: &Prepared<'_>, new: &Prepared<'_>) -> Result<FlameNode> {
+    same_values(base, new)?;
     let (sb, sn) = (Stacks::new(base), Stacks::new(new));
     // One name table for both: frames are matched by name.
     let mut names = sn.names.clone();
@@ -144,7 +158,7 @@ pub fn flamegraph_diff(base: &Prepared<'_>, new: &Prepared<'_>) -> FlameNode {
         mapped.extend(frames.iter().map(|&f| base_ids[f as usize]));
         t.add(&mapped, v, true);
     });
-    t.export(0, &names, true)
+    Ok(t.export(0, &names, true))
 }
 
 /// Renders a flame graph SVG with inferno; `base` makes it differential (frames coloured
@@ -160,6 +174,7 @@ pub fn flamegraph_svg(
             .map(|(s, v)| format!("{s} {v}"))
             .collect(),
         Some(base) => {
+            same_values(base, new)?;
             let mut both: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
             for (s, v) in folded(base) {
                 both.entry(s).or_default().0 = v;
