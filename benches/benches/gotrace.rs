@@ -1,5 +1,6 @@
-//! Execution-trace benches: the raw batch/event decoder and the ordered event stream over
-//! one trace, reported as bytes per second of trace file.
+//! Execution-trace benches: the raw batch/event decoder, the ordered event stream and the
+//! trace analyses of `profile_ops::trace` (goroutine summary, trace → pprof, pauses,
+//! MMU) over one trace, reported as bytes per second of trace file.
 //!
 //! The trace is `$GPROFOPS_GOTRACE_BENCH_FILE`, else `benches/out/gotrace-100mb.trace`
 //! (written by `scripts/bench-gotrace.sh` with the Go generator in
@@ -74,6 +75,29 @@ fn benches(c: &mut Criterion) {
     g.bench_function("ordered_visit", |b| b.iter(|| visited(black_box(&data))));
     g.bench_function("load_columns", |b| {
         b.iter(|| load_columns(black_box(&data)).map(|c| c.len()))
+    });
+    g.finish();
+
+    use profile_ops::trace::{
+        MmuCurve, PprofKind, UtilFlags, analyze, mutator_utilization, pauses, trace_pprof,
+    };
+    let mut g = c.benchmark_group("gotrace_analyses");
+    g.throughput(Throughput::Bytes(data.len() as u64));
+    g.sample_size(10);
+    g.bench_function("goroutines_tasks_regions", |b| {
+        b.iter(|| analyze(black_box(&data), "bench").goroutines.len())
+    });
+    g.bench_function("pprof_sched", |b| {
+        b.iter(|| trace_pprof(black_box(&data), PprofKind::Sched).map(|p| p.num_samples()))
+    });
+    g.bench_function("pauses", |b| {
+        b.iter(|| pauses(black_box(&data)).0.stw.len())
+    });
+    g.bench_function("mmu_1ms", |b| {
+        b.iter(|| {
+            let (u, _) = mutator_utilization(black_box(&data), UtilFlags::default());
+            MmuCurve::new(u).mmu(1_000_000)
+        })
     });
     g.finish();
 }
