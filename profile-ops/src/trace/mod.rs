@@ -6,11 +6,11 @@
 //!   Go's `internal/trace` `Summarizer` computes them.
 //! - [`tasks`]: latency of user tasks and regions by type.
 //! - [`analysis`]: both as one document (schema `gotrace-analysis/1`).
-//! - [`pauses`]: stop-the-world pauses and GC cycles.
-//! - [`metrics`]: runtime metrics (GOMAXPROCS, live heap, heap goal) as time series.
+//! - [`pauses`](mod@pauses): stop-the-world pauses and GC cycles.
+//! - [`metrics`](mod@metrics): runtime metrics (GOMAXPROCS, live heap, heap goal) as time series.
 //! - [`mmu`]: mutator utilisation and the MMU curve, as `go tool trace`'s `/mmu` page.
 //! - [`export`]: goroutine timelines (JSON lines) and Perfetto / Chrome trace-event JSON.
-//! - [`slow`]: why slow tasks and regions were slow, with a ranked verdict.
+//! - [`slow`](mod@slow): why slow tasks and regions were slow, with a ranked verdict.
 //! - [`to_pprof`]: `net`, `sync`, `syscall`, `sched` profiles as `go tool trace -pprof`
 //!   writes them, and CPU samples as a CPU profile.
 //!
