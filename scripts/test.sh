@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of the project: formatting, lints, Rust unit/integration/doc tests
 # (including the differential tests against Go's tools when `go` is on PATH), the
-# example demo, and the Python package (built into .venv with maturin, tested with
-# pytest). Installs what it needs that a fresh machine lacks: clippy/rustfmt through
-# rustup, and the Python packages of bindings/python/requirements-dev.txt into .venv.
+# example demo, the Python package (built into .venv with maturin, tested with pytest),
+# the Node package (built with napi-rs, tested with `node --test` and tsc) and the
+# dashboard example (driven in headless Chromium). Installs what it needs that a fresh
+# machine lacks: clippy/rustfmt through rustup, the Python packages of
+# bindings/python/requirements-dev.txt into .venv, the npm packages of bindings/node and
+# examples/dashboard (from their lock files), and Debian's chromium for the browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +17,7 @@ if [ ! -d ../shared/corpus ]; then
     exit 1
 fi
 command -v cargo >/dev/null || { echo "error: cargo (Rust 1.88+) is required: https://rustup.rs" >&2; exit 1; }
+command -v node >/dev/null && command -v npm >/dev/null || { echo "error: Node.js 18+ with npm is required for the Node package: https://nodejs.org" >&2; exit 1; }
 PYTHON=${PYTHON:-python3}
 if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
     echo "error: Python 3.11+ is required for the Python package (set PYTHON=/path/to/python3.11)" >&2
@@ -55,6 +59,36 @@ step "maturin develop --release (gprofops into .venv)"
 
 step "pytest bindings/python/tests"
 (cd bindings/python && "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests)
+
+step "Node: npm ci (bindings/node, examples/dashboard)"
+(cd bindings/node && npm ci --no-audit --no-fund --loglevel=error)
+(cd examples/dashboard && npm ci --no-audit --no-fund --loglevel=error)
+
+step "cargo clippy of the Node addon (feature node)"
+cargo clippy -p gprofops-node --features node --lib --locked --no-deps -- -D warnings
+
+step "napi build --release (bindings/node/gprofops.node, index.d.ts)"
+(cd bindings/node && npm run --silent build)
+git diff --exit-code -- bindings/node/index.d.ts || {
+    echo "error: bindings/node/index.d.ts is out of date: commit the regenerated file" >&2
+    exit 1
+}
+
+step "node --test bindings/node/tests, tsc on the types"
+(cd bindings/node && npm test && npm run --silent typecheck)
+
+step "Chromium for the dashboard's browser test"
+CHROMIUM=${CHROMIUM:-$(command -v chromium || true)}
+if [ -z "$CHROMIUM" ]; then
+    SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null ||
+        { $SUDO apt-get update -q >/dev/null && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }
+    CHROMIUM=$(command -v chromium)
+fi
+echo "$CHROMIUM"
+
+step "dashboard example in headless Chromium (screenshots in examples/dashboard/test-results)"
+(cd examples/dashboard && CHROMIUM="$CHROMIUM" npm test)
 
 echo
 echo "all tests passed"

@@ -4,11 +4,12 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
 import { gunzipSync } from 'node:zlib'
 import { test } from 'node:test'
 
 import gprofops, { EventBatches, GcTrace, Profile, Trace, diff, errorCodes, merge, mergeAsync } from 'gprofops'
-import { CORPUS, EXAMPLES, cli, cliJson, parseExact, profileWithValues } from './helpers.mjs'
+import { CORPUS, EXAMPLES, REPO, cli, cliJson, parseExact, profileWithValues } from './helpers.mjs'
 
 const CPU = join(EXAMPLES, 'cpu.pb.gz')
 const HEAP = join(EXAMPLES, 'heap.pb.gz')
@@ -264,4 +265,11 @@ test('errorCodes names every code gprofops throws', () => {
   const codes = errorCodes()
   assert.ok(codes.includes('ParseError') && codes.includes('IncompatibleProfilesError'))
   assert.equal(new Set(codes).size, codes.length)
+})
+
+test('the README\'s Node tour runs', () => {
+  const r = spawnSync(process.execPath, [join(REPO, 'examples', 'node', 'tour.mjs')], { encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  assert.match(r.stdout, /math\/big\.addVV/)
+  assert.match(r.stdout, /GC cycles, STW p50/)
 })
