@@ -365,37 +365,13 @@ fn metrics(file: &std::path::Path, json: bool) -> CliResult {
 }
 
 fn mmu(file: &std::path::Path, windows: &[i64], flags: &str, json: bool) -> CliResult {
-    let mut f = profile_ops::trace::UtilFlags {
-        stw: false,
-        background: false,
-        assist: false,
-        sweep: false,
-        per_proc: false,
-    };
-    for name in flags.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        match name {
-            "stw" => f.stw = true,
-            "background" => f.background = true,
-            "assist" => f.assist = true,
-            "sweep" => f.sweep = true,
-            "perproc" => f.per_proc = true,
-            _ => return Err(format!("unknown MMU flag {name:?}").into()),
-        }
-    }
+    let f = profile_ops::trace::UtilFlags::from_names(
+        flags.split(',').map(str::trim).filter(|n| !n.is_empty()),
+    )?;
     let (util, error) = profile_ops::trace::mutator_utilization_path(file, f)
         .map_err(|e| format!("{}: {e}", file.display()))?;
     let curve = profile_ops::trace::MmuCurve::new(util);
-    let points: Vec<profile_ops::trace::MmuPoint> = if windows.is_empty() {
-        curve.plot()
-    } else {
-        windows
-            .iter()
-            .map(|&w| profile_ops::trace::MmuPoint {
-                window_ns: w,
-                mmu: curve.mmu(w),
-            })
-            .collect()
-    };
+    let points = curve.points(windows);
     if json {
         outln!(
             "{}",

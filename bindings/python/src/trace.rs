@@ -45,31 +45,6 @@ fn invalid(e: String) -> PyErr {
     InvalidTraceError::new_err(e)
 }
 
-fn util_flags(flags: &[String]) -> PyResult<UtilFlags> {
-    let mut f = UtilFlags {
-        stw: false,
-        background: false,
-        assist: false,
-        sweep: false,
-        per_proc: false,
-    };
-    for name in flags {
-        match name.as_str() {
-            "stw" => f.stw = true,
-            "background" => f.background = true,
-            "assist" => f.assist = true,
-            "sweep" => f.sweep = true,
-            "perproc" => f.per_proc = true,
-            _ => {
-                return Err(crate::errors::BadOptionError::new_err(format!(
-                    "unknown MMU flag {name:?} (stw, background, assist, sweep, perproc)"
-                )));
-            }
-        }
-    }
-    Ok(f)
-}
-
 impl Trace {
     fn reader(&self) -> PyResult<Reader<'static>> {
         match &self.data {
@@ -462,7 +437,7 @@ impl Trace {
         flags: Option<Vec<String>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let f = match flags {
-            Some(f) => util_flags(&f)?,
+            Some(f) => UtilFlags::from_names(f.iter().map(String::as_str)).map_err(ops_err)?,
             None => UtilFlags::default(),
         };
         let points = py.detach(|| -> PyResult<Vec<MmuPoint>> {
@@ -473,17 +448,7 @@ impl Trace {
             if let Some(e) = error {
                 return Err(invalid(e));
             }
-            let curve = MmuCurve::new(util);
-            Ok(match windows_ns {
-                Some(ws) => ws
-                    .into_iter()
-                    .map(|w| MmuPoint {
-                        window_ns: w,
-                        mmu: curve.mmu(w),
-                    })
-                    .collect(),
-                None => curve.plot(),
-            })
+            Ok(MmuCurve::new(util).points(windows_ns.as_deref().unwrap_or(&[])))
         })?;
         to_py(py, &points)
     }

@@ -31,6 +31,42 @@ pub struct UtilFlags {
     pub per_proc: bool,
 }
 
+impl UtilFlags {
+    /// The flags named (`stw`, `background`, `assist`, `sweep`, `perproc`), the others
+    /// off: what the CLI's `--flags` and the bindings' `flags` take.
+    ///
+    /// ```
+    /// use profile_ops::trace::UtilFlags;
+    /// let f = UtilFlags::from_names(["stw", "perproc"]).unwrap();
+    /// assert!(f.stw && f.per_proc && !f.assist);
+    /// assert!(UtilFlags::from_names(["gc"]).is_err());
+    /// ```
+    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> crate::Result<UtilFlags> {
+        let mut f = UtilFlags {
+            stw: false,
+            background: false,
+            assist: false,
+            sweep: false,
+            per_proc: false,
+        };
+        for name in names {
+            match name {
+                "stw" => f.stw = true,
+                "background" => f.background = true,
+                "assist" => f.assist = true,
+                "sweep" => f.sweep = true,
+                "perproc" => f.per_proc = true,
+                _ => {
+                    return Err(crate::Error::BadOption(format!(
+                        "unknown MMU flag {name:?} (stw, background, assist, sweep, perproc)"
+                    )));
+                }
+            }
+        }
+        Ok(f)
+    }
+}
+
 impl Default for UtilFlags {
     /// What the `/mmu` page shows first: STW, background workers and mark assists, whole
     /// program.
@@ -635,6 +671,21 @@ impl MmuCurve {
             heap.pop();
         }
         acc
+    }
+
+    /// The MMU at each of `windows_ns`, or the page's plot ([`MmuCurve::plot`]) when
+    /// there are none.
+    pub fn points(&self, windows_ns: &[i64]) -> Vec<MmuPoint> {
+        if windows_ns.is_empty() {
+            return self.plot();
+        }
+        windows_ns
+            .iter()
+            .map(|&w| MmuPoint {
+                window_ns: w,
+                mmu: self.mmu(w),
+            })
+            .collect()
     }
 
     /// The curve as `go tool trace`'s `/mmu` page plots it: 100 window sizes spaced
