@@ -216,6 +216,58 @@ export interface TraceEvent {
   [detail: string]: unknown
 }
 
+/** Percentiles across the goroutines of a group, in ns. */
+export interface Percentiles {
+  p50_ns: Int
+  p95_ns: Int
+  p99_ns: Int
+  max_ns: Int
+}
+
+/** Goroutines of one start function, as `go tool trace`'s goroutine page sums them. */
+export interface GoroutineGroup {
+  /** Goroutines in the group. */
+  count: Int
+  /** Sum of their time in the trace. */
+  total_ns: Int
+  /** `Execution time`, `Sched wait time`, `Block time (REASON)`, `Syscall execution time`, `Unknown time`... */
+  non_overlapping_ns: Record<string, Int>
+  /** Time in ranges: `GC mark assist`, `GC incremental sweep`, `stop-the-world (REASON)`... */
+  range_ns: Record<string, Int>
+  /** Percentiles of `Total time` and of each non-overlapping time across the group. */
+  percentiles_ns: Record<string, Percentiles>
+}
+
+/** Latency of the user tasks or regions of one type. */
+export interface Latency {
+  count: Int
+  /** Begin and end both in the trace. */
+  complete: Int
+  p50_ns: Int | null
+  p95_ns: Int | null
+  p99_ns: Int | null
+  max_ns: Int | null
+  /** Durations of the complete ones, ascending. */
+  durations_ns: Int[]
+}
+
+/** User task and region latency by type. */
+export interface TaskLatencies {
+  tasks: Record<string, Latency>
+  regions: Record<string, Latency>
+}
+
+/** Goroutines, tasks and regions (schema `gotrace-analysis/1`). */
+export interface TraceAnalysis {
+  schema: string
+  file: string
+  valid: boolean
+  error: string | null
+  goroutines: Record<string, GoroutineGroup>
+  tasks: Record<string, Latency>
+  regions: Record<string, Latency>
+}
+
 export interface Trace {
   /**
    * The trace's ordered events, read on the libuv thread pool a batch at a time (never
@@ -469,6 +521,74 @@ export declare class Trace {
   /** [`Trace.info`] on the libuv thread pool. */
   infoAsync(): Promise<TraceInfo>
   /**
+   * Goroutines, tasks and regions in one object (schema `gotrace-analysis/1`, what
+   * `gprofops trace analysis` prints). A trace that fails part-way still gets one:
+   * `valid` is false and `error` says why.
+   */
+  analysis(): TraceAnalysis
+  /** [`Trace.analysis`] on the libuv thread pool. */
+  analysisAsync(): Promise<TraceAnalysis>
+  /**
+   * Goroutines grouped by start function, as `go tool trace`'s goroutine page computes
+   * them (Go's `internal/trace` Summarizer): `{ [name]: { count, total_ns,
+   * non_overlapping_ns, range_ns, percentiles_ns } }`. Throws `InvalidTraceError` if
+   * the trace stops at an error.
+   */
+  goroutines(): Record<string, GoroutineGroup>
+  /** [`Trace.goroutines`] on the libuv thread pool. */
+  goroutinesAsync(): Promise<Record<string, GoroutineGroup>>
+  /**
+   * User task and region latency by type: `{ tasks: { [type]: { count, complete,
+   * p50_ns, p95_ns, p99_ns, max_ns, durations_ns } }, regions: { ... } }`.
+   */
+  tasks(): TaskLatencies
+  /** [`Trace.tasks`] on the libuv thread pool. */
+  tasksAsync(): Promise<TaskLatencies>
+  /**
+   * Stop-the-world pauses (start, duration, reason), their percentiles and total, and
+   * the GC cycles, as `gprofops trace pauses --json` prints them.
+   */
+  pauses(): Record<string, unknown>
+  /** [`Trace.pauses`] on the libuv thread pool. */
+  pausesAsync(): Promise<Record<string, unknown>>
+  /**
+   * Runtime metrics recorded in the trace as time series: `{ [name]: [{ time_ns,
+   * value }] }` (`/sched/gomaxprocs:threads`, `/gc/heap/goal:bytes`...).
+   */
+  metrics(): Record<string, Array<{ time_ns: Int; value: Int }>>
+  /**
+   * Why slow tasks and regions were slow: those at or above `percentile` of their
+   * type's durations (default 95), or longer than `overNs`; each with where its time
+   * went and a ranked verdict over all (`summary`), as `gprofops trace slow --json`.
+   */
+  slow(options?: SlowOptions | undefined | null): Record<string, unknown>
+  /** [`Trace.slow`] on the libuv thread pool. */
+  slowAsync(options?: SlowOptions | undefined | null): Promise<Record<string, unknown>>
+  /**
+   * Minimum mutator utilisation, as `go tool trace`'s `/mmu` page: at each of
+   * `windowsNs`, or over the page's 100 log-spaced window sizes; `flags` says what
+   * takes time from the mutator (`stw`, `background`, `assist`, `sweep`, and
+   * `perproc`; default the page's first view). `[{ window_ns, mmu }]`.
+   */
+  mmu(options?: MmuOptions | undefined | null): Array<{ window_ns: Int; mmu: number }>
+  /** [`Trace.mmu`] on the libuv thread pool. */
+  mmuAsync(options?: MmuOptions | undefined | null): Promise<Array<{ window_ns: Int; mmu: number }>>
+  /**
+   * A pprof profile of the trace: `kind` `net`, `sync`, `syscall` or `sched` (time
+   * blocked or waiting, by the stack where it began, as `go tool trace -pprof=KIND`
+   * writes it), or `cpu` (the trace's CPU samples, weighted with `cpuPeriodNs`,
+   * default 10 ms). Every profile operation takes it.
+   */
+  toPprof(kind: 'net' | 'sync' | 'syscall' | 'sched' | 'cpu', options?: PprofOptions | undefined | null): Profile
+  /** [`Trace.toPprof`] on the libuv thread pool. */
+  toPprofAsync(kind: 'net' | 'sync' | 'syscall' | 'sched' | 'cpu', options?: PprofOptions | undefined | null): Promise<Profile>
+  /**
+   * Writes the trace as Chrome/Perfetto trace-event JSON to `path` (open it in
+   * ui.perfetto.dev), on the libuv thread pool. Rejects with `InvalidTraceError` if
+   * the trace stops at an error (the file then shows the events before it).
+   */
+  toPerfettoAsync(path: string): Promise<null>
+  /**
    * The ordered events in batches (see `events()`, the async iterator over them):
    * each `next()` reads the next events of the current generation on the libuv
    * thread pool.
@@ -601,6 +721,23 @@ export interface MergeOptions {
   bigint?: boolean
 }
 
+/** Options of `Trace.mmu`. */
+export interface MmuOptions {
+  /** Window sizes in nanoseconds (default: the `/mmu` page's 100 sizes). */
+  windowsNs?: Array<number>
+  /**
+   * What counts against the mutator: `stw`, `background`, `assist`, `sweep`,
+   * `perproc` (default: `stw`, `background`, `assist`).
+   */
+  flags?: Array<string>
+}
+
+/** Options of `Trace.toPprof`. */
+export interface PprofOptions {
+  /** Weight of a CPU sample in nanoseconds (`cpu` only; default 10 ms). */
+  cpuPeriodNs?: number
+}
+
 /**
  * Options of every report, named after `go tool pprof`'s flags; the filters of
  * [`FilterOptions`] apply too.
@@ -667,4 +804,12 @@ export interface ReportOptions {
   tagHide?: string
   /** `-prune_from`. */
   pruneFrom?: string
+}
+
+/** Options of `Trace.slow`. */
+export interface SlowOptions {
+  /** Slow means at or above this percentile of the type's durations (0–100, default 95). */
+  percentile?: number
+  /** Slow means longer than this many nanoseconds (instead of a percentile). */
+  overNs?: number
 }

@@ -216,6 +216,58 @@ export interface TraceEvent {
   [detail: string]: unknown
 }
 
+/** Percentiles across the goroutines of a group, in ns. */
+export interface Percentiles {
+  p50_ns: Int
+  p95_ns: Int
+  p99_ns: Int
+  max_ns: Int
+}
+
+/** Goroutines of one start function, as `go tool trace`'s goroutine page sums them. */
+export interface GoroutineGroup {
+  /** Goroutines in the group. */
+  count: Int
+  /** Sum of their time in the trace. */
+  total_ns: Int
+  /** `Execution time`, `Sched wait time`, `Block time (REASON)`, `Syscall execution time`, `Unknown time`... */
+  non_overlapping_ns: Record<string, Int>
+  /** Time in ranges: `GC mark assist`, `GC incremental sweep`, `stop-the-world (REASON)`... */
+  range_ns: Record<string, Int>
+  /** Percentiles of `Total time` and of each non-overlapping time across the group. */
+  percentiles_ns: Record<string, Percentiles>
+}
+
+/** Latency of the user tasks or regions of one type. */
+export interface Latency {
+  count: Int
+  /** Begin and end both in the trace. */
+  complete: Int
+  p50_ns: Int | null
+  p95_ns: Int | null
+  p99_ns: Int | null
+  max_ns: Int | null
+  /** Durations of the complete ones, ascending. */
+  durations_ns: Int[]
+}
+
+/** User task and region latency by type. */
+export interface TaskLatencies {
+  tasks: Record<string, Latency>
+  regions: Record<string, Latency>
+}
+
+/** Goroutines, tasks and regions (schema `gotrace-analysis/1`). */
+export interface TraceAnalysis {
+  schema: string
+  file: string
+  valid: boolean
+  error: string | null
+  goroutines: Record<string, GoroutineGroup>
+  tasks: Record<string, Latency>
+  regions: Record<string, Latency>
+}
+
 export interface Trace {
   /**
    * The trace's ordered events, read on the libuv thread pool a batch at a time (never
