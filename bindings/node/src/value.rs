@@ -5,7 +5,7 @@
 //! with the `bigint` option of the object it comes from, every integer is a `bigint`.
 //! Floating-point values (percentages, milliseconds) are always `number`s.
 
-use napi::bindgen_prelude::{Array, BigInt, JsObjectValue, Null, Object, ToNapiValue};
+use napi::bindgen_prelude::{Array, BigInt, Function, JsObjectValue, Null, Object, ToNapiValue};
 use napi::{Env, Unknown};
 use serde_json::Value;
 
@@ -98,6 +98,9 @@ impl Ints {
     /// of tens of thousands of frames exist. The property keys are made once, not per
     /// frame (making them was half the time of this conversion).
     pub(crate) fn flame<'e>(self, env: &'e Env, root: &FlameNode) -> napi::Result<Unknown<'e>> {
+        if !self.big && fits_numbers(root) {
+            return parse_json(env, root);
+        }
         let keys = [
             env.create_string("name")?,
             env.create_string("value")?,
@@ -130,6 +133,31 @@ impl Ints {
         }
         top.into_unknown(env)
     }
+}
+
+/// Whether every value of the flame graph is exactly a JS number, and the graph shallow
+/// enough for `serde_json`, which recurses once per level.
+fn fits_numbers(root: &FlameNode) -> bool {
+    const MAX_DEPTH: usize = 1024;
+    let mut todo = vec![(root, 0)];
+    while let Some((n, depth)) = todo.pop() {
+        let safe = |v: i64| v.unsigned_abs() <= MAX_SAFE;
+        if depth > MAX_DEPTH || !safe(n.value) || !n.delta.is_none_or(safe) {
+            return false;
+        }
+        todo.extend(n.children.iter().map(|c| (c, depth + 1)));
+    }
+    true
+}
+
+/// `v` through its JSON text and V8's `JSON.parse`, which builds large object trees
+/// faster than property-by-property calls (the flame graph of a 12,000-sample profile:
+/// about 20,000 objects). Only for values whose integers are all exact JS numbers.
+fn parse_json<'e>(env: &'e Env, v: &impl serde::Serialize) -> napi::Result<Unknown<'e>> {
+    let text = serde_json::to_string(v).map_err(|e| napi::Error::from_reason(e.to_string()))?;
+    let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
+    let parse: Function<'_, String, Unknown<'e>> = json.get_named_property("parse")?;
+    parse.apply(json, text)
 }
 
 /// A length as a JS array length.
