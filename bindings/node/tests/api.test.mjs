@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib'
 import { test } from 'node:test'
 
 import gprofops, { EventBatches, GcTrace, Profile, Trace, diff, errorCodes, merge, mergeAsync } from 'gprofops'
-import { CORPUS, EXAMPLES, REPO, cli, cliJson, parseExact, profileWithValues } from './helpers.mjs'
+import { CORPUS, EXAMPLES, REPO, cli, cliJson, deepProfile, parseExact, profileWithValues } from './helpers.mjs'
 
 const CPU = join(EXAMPLES, 'cpu.pb.gz')
 const HEAP = join(EXAMPLES, 'heap.pb.gz')
@@ -272,4 +272,24 @@ test('the README\'s Node tour runs', () => {
   assert.equal(r.status, 0, r.stderr)
   assert.match(r.stdout, /math\/big\.addVV/)
   assert.match(r.stdout, /GC cycles, STW p50/)
+})
+
+test('flame graphs come out the same through both builders, however deep', () => {
+  const p = Profile.load(CPU)
+  const big = Profile.load(CPU, { bigint: true }).flamegraph()
+  const toBig = (n) => ({ ...n, value: BigInt(n.value), ...(n.delta === undefined ? {} : { delta: BigInt(n.delta) }), children: n.children.map(toBig) })
+  assert.deepEqual(big, toBig(p.flamegraph()))
+  for (const depth of [1000, 3000]) {
+    const deep = Profile.fromBuffer(deepProfile(depth))
+    let n = deep.flamegraph()
+    let levels = 0
+    while (n.children.length) {
+      assert.equal(n.children.length, 1)
+      n = n.children[0]
+      levels++
+    }
+    assert.equal(levels, depth)
+    assert.equal(n.name, 'f0')
+    assert.equal(n.value, 1)
+  }
 })

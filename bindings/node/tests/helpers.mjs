@@ -94,3 +94,25 @@ export function profileWithValues(values) {
   bytes.push(...str(''), ...str('samples'), ...str('count'))
   return Buffer.from(bytes)
 }
+
+/** A varint field. */
+function vfield(no, v) {
+  return [...varint(no << 3), ...varint(v)]
+}
+
+/**
+ * A profile.proto with one sample whose stack is `depth` distinct functions `f0` (leaf)
+ * ... `f{depth-1}` (root), value 1.
+ */
+export function deepProfile(depth) {
+  const bytes = [...field(1, [...vfield(1, 1), ...vfield(2, 2)])]
+  const ids = Array.from({ length: depth }, (_, i) => i + 1)
+  bytes.push(...field(2, [...field(1, ids.flatMap((id) => varint(id))), ...field(2, varint(1))]))
+  for (const id of ids) {
+    bytes.push(...field(4, [...vfield(1, id), ...field(4, [...vfield(1, id), ...vfield(2, 1)])]))
+    bytes.push(...field(5, [...vfield(1, id), ...vfield(2, id + 2)]))
+  }
+  const strings = ['', 'samples', 'count', ...ids.map((id) => `f${id - 1}`)]
+  for (const s of strings) bytes.push(...field(6, [...Buffer.from(s)]))
+  return Buffer.from(bytes)
+}
