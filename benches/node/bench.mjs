@@ -82,6 +82,7 @@ for (const [name, fn] of [
   ['load', () => gprofops.Profile.load(largest)],
   ['top()', () => p.top()],
   ['flamegraph()', () => p.flamegraph()],
+  ['flamegraphJson()', () => p.flamegraphJson()],
   ['folded()', () => p.folded()],
 ]) {
   const ts = Array.from({ length: runs }, () => time(fn))
@@ -94,7 +95,7 @@ const script = (report) => `
   const g = require(${JSON.stringify(join(require.resolve('./index.js')))})
   const p = g.Profile.load(process.argv[1])
   const r = p.${report}()
-  process.stdout.write(JSON.stringify(r, (_, v) => typeof v === 'bigint' ? Number(v) : v) + '\\n')`
+  process.stdout.write((typeof r === 'string' ? r : JSON.stringify(r, (_, v) => typeof v === 'bigint' ? Number(v) : v)) + '\\n')`
 function proc(cmd, args) {
   const t = performance.now()
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 30 })
@@ -105,6 +106,7 @@ console.log(`\nWhole processes, median of ${runs} alternating runs: node (load +
 for (const [report, args] of [
   ['top', ['top', '--json']],
   ['flamegraph', ['flamegraph']],
+  ['flamegraphJson', ['flamegraph']],
 ]) {
   const tn = []
   const tc = []

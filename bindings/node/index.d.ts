@@ -483,6 +483,14 @@ export declare class Profile {
   /** [`Profile.flamegraph`] on the libuv thread pool. */
   flamegraphAsync(options?: ReportOptions | undefined | null): Promise<FlameNode>
   /**
+   * [`Profile.flamegraph`] as JSON text, exactly what `gprofops flamegraph` prints
+   * (without its newline): for a server that sends the graph on, it skips building
+   * JS objects and `JSON.stringify`. Integers are written in full.
+   */
+  flamegraphJson(options?: ReportOptions | undefined | null): string
+  /** [`Profile.flamegraphJson`] on the libuv thread pool. */
+  flamegraphJsonAsync(options?: ReportOptions | undefined | null): Promise<string>
+  /**
    * The profile as a speedscope document (`JSON.stringify` it into a
    * `.speedscope.json` file), named `name` (default `profile`).
    */

@@ -110,7 +110,10 @@ async function api(req, res, url) {
     if (parts[3] === 'flamegraph') {
       const baseId = url.searchParams.get('base')
       if (baseId) options.base = lookup(baseId).profile
-      return send(res, 200, await profile.flamegraphAsync(options))
+      // The JSON text straight from Rust: no JS objects built only to be stringified.
+      const text = await profile.flamegraphJsonAsync(options)
+      res.writeHead(200, { 'content-type': 'application/json' })
+      return res.end(text)
     }
   }
   return send(res, 404, { error: 'no such endpoint' })

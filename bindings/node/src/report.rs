@@ -54,6 +54,7 @@ enum Report {
     Tree,
     Folded,
     Flame,
+    FlameJson,
     Speedscope,
 }
 
@@ -82,6 +83,16 @@ fn report(p: &pprof::Profile, args: ReportArgs, report: Report, name: &str) -> F
             None => Output::Flame(flame::flamegraph(&prep)),
             Some(b) => Output::Flame(flame::flamegraph_diff(&q.prepare(&b)?, &prep)?),
         },
+        Report::FlameJson => {
+            let root = match base {
+                None => flame::flamegraph(&prep),
+                Some(b) => flame::flamegraph_diff(&q.prepare(&b)?, &prep)?,
+            };
+            Output::Text(
+                serde_json::to_string(&root)
+                    .map_err(|e| Failure::new("ParseError", e.to_string()))?,
+            )
+        }
         Report::Speedscope => Output::Json(
             serde_json::to_value(speedscope::speedscope(&prep, name))
                 .map_err(|e| Failure::new("ParseError", e.to_string()))?,
@@ -344,6 +355,24 @@ impl Profile {
     #[napi(ts_return_type = "Promise<FlameNode>")]
     pub fn flamegraph_async(&self, options: Option<ReportOptions>) -> AsyncTask<Job> {
         self.report_async(options, Report::Flame)
+    }
+
+    /// [`Profile.flamegraph`] as JSON text, exactly what `gprofops flamegraph` prints
+    /// (without its newline): for a server that sends the graph on, it skips building
+    /// JS objects and `JSON.stringify`. Integers are written in full.
+    #[napi(ts_return_type = "string")]
+    pub fn flamegraph_json<'e>(
+        &self,
+        env: &'e Env,
+        options: Option<ReportOptions>,
+    ) -> napi::Result<Unknown<'e>> {
+        self.report(env, options, Report::FlameJson)
+    }
+
+    /// [`Profile.flamegraphJson`] on the libuv thread pool.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn flamegraph_json_async(&self, options: Option<ReportOptions>) -> AsyncTask<Job> {
+        self.report_async(options, Report::FlameJson)
     }
 
     /// The profile as a speedscope document (`JSON.stringify` it into a

@@ -195,6 +195,9 @@ test('flame graphs: values add up; the diff graph has deltas; both equal the CLI
   const dir = mkdtempSync(join(tmpdir(), 'gprofops-'))
   base.save(join(dir, 'base.pb.gz'))
   assert.deepEqual(d, cliJson('flamegraph', '--compare', join(dir, 'base.pb.gz'), CPU))
+  // As JSON text: exactly the CLI's output.
+  assert.equal(p.flamegraphJson({ base }) + '\n', cli('flamegraph', '--compare', join(dir, 'base.pb.gz'), CPU).stdout)
+  assert.equal((await p.flamegraphJsonAsync({ focus: 'main' })) + '\n', cli('flamegraph', '--focus', 'main', CPU).stdout)
 })
 
 test('folded, traces and speedscope equal the CLI\'s', () => {
