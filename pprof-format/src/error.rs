@@ -66,6 +66,14 @@ pub enum Error {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// Saving a profile to a file failed (the file is left as it was).
+    #[error("writing {path}: {source}")]
+    Save {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
     /// Writing an encoded profile failed.
     #[error("writing profile: {0}")]
     Write(#[from] std::io::Error),

@@ -26,7 +26,7 @@ impl Profile {
     /// ```
     pub fn save(&self, path: impl AsRef<Path>, gzip: bool) -> Result<()> {
         let path = path.as_ref();
-        let io = |source| Error::Io {
+        let io = |source| Error::Save {
             path: path.to_path_buf(),
             source,
         };
@@ -35,7 +35,10 @@ impl Profile {
             let f = std::fs::File::create(&tmp).map_err(io)?;
             let mut w = std::io::BufWriter::new(f);
             if gzip {
-                self.write_gzip(&mut w)?;
+                self.write_gzip(&mut w).map_err(|e| match e {
+                    Error::Write(source) => io(source),
+                    other => other,
+                })?;
             } else {
                 w.write_all(&self.encode()).map_err(io)?;
             }
@@ -93,7 +96,8 @@ mod tests {
         // A directory where the temporary file would go makes the write fail.
         std::fs::create_dir(dir.join(format!(".out.pb.gz.{}.tmp", std::process::id()))).unwrap();
         let err = profile("new").save(&path, true).unwrap_err();
-        assert!(matches!(err, crate::Error::Io { .. }), "{err}");
+        assert!(matches!(err, crate::Error::Save { .. }), "{err}");
+        assert!(err.to_string().starts_with("writing "), "{err}");
         assert_eq!(Profile::open(&path).unwrap(), old);
         std::fs::remove_dir_all(&dir).unwrap();
     }

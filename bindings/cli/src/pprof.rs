@@ -306,11 +306,12 @@ pub fn merge_cmd(a: MergeArgs) -> CliResult {
 }
 
 pub(crate) fn write_profile(p: &Profile, out: &Path, raw: bool) -> CliResult {
-    let bytes = if raw { p.encode() } else { p.encode_gzip() };
     if out == Path::new("-") {
+        let bytes = if raw { p.encode() } else { p.encode_gzip() };
         std::io::stdout().lock().write_all(&bytes)?;
     } else {
-        std::fs::write(out, bytes).map_err(|e| format!("{}: {e}", out.display()))?;
+        // Atomic: a failed or interrupted write leaves OUT as it was.
+        p.save(out, !raw)?;
     }
     Ok(())
 }

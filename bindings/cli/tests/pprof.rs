@@ -172,3 +172,25 @@ fn bad_input_exits_2_with_one_line() {
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
     }
 }
+
+#[test]
+fn merge_output_replaces_the_file_whole_or_not_at_all() {
+    let dir = std::env::temp_dir().join(format!("gprofops-merge-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("out.pb.gz");
+    std::fs::write(&out, b"previous contents").unwrap();
+    let out_s = out.to_str().unwrap();
+    ok(&["merge", "-o", out_s, &path(FIB), &path(FIB)]);
+    let merged: Value = serde_json::from_str(&ok(&["info", "--json", out_s])).unwrap();
+    let one: Value = serde_json::from_str(&ok(&["info", "--json", &path(FIB)])).unwrap();
+    assert_eq!(merged["totals"][0], one["totals"][0].as_i64().unwrap() * 2);
+    // Nothing but OUT is left in the directory: the temporary file was renamed.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    // A write that cannot happen says so and names the file.
+    let bad = dir.join("missing").join("out.pb.gz");
+    let out = gprofops(&["merge", "-o", bad.to_str().unwrap(), &path(FIB)]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("gprofops: writing "), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
