@@ -399,7 +399,8 @@ impl Profile {
     }
 
     /// The `tree` report as text, at most `n` nodes (0: all); with `symbol`, only the
-    /// nodes matching it (`peek`). Options as for `top`.
+    /// nodes matching it, untrimmed, as `go tool pprof -peek` shows them. Options as for
+    /// `top`.
     #[pyo3(signature = (n=0, /, *, symbol=None, **options))]
     fn tree(
         &self,
@@ -408,9 +409,15 @@ impl Profile {
         symbol: Option<String>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<String> {
-        with_prepared(py, self, options, |prep| {
-            tree::tree(prep, n, symbol.as_deref())
+        let mut q = query(options)?;
+        if symbol.is_some() {
+            q = q.untrimmed();
+        }
+        py.detach(|| {
+            q.prepare(&self.p)
+                .and_then(|prep| tree::tree(&prep, n, symbol.as_deref()))
         })
+        .map_err(ops_err)
     }
 
     /// Folded stacks (Brendan Gregg's format): `[(\"root;...;leaf\", value), ...]`.

@@ -133,3 +133,9 @@ def test_label_nodes_match_cli(cli):
     assert tagged.sample(0)["stack"][-1] == "48"  # the bytes label has no unit
     want = cli.run("top", "-n", "5", "--tagroot", "bytes", HEAP).stdout
     assert tagged.top(5).to_text().splitlines()[1:] == want.splitlines()[1:]
+
+
+def test_tree_with_symbol_is_go_tool_pprof_peek(cli):
+    path = EXAMPLES / "cpu.pb.gz"
+    p = gprofops.Profile.load(path)
+    assert p.tree(symbol="Fib") == cli.run("peek", "Fib", path).stdout
