@@ -41,7 +41,8 @@ enum Command {
     Info(info::Args),
     /// GC statistics from a GODEBUG=gctrace log: summary, per-cycle table, OpenMetrics.
     Gctrace(gctrace::Args),
-    /// Go execution traces: `trace info` (summary) and `trace events` (ordered event dump).
+    /// Go execution traces: `info`, `events`, and the analyses `goroutines`, `tasks`,
+    /// `pprof`, `pauses`, `mmu`, `metrics`, `slow`, `perfetto`, `timeline`, `analysis`.
     Trace(trace::Args),
     /// Heaviest functions (flat, flat%, sum%, cum, cum%), as `go tool pprof -top`.
     Top(pprof::TopArgs),
