@@ -7,8 +7,8 @@ use std::sync::Mutex;
 use bytes::Bytes;
 use profile_ops::gotrace::{self, EventKind, Reader};
 use profile_ops::trace::{
-    Analysis, MmuCurve, MmuPoint, PprofConverter, PprofKind, Summary, Threshold, UtilFlags,
-    analyze, analyze_path, event_json, metrics, metrics_path, mutator_utilization,
+    Analysis, ExecStats, MmuCurve, MmuPoint, PprofConverter, PprofKind, Summary, Threshold,
+    UtilFlags, analyze, analyze_path, event_json, metrics, metrics_path, mutator_utilization,
     mutator_utilization_path, pauses, pauses_path, slow, slow_path, summarize, summarize_path,
     trace_info, trace_info_path, write_perfetto, write_perfetto_path, write_timeline,
     write_timeline_path,
@@ -84,6 +84,88 @@ impl Trace {
             Some(e) => Err(invalid(e)),
             None => Ok(m),
         }
+    }
+
+    fn task_columns(&self) -> PyResult<Vec<(String, Col)>> {
+        let s = self.summary_doc()?;
+        let t = &s.tasks;
+        let mut names = StrCol::new();
+        for x in t {
+            names.push(x.name.as_bytes())?;
+        }
+        let opt = |f: fn(&profile_ops::trace::TaskSummary) -> Option<i64>| {
+            let (v, valid) = Validity::split(t.iter().map(f));
+            Col::I64(v, valid)
+        };
+        Ok(vec![
+            ("id".into(), Col::U64(t.iter().map(|x| x.id).collect())),
+            ("name".into(), Col::Str(names)),
+            (
+                "parent".into(),
+                Col::U64(t.iter().map(|x| x.parent.unwrap_or(u64::MAX)).collect()),
+            ),
+            ("start_ns".into(), opt(|x| x.start_ns)),
+            ("end_ns".into(), opt(|x| x.end_ns)),
+            ("duration_ns".into(), opt(|x| x.duration_ns())),
+            (
+                "regions".into(),
+                Col::U64(t.iter().map(|x| x.regions).collect()),
+            ),
+            (
+                "logs".into(),
+                Col::U64(t.iter().map(|x| x.logs.len() as u64).collect()),
+            ),
+            (
+                "goroutines".into(),
+                Col::U64(t.iter().map(|x| x.goroutines.len() as u64).collect()),
+            ),
+        ])
+    }
+
+    fn region_columns(&self) -> PyResult<Vec<(String, Col)>> {
+        let s = self.summary_doc()?;
+        let rows: Vec<(i64, &profile_ops::trace::RegionSummary)> = s
+            .goroutines
+            .iter()
+            .flat_map(|g| g.regions.iter().map(move |r| (g.id, r)))
+            .collect();
+        let mut names = StrCol::new();
+        for (_, r) in &rows {
+            names.push(r.name.as_bytes())?;
+        }
+        let opt = |f: &dyn Fn(&profile_ops::trace::RegionSummary) -> Option<i64>| {
+            let (v, valid) = Validity::split(rows.iter().map(|(_, r)| f(r)));
+            Col::I64(v, valid)
+        };
+        let i = |f: &dyn Fn(&ExecStats) -> i64| {
+            Col::I64(
+                rows.iter().map(|(_, r)| f(&r.stats)).collect(),
+                Validity::default(),
+            )
+        };
+        Ok(vec![
+            (
+                "goroutine".into(),
+                Col::I64(rows.iter().map(|(g, _)| *g).collect(), Validity::default()),
+            ),
+            (
+                "task".into(),
+                Col::U64(rows.iter().map(|(_, r)| r.task).collect()),
+            ),
+            ("name".into(), Col::Str(names)),
+            ("start_ns".into(), opt(&|r| r.start_ns)),
+            ("end_ns".into(), opt(&|r| r.end_ns)),
+            ("duration_ns".into(), opt(&|r| r.duration_ns())),
+            ("exec_ns".into(), i(&|x| x.exec_ns)),
+            ("sched_wait_ns".into(), i(&|x| x.sched_wait_ns)),
+            (
+                "block_ns".into(),
+                i(&|x| x.block_ns.values().fold(0i64, |a, b| a.wrapping_add(*b))),
+            ),
+            ("syscall_ns".into(), i(&|x| x.syscall_ns)),
+            ("syscall_block_ns".into(), i(&|x| x.syscall_block_ns)),
+            ("unknown_ns".into(), i(&|x| x.unknown_ns())),
+        ])
     }
 
     fn goroutine_columns(&self) -> PyResult<Vec<(String, Col)>> {
@@ -284,6 +366,24 @@ impl Trace {
             py,
             &serde_json::json!({"tasks": a.tasks, "regions": a.regions}),
         )
+    }
+
+    /// One row per user task: `id`, `name` (type), `parent` (2^64-1: none), `start_ns`,
+    /// `end_ns`, `duration_ns` (null where not in the trace), `regions`, `logs`,
+    /// `goroutines`.
+    fn tasks_to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let cols = py.detach(|| self.task_columns())?;
+        crate::table::to_pandas(py, cols)
+    }
+
+    /// One row per user region of each goroutine: `goroutine`, `task`, `name` (type; `""`
+    /// for the region a goroutine inherits from its creator), `start_ns`, `end_ns`,
+    /// `duration_ns` (null where not in the trace), and what the goroutine did meanwhile:
+    /// `exec_ns`, `sched_wait_ns`, `block_ns`, `syscall_ns`, `syscall_block_ns`,
+    /// `unknown_ns`.
+    fn regions_to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let cols = py.detach(|| self.region_columns())?;
+        crate::table::to_pandas(py, cols)
     }
 
     /// Stop-the-world pauses (`start_ns`, `duration_ns`, `reason`, `gc`, `goroutine`),

@@ -48,6 +48,19 @@ def test_goroutines_tasks_regions_equal_go(path: Path):
     assert a["valid"] and a["goroutines"] == groups
 
 
+def test_task_and_region_tables():
+    path = GOTRACE / "tests" / "go122-annotations.trace"
+    want = json.loads(Path(str(path) + ".analysis.json").read_text())
+    t = gprofops.Trace.load(path)
+    tasks = t.tasks_to_pandas()
+    assert sorted(tasks["name"]) == sorted(n for n, l in want["tasks"].items() for _ in range(l["count"]))
+    assert tasks.loc[tasks["name"] == "task0", "duration_ns"].iloc[0] == 108288
+    regions = t.regions_to_pandas()
+    assert len(regions) == sum(l["count"] for l in want["regions"].values())
+    r0 = regions[regions["name"] == "region0"].iloc[0]
+    assert r0["duration_ns"] == 21184 and r0["exec_ns"] == 21184 and r0["goroutine"] == 9
+
+
 def test_goroutines_table():
     path = GOTRACE / "tests" / "go122-annotations.trace"
     df = gprofops.Trace.load(path).goroutines_to_pandas()

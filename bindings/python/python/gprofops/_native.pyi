@@ -207,6 +207,10 @@ class Trace:
     def goroutines_to_pandas(self) -> pandas.DataFrame: ...
     def tasks(self) -> dict[Literal["tasks", "regions"], dict[str, Latency]]:
         """User task and region latency by type."""
+    def tasks_to_pandas(self) -> pandas.DataFrame:
+        """One row per user task."""
+    def regions_to_pandas(self) -> pandas.DataFrame:
+        """One row per user region, with what its goroutine did meanwhile."""
     def pauses(self) -> dict[str, Any]:
         """Stop-the-world pauses (``stw``, ``stw_percentiles``, ``stw_total_ns``) and
         ``gc_cycles``."""
