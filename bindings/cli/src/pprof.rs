@@ -445,7 +445,7 @@ pub fn flame_cmd(a: FlameArgs) -> CliResult {
         Some(b) => flame::flamegraph_diff(b, &prep)?,
         None => flame::flamegraph(&prep),
     };
-    emit(&format!("{}\n", serde_json::to_string(&root)?))?;
+    emit(&format!("{}\n", root.to_json()))?;
     Ok(())
 }
 

@@ -88,10 +88,7 @@ fn report(p: &pprof::Profile, args: ReportArgs, report: Report, name: &str) -> F
                 None => flame::flamegraph(&prep),
                 Some(b) => flame::flamegraph_diff(&q.prepare(&b)?, &prep)?,
             };
-            Output::Text(
-                serde_json::to_string(&root)
-                    .map_err(|e| Failure::new("ParseError", e.to_string()))?,
-            )
+            Output::Text(root.to_json())
         }
         Report::Speedscope => Output::Json(
             serde_json::to_value(speedscope::speedscope(&prep, name))

@@ -282,8 +282,12 @@ test('flame graphs come out the same through both builders, however deep', () =>
   const big = Profile.load(CPU, { bigint: true }).flamegraph()
   const toBig = (n) => ({ ...n, value: BigInt(n.value), ...(n.delta === undefined ? {} : { delta: BigInt(n.delta) }), children: n.children.map(toBig) })
   assert.deepEqual(big, toBig(p.flamegraph()))
-  for (const depth of [1000, 3000]) {
+  const dir = mkdtempSync(join(tmpdir(), 'gprofops-'))
+  for (const depth of [1000, 3000, 200000]) {
     const deep = Profile.fromBuffer(deepProfile(depth))
+    const file = join(dir, `deep${depth}.pb.gz`)
+    deep.save(file)
+    assert.equal(deep.flamegraphJson() + '\n', cli('flamegraph', file).stdout)
     let n = deep.flamegraph()
     let levels = 0
     while (n.children.length) {

@@ -105,14 +105,20 @@ function vfield(no, v) {
  * ... `f{depth-1}` (root), value 1.
  */
 export function deepProfile(depth) {
-  const bytes = [...field(1, [...vfield(1, 1), ...vfield(2, 2)])]
+  const parts = [field(1, [...vfield(1, 1), ...vfield(2, 2)])]
   const ids = Array.from({ length: depth }, (_, i) => i + 1)
-  bytes.push(...field(2, [...field(1, ids.flatMap((id) => varint(id))), ...field(2, varint(1))]))
+  const locationIds = []
+  for (const id of ids) for (const b of varint(id)) locationIds.push(b)
+  parts.push(Buffer.from(varint((2 << 3) | 2)), Buffer.from(varint(0)))
+  const sample = Buffer.concat([Buffer.from(field(1, [])).subarray(0, 1), Buffer.from(varint(locationIds.length)), Buffer.from(locationIds), Buffer.from(field(2, varint(1)))])
+  parts.pop()
+  parts.pop()
+  parts.push(Buffer.from([...varint((2 << 3) | 2), ...varint(sample.length)]), sample)
   for (const id of ids) {
-    bytes.push(...field(4, [...vfield(1, id), ...field(4, [...vfield(1, id), ...vfield(2, 1)])]))
-    bytes.push(...field(5, [...vfield(1, id), ...vfield(2, id + 2)]))
+    parts.push(field(4, [...vfield(1, id), ...field(4, [...vfield(1, id), ...vfield(2, 1)])]))
+    parts.push(field(5, [...vfield(1, id), ...vfield(2, id + 2)]))
   }
   const strings = ['', 'samples', 'count', ...ids.map((id) => `f${id - 1}`)]
-  for (const s of strings) bytes.push(...field(6, [...Buffer.from(s)]))
-  return Buffer.from(bytes)
+  for (const s of strings) parts.push(field(6, [...Buffer.from(s)]))
+  return Buffer.concat(parts.map((p) => Buffer.from(p)))
 }

@@ -10,7 +10,7 @@ use profile_ops::report::{flame, folded, speedscope, traces, tree};
 use profile_ops::transform::{self, DiffMode};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyList};
 
 use crate::errors::ops_err;
 use crate::profile::{Profile, to_py};
@@ -143,6 +143,35 @@ pub fn diff(
         }
     };
     wrap(py.detach(|| transform::diff(&base.p, &new.p, mode, normalize)))
+}
+
+/// A flame graph as nested dicts (`name`, `value`, `delta` for diffs, `children`), built
+/// without recursion: graphs are as deep as the deepest stack.
+fn flame_dict<'py>(py: Python<'py>, root: &flame::FlameNode) -> PyResult<Bound<'py, PyAny>> {
+    let open = |n: &flame::FlameNode| -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyList>)> {
+        let d = PyDict::new(py);
+        d.set_item("name", &n.name)?;
+        d.set_item("value", n.value)?;
+        if let Some(delta) = n.delta {
+            d.set_item("delta", delta)?;
+        }
+        let children = PyList::empty(py);
+        d.set_item("children", &children)?;
+        Ok((d, children))
+    };
+    let (top, children) = open(root)?;
+    let mut path = vec![(root, children, 0)];
+    while let Some((node, children, next)) = path.last_mut() {
+        if let Some(child) = node.children.get(*next) {
+            *next += 1;
+            let (d, grandchildren) = open(child)?;
+            children.append(d)?;
+            path.push((child, grandchildren, 0));
+        } else {
+            path.pop();
+        }
+    }
+    Ok(top.into_any())
 }
 
 /// The `top` report (see `Profile.top`).
@@ -452,7 +481,7 @@ impl Profile {
                 }
             })
             .map_err(ops_err)?;
-        to_py(py, &node)
+        flame_dict(py, &node)
     }
 
     /// The profile as a speedscope document (a dict; `json.dump` it to a `.speedscope.json`

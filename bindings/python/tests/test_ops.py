@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import gprofops
-from conftest import EXAMPLES, PPROF
+from conftest import EXAMPLES, PPROF, varint
 
 CPU = EXAMPLES / "cpu.pb.gz"
 HEAP = EXAMPLES / "heap.pb.gz"
@@ -139,3 +139,37 @@ def test_tree_with_symbol_is_go_tool_pprof_peek(cli):
     path = EXAMPLES / "cpu.pb.gz"
     p = gprofops.Profile.load(path)
     assert p.tree(symbol="Fib") == cli.run("peek", "Fib", path).stdout
+
+
+def _deep_profile(depth: int) -> bytes:
+    """One sample whose stack is `depth` distinct functions f0 (leaf) ... f{depth-1}."""
+
+    def field(no: int, data: bytes) -> bytes:
+        return varint((no << 3) | 2) + varint(len(data)) + data
+
+    def vfield(no: int, v: int) -> bytes:
+        return varint(no << 3) + varint(v)
+
+    out = [field(1, vfield(1, 1) + vfield(2, 2))]
+    ids = range(1, depth + 1)
+    out.append(field(2, field(1, b"".join(varint(i) for i in ids)) + field(2, varint(1))))
+    for i in ids:
+        out.append(field(4, vfield(1, i) + field(4, vfield(1, i) + vfield(2, 1))))
+        out.append(field(5, vfield(1, i) + vfield(2, i + 2)))
+    for s in ["", "samples", "count", *(f"f{i - 1}" for i in ids)]:
+        out.append(field(6, s.encode()))
+    return b"".join(out)
+
+
+def test_flamegraph_of_a_200000_frame_stack(tmp_path, cli):
+    """No recursion per frame, in Rust or in building the dicts (json.loads would raise
+    RecursionError)."""
+    p = gprofops.Profile.from_bytes(_deep_profile(200_000))
+    node, depth = p.flamegraph(), 0
+    while node["children"]:
+        (node,) = node["children"]
+        depth += 1
+    assert (depth, node["name"], node["value"]) == (200_000, "f0", 1)
+    p.save(tmp_path / "deep.pb.gz")
+    assert p.folded()[0][1] == 1
+    assert cli.run("flamegraph", tmp_path / "deep.pb.gz").stdout.startswith('{"name":"root","value":1,')

@@ -35,6 +35,58 @@ pub struct FlameNode {
     pub children: Vec<FlameNode>,
 }
 
+impl FlameNode {
+    /// The graph as d3-flame-graph JSON, the same text `serde_json::to_string` makes of
+    /// it, written without recursion, so that graphs of any depth can be written. (The
+    /// derived `Serialize`, `Clone`, `PartialEq` and `Debug` recurse once per level.)
+    ///
+    /// ```
+    /// use profile_ops::report::flame::FlameNode;
+    /// let leaf = FlameNode { name: "main.f".into(), value: 3, delta: None, children: vec![] };
+    /// let root = FlameNode { name: "root".into(), value: 3, delta: None, children: vec![leaf] };
+    /// assert_eq!(root.to_json(), serde_json::to_string(&root).unwrap());
+    /// ```
+    pub fn to_json(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        // Frames still to write, innermost last; `None` closes the frame opened before.
+        let mut todo: Vec<Option<&FlameNode>> = vec![Some(self)];
+        let mut first = true;
+        while let Some(item) = todo.pop() {
+            let Some(n) = item else {
+                out.push_str("]}");
+                first = false;
+                continue;
+            };
+            if !first {
+                out.push(',');
+            }
+            // A string's JSON form is not recursive.
+            let name = serde_json::to_string(&n.name).unwrap_or_else(|_| "\"\"".into());
+            let _ = write!(out, "{{\"name\":{name},\"value\":{}", n.value);
+            if let Some(d) = n.delta {
+                let _ = write!(out, ",\"delta\":{d}");
+            }
+            out.push_str(",\"children\":[");
+            first = true;
+            todo.push(None);
+            todo.extend(n.children.iter().rev().map(Some));
+        }
+        out
+    }
+}
+
+impl Drop for FlameNode {
+    /// Frees the frames without recursion (the derived drop would recurse once per level
+    /// and overflow the stack on deep graphs).
+    fn drop(&mut self) {
+        let mut frames = std::mem::take(&mut self.children);
+        while let Some(mut f) = frames.pop() {
+            frames.append(&mut f.children);
+        }
+    }
+}
+
 #[derive(Default)]
 struct Tree {
     name: Vec<u32>,
@@ -84,20 +136,38 @@ impl Tree {
         }
     }
 
-    fn export(&self, at: usize, names: &[String], diff: bool) -> FlameNode {
-        let mut children: Vec<FlameNode> = self.children[at]
-            .iter()
-            .map(|&c| self.export(c, names, diff))
-            .collect();
-        children.sort_by(|a, b| a.name.cmp(&b.name));
-        FlameNode {
+    /// The tree as nested nodes, children sorted by name. Built without recursion (a
+    /// graph is as deep as the deepest stack, and stacks of 100,000 frames exist): each
+    /// node is finished once its last child is, then moved into its parent.
+    fn export(&self, names: &[String], diff: bool) -> FlameNode {
+        let node = |at: usize| FlameNode {
             name: names
                 .get(self.name[at] as usize)
                 .cloned()
                 .unwrap_or_else(|| "root".into()),
             value: self.value[at],
             delta: diff.then(|| self.value[at].wrapping_sub(self.base[at])),
-            children,
+            children: Vec::with_capacity(self.children[at].len()),
+        };
+        // The path from the root: each node, its tree index and its next child.
+        let mut path = vec![(node(0), 0, 0)];
+        loop {
+            let Some((_, at, next)) = path.last_mut() else {
+                unreachable!("the root leaves the path only by returning");
+            };
+            if let Some(&c) = self.children[*at].get(*next) {
+                *next += 1;
+                path.push((node(c), c, 0));
+                continue;
+            }
+            let Some((mut done, _, _)) = path.pop() else {
+                unreachable!("the path is not empty");
+            };
+            done.children.sort_by(|a, b| a.name.cmp(&b.name));
+            match path.last_mut() {
+                Some((parent, _, _)) => parent.children.push(done),
+                None => return done,
+            }
         }
     }
 }
@@ -123,7 +193,7 @@ pub fn flamegraph(prep: &Prepared<'_>) -> FlameNode {
     let stacks = Stacks::new(prep);
     let mut t = Tree::new();
     stacks.for_each(prep, |frames, v| t.add(frames, v, false));
-    t.export(0, &stacks.names, false)
+    t.export(&stacks.names, false)
 }
 
 /// The differential flame graph of `new` against `base`: the shape and values of `new`,
@@ -158,7 +228,7 @@ pub fn flamegraph_diff(base: &Prepared<'_>, new: &Prepared<'_>) -> Result<FlameN
         mapped.extend(frames.iter().map(|&f| base_ids[f as usize]));
         t.add(&mapped, v, true);
     });
-    Ok(t.export(0, &names, true))
+    Ok(t.export(&names, true))
 }
 
 /// Renders a flame graph SVG with inferno; `base` makes it differential (frames coloured
