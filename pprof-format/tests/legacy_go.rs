@@ -195,3 +195,14 @@ fn go_debug1_text_profiles_agree_with_go_tool_pprof() {
     assert_eq!(checked, 6);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn errors_escape_the_control_characters_they_quote() {
+    // A garbled line carrying a terminal title change and a screen clear.
+    let input = b"goroutine profile: total 3\n\x1b]0;pwned\x07\x1b[2J x\n";
+    let err = pprof_format::Profile::decode(input)
+        .unwrap_err()
+        .to_string();
+    assert!(!err.chars().any(char::is_control), "{err:?}");
+    assert!(err.contains(r"\u{1b}]0;pwned\u{7}\u{1b}[2J x"), "{err}");
+}

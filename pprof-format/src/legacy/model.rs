@@ -30,12 +30,29 @@ impl From<Error> for Fail {
 
 pub(crate) type LResult<T> = std::result::Result<T, Fail>;
 
-/// A legacy-format error at `line`.
+/// A legacy-format error at `line`. Messages quote the input, so control characters are
+/// escaped (`\u{1b}`): an error printed on a terminal must not carry the input's escape
+/// sequences to it.
 pub(crate) fn bad(format: &'static str, line: usize, message: impl Into<String>) -> Fail {
+    let message = message.into();
+    let message = if message.chars().any(char::is_control) {
+        message
+            .chars()
+            .map(|c| {
+                if c.is_control() {
+                    format!("\\u{{{:x}}}", c as u32)
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    } else {
+        message
+    };
     Fail::Bad(Error::Legacy {
         format,
         line,
-        message: message.into(),
+        message,
     })
 }
 
