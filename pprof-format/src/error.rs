@@ -74,6 +74,9 @@ pub enum Error {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// Reading a profile from a stream (standard input, a pipe) failed.
+    #[error("reading profile: {0}")]
+    Stream(std::io::Error),
     /// Writing an encoded profile failed.
     #[error("writing profile: {0}")]
     Write(#[from] std::io::Error),

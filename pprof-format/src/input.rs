@@ -141,7 +141,8 @@ impl Profile {
         Self::open_with(path, &DecodeOptions::default())
     }
 
-    /// [`Profile::open`] with options.
+    /// [`Profile::open`] with options. A path that is not a regular file (a FIFO,
+    /// `/dev/stdin`, a pipe) is read as a stream, up to `max_inflated_size` bytes.
     pub fn open_with(path: impl AsRef<Path>, opts: &DecodeOptions) -> Result<Profile> {
         let path = path.as_ref();
         let io = |source| Error::Io {
@@ -149,12 +150,48 @@ impl Profile {
             source,
         };
         let file = std::fs::File::open(path).map_err(io)?;
-        let len = file.metadata().map_err(io)?.len();
-        if len == 0 {
+        let meta = file.metadata().map_err(io)?;
+        if meta.is_dir() {
+            return Err(io(std::io::ErrorKind::IsADirectory.into()));
+        }
+        if !meta.is_file() {
+            return Self::read_with(file, opts).map_err(|e| match e {
+                Error::Stream(source) => io(source),
+                other => other,
+            });
+        }
+        if meta.len() == 0 {
             return Err(Error::Empty);
         }
         let buf = map_file(&file).map_err(io)?;
         Self::decode_bytes_with(buf, opts)
+    }
+
+    /// Reads a profile from a stream (standard input, a pipe, a socket) to its end, up to
+    /// `max_inflated_size` bytes ([`Error::TooLarge`] past it), and decodes it. A failed
+    /// read is [`Error::Stream`].
+    ///
+    /// ```
+    /// # use pprof_format::{DecodeOptions, Profile, ProfileBuilder};
+    /// let mut b = ProfileBuilder::new();
+    /// b.sample_type("samples", "count");
+    /// let bytes = b.build().unwrap().encode_gzip();
+    /// let p = Profile::read_with(&bytes[..], &DecodeOptions::default()).unwrap();
+    /// assert_eq!(p.sample_types().len(), 1);
+    /// ```
+    pub fn read_with(mut r: impl std::io::Read, opts: &DecodeOptions) -> Result<Profile> {
+        let limit = opts.max_inflated_size;
+        let mut data = Vec::new();
+        std::io::Read::take(&mut r, limit as u64 + 1)
+            .read_to_end(&mut data)
+            .map_err(Error::Stream)?;
+        if data.len() > limit {
+            return Err(Error::TooLarge { limit });
+        }
+        if data.is_empty() {
+            return Err(Error::Empty);
+        }
+        Self::decode_bytes_with(Bytes::from(data), opts)
     }
 }
 

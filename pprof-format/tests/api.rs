@@ -310,3 +310,32 @@ fn label_strings_out_of_range_are_rejected() {
         assert!(Profile::decode(&bytes).is_ok(), "{at}");
     }
 }
+
+#[test]
+fn streams_are_read_to_a_limit() {
+    use pprof_format::{DecodeOptions, Error, ProfileBuilder};
+    let mut b = ProfileBuilder::new();
+    b.sample_type("samples", "count").comment("streamed");
+    let p = b.build().unwrap();
+    let raw = p.encode();
+    assert_eq!(
+        Profile::read_with(&raw[..], &DecodeOptions::default()).unwrap(),
+        p
+    );
+    let mut small = DecodeOptions::default();
+    small.max_inflated_size = raw.len() - 1;
+    assert!(matches!(
+        Profile::read_with(&raw[..], &small),
+        Err(Error::TooLarge { .. })
+    ));
+    assert!(matches!(
+        Profile::read_with(&b""[..], &DecodeOptions::default()),
+        Err(Error::Empty)
+    ));
+    let dir = std::env::temp_dir();
+    let err = Profile::open(&dir).unwrap_err();
+    assert!(
+        matches!(&err, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::IsADirectory),
+        "{err}"
+    );
+}

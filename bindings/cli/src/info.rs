@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use profile_ops::pprof::{Profile, go_duration, go_time_utc};
+use profile_ops::pprof::{go_duration, go_time_utc};
 use profile_ops::summary::ProfileSummary;
 
 use crate::CliResult;
@@ -18,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> CliResult {
-    let p = Profile::open(&a.file)?;
+    let p = crate::pprof::open(&a.file)?;
     let s = ProfileSummary::of(&p);
     if a.json {
         outln!("{}", serde_json::to_string(&s)?);

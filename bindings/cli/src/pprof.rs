@@ -189,8 +189,22 @@ impl ProfileArgs {
     }
 }
 
-fn open(path: &Path) -> Result<Profile, Box<dyn std::error::Error>> {
-    Profile::open(path).map_err(|e| format!("{}: {e}", path.display()).into())
+/// A profile file, or standard input for `-`. Errors name the file once.
+pub(crate) fn open(path: &Path) -> Result<Profile, Box<dyn std::error::Error>> {
+    open_profile(path).map_err(Into::into)
+}
+
+fn open_profile(path: &Path) -> Result<Profile, String> {
+    let p = if path == Path::new("-") {
+        Profile::read_with(std::io::stdin().lock(), &Default::default())
+    } else {
+        Profile::open(path)
+    };
+    p.map_err(|e| match e {
+        // Already "reading PATH: ...".
+        profile_ops::pprof::Error::Io { .. } => e.to_string(),
+        _ => format!("{}: {e}", path.display()),
+    })
 }
 
 /// Files at least this large get a spinner while they load (on a terminal).
@@ -234,7 +248,7 @@ pub(crate) fn load_merged(files: &[PathBuf]) -> Result<Profile, Box<dyn std::err
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(path) = files.get(i) else { break };
-                    let r = Profile::open(path).map_err(|e| format!("{}: {e}", path.display()));
+                    let r = open_profile(path);
                     bar.inc(1);
                     if let Ok(mut g) = slots.lock() {
                         g[i] = Some(r);

@@ -194,3 +194,70 @@ fn merge_output_replaces_the_file_whole_or_not_at_all() {
     assert!(err.starts_with("gprofops: writing "), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn standard_input_fifos_and_directories() {
+    use std::io::Write;
+    let cpu = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data/cpu.pb.gz");
+    let want = ok(&["info", "--json", cpu.to_str().unwrap()]);
+    // `-` reads standard input, for info, reports and merge.
+    for args in [&["info", "--json", "-"][..], &["merge", "-o", "-", "-"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gprofops"))
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(&std::fs::read(&cpu).unwrap())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        if args[0] == "info" {
+            assert_eq!(String::from_utf8(out.stdout).unwrap(), want);
+        } else {
+            let p = profile_ops_decode(&out.stdout);
+            assert_eq!(
+                p,
+                serde_json::from_str::<Value>(&want).unwrap()["num_samples"]
+            );
+        }
+    }
+    // A FIFO is read as a stream, not memory-mapped.
+    let dir = std::env::temp_dir().join(format!("gprofops-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("cpu.fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let writer = {
+        let (fifo, cpu) = (fifo.clone(), cpu.clone());
+        std::thread::spawn(move || std::fs::write(&fifo, std::fs::read(cpu).unwrap()).unwrap())
+    };
+    assert_eq!(ok(&["info", "--json", fifo.to_str().unwrap()]), want);
+    writer.join().unwrap();
+    // A directory says so, once.
+    let out = gprofops(&["top", dir.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(err.matches(dir.to_str().unwrap()).count(), 1, "{err}");
+    assert!(err.contains("is a directory"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The number of samples of a gzipped profile, read back with the CLI.
+fn profile_ops_decode(gz: &[u8]) -> Value {
+    let path = std::env::temp_dir().join(format!("gprofops-stdin-{}.pb.gz", std::process::id()));
+    std::fs::write(&path, gz).unwrap();
+    let info: Value =
+        serde_json::from_str(&ok(&["info", "--json", path.to_str().unwrap()])).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    info["num_samples"].clone()
+}

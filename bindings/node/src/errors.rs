@@ -98,9 +98,10 @@ impl From<pprof::Error> for Failure {
             E::Legacy { .. } => "LegacyFormatError",
             E::UnknownFormat(_) => "UnknownFormatError",
             E::Empty => "EmptyInputError",
-            E::Io { source, .. } | E::Save { source, .. } | E::Write(source) => {
-                io_code(source.kind())
-            }
+            E::Io { source, .. }
+            | E::Save { source, .. }
+            | E::Stream(source)
+            | E::Write(source) => io_code(source.kind()),
             _ => "ParseError",
         };
         Failure::new(code, e.to_string())

@@ -160,7 +160,7 @@ pub(crate) fn pprof_err(e: pprof::Error) -> PyErr {
         E::Legacy { .. } => LegacyFormatError::new_err(msg),
         E::UnknownFormat(_) => UnknownFormatError::new_err(msg),
         E::Empty => EmptyInputError::new_err(msg),
-        E::Io { source, .. } | E::Save { source, .. } | E::Write(source) => {
+        E::Io { source, .. } | E::Save { source, .. } | E::Stream(source) | E::Write(source) => {
             os_error(source.kind(), msg)
         }
         _ => ParseError::new_err(msg),

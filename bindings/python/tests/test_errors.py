@@ -94,7 +94,7 @@ def test_corpus_rejections_match_the_oracles():
 def test_missing_file_and_directory(tmp_path):
     with pytest.raises(FileNotFoundError, match="no-such.pb.gz"):
         gprofops.Profile.load(tmp_path / "no-such.pb.gz")
-    with pytest.raises(OSError):
+    with pytest.raises(IsADirectoryError):
         gprofops.Profile.load(tmp_path)
     with pytest.raises(FileNotFoundError):
         gprofops.GcTrace.load(tmp_path / "no-such.log")
