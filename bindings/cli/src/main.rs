@@ -67,9 +67,14 @@ enum Command {
 /// Writes to stdout; a reader that went away (`| head`) is not an error, and `println!`
 /// would panic on it.
 pub(crate) fn emit(text: &str) -> CliResult {
+    emit_bytes(text.as_bytes())
+}
+
+/// Writes `bytes` to standard output; a reader that went away (`| head`) is not an error.
+pub(crate) fn emit_bytes(bytes: &[u8]) -> CliResult {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => Ok(r?),
     }

@@ -2,7 +2,7 @@
 //! `speedscope`, `merge`, `diff` — with `go tool pprof`'s flag names. Several FILE
 //! arguments are merged first, as `go tool pprof` merges them.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -322,7 +322,7 @@ pub fn merge_cmd(a: MergeArgs) -> CliResult {
 pub(crate) fn write_profile(p: &Profile, out: &Path, raw: bool) -> CliResult {
     if out == Path::new("-") {
         let bytes = if raw { p.encode() } else { p.encode_gzip() };
-        std::io::stdout().lock().write_all(&bytes)?;
+        crate::emit_bytes(&bytes)?;
     } else {
         // Atomic: a failed or interrupted write leaves OUT as it was.
         p.save(out, !raw)?;
@@ -425,10 +425,7 @@ pub fn peek_cmd(a: PeekArgs) -> CliResult {
 pub fn folded_cmd(a: ReportArgs) -> CliResult {
     let p = a.profile.load()?;
     let lines = folded::folded(&a.profile.query().prepare(&p)?);
-    std::io::stdout()
-        .lock()
-        .write_all(folded::to_text(&lines).as_bytes())?;
-    Ok(())
+    emit(&folded::to_text(&lines))
 }
 
 /// Arguments of `flamegraph`.

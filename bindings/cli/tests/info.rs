@@ -136,6 +136,10 @@ fn a_closed_stdout_is_not_an_error() {
         vec!["top", cpu],
         vec!["gctrace", log],
         vec!["gctrace", "--cycles", "csv", log],
+        vec!["folded", cpu],
+        vec!["traces", cpu],
+        vec!["flamegraph", cpu],
+        vec!["merge", "-o", "-", cpu],
     ] {
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
