@@ -203,8 +203,33 @@ fn open_profile(path: &Path) -> Result<Profile, String> {
     p.map_err(|e| match e {
         // Already "reading PATH: ...".
         profile_ops::pprof::Error::Io { .. } => e.to_string(),
-        _ => format!("{}: {e}", path.display()),
+        _ => format!("{}: {e}{}", path.display(), other_kind_hint(path)),
     })
+}
+
+/// When a file that is not a profile is another kind gprofops reads, which command reads
+/// it (judged from its first 64 KiB).
+fn other_kind_hint(path: &Path) -> String {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let Ok(f) = std::fs::File::open(path) else {
+        return String::new();
+    };
+    if f.take(64 << 10).read_to_end(&mut head).is_err() {
+        return String::new();
+    }
+    let shown = path.display();
+    if profile_ops::gotrace::Version::detect(&head).is_ok() {
+        format!(" (this is a Go execution trace: `gprofops trace info {shown}` reads it)")
+    } else if profile_ops::gc::GcReport::from_bytes(&head)
+        .summary
+        .gc_lines
+        > 0
+    {
+        format!(" (this looks like a GODEBUG=gctrace log: `gprofops gctrace {shown}` reads it)")
+    } else {
+        String::new()
+    }
 }
 
 /// Files at least this large get a spinner while they load (on a terminal).

@@ -152,3 +152,26 @@ fn a_closed_stdout_is_not_an_error() {
         assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
     }
 }
+
+/// A GC log or an execution trace given to a profile command gets the command that reads it.
+#[test]
+fn the_wrong_kind_of_file_gets_a_hint() {
+    let log = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data/gctrace.log");
+    let trace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/gotrace/tests/go122-annotations.trace");
+    for (file, hint) in [
+        (&log, "`gprofops gctrace "),
+        (&trace, "`gprofops trace info "),
+    ] {
+        for cmd in ["info", "top"] {
+            let out = Command::new(env!("CARGO_BIN_EXE_gprofops"))
+                .args([cmd, file.to_str().unwrap()])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(2));
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains(hint), "{cmd}: {err}");
+            assert_eq!(err.lines().count(), 1, "{err}");
+        }
+    }
+}
