@@ -79,6 +79,14 @@ fn per_cycle_table_and_openmetrics() {
         om.contains(&format!("go_gctrace_cycles_total {}", r.summary.gc_lines)),
         "{om}"
     );
+    // The median is named p50, and no value carries binary floating-point noise.
+    assert!(om.contains("go_gctrace_stw_p50_seconds "), "{om}");
+    assert!(!om.contains("_p5_"), "{om}");
+    for line in om.lines().filter(|l| !l.starts_with('#')) {
+        let value = line.rsplit(' ').next().unwrap();
+        assert!(value.len() < 16, "{line}");
+        assert!(value.parse::<f64>().is_ok(), "{line}");
+    }
     let s = &r.summary;
     // The fraction from the cpu terms and the runtime's own P% tell the same story
     // (within a few points: P% is cumulative from program start, rounded down).

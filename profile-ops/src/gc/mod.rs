@@ -210,7 +210,7 @@ impl GcReport {
     pub fn openmetrics(&self) -> String {
         let s = &self.summary;
         let mut out = String::new();
-        let mut metric = |name: &str, kind: &str, help: &str, unit: Option<&str>, value: f64| {
+        let mut metric = |name: &str, kind: &str, help: &str, unit: Option<&str>, value: String| {
             let _ = writeln!(out, "# TYPE {name} {kind}");
             if let Some(u) = unit {
                 let _ = writeln!(out, "# UNIT {name} {u}");
@@ -224,42 +224,41 @@ impl GcReport {
             "counter",
             "GC cycles in the log.",
             None,
-            s.gc_lines as f64,
+            s.gc_lines.to_string(),
         );
         metric(
             "go_gctrace_forced_cycles",
             "counter",
             "Forced GC cycles.",
             None,
-            s.forced_cycles as f64,
+            s.forced_cycles.to_string(),
         );
         metric(
             "go_gctrace_stw_seconds",
             "counter",
             "Stop-the-world time (sweep + mark termination).",
             Some("seconds"),
-            s.stw_ms_sum / 1000.0,
+            ms_as_seconds(s.stw_ms_sum),
         );
         metric(
             "go_gctrace_stw_max_seconds",
             "gauge",
             "Longest stop-the-world pause.",
             Some("seconds"),
-            s.stw_ms_max / 1000.0,
+            ms_as_seconds(s.stw_ms_max),
         );
-        for (q, v) in [
-            ("0.5", s.stw_ms_p50),
-            ("0.95", s.stw_ms_p95),
-            ("0.99", s.stw_ms_p99),
+        for (name, q, v) in [
+            ("go_gctrace_stw_p50_seconds", "0.5", s.stw_ms_p50),
+            ("go_gctrace_stw_p95_seconds", "0.95", s.stw_ms_p95),
+            ("go_gctrace_stw_p99_seconds", "0.99", s.stw_ms_p99),
         ] {
             if let Some(v) = v {
-                let name = format!("go_gctrace_stw_p{}_seconds", q.replace("0.", ""));
                 metric(
-                    &name,
+                    name,
                     "gauge",
                     &format!("Stop-the-world pause, quantile {q}."),
                     Some("seconds"),
-                    v / 1000.0,
+                    ms_as_seconds(v),
                 );
             }
         }
@@ -268,7 +267,7 @@ impl GcReport {
             "counter",
             "GC CPU time over all cycles.",
             Some("seconds"),
-            s.cpu_ms_sum / 1000.0,
+            ms_as_seconds(s.cpu_ms_sum),
         );
         if let Some(p) = s.gc_cpu_percent_last {
             metric(
@@ -276,7 +275,7 @@ impl GcReport {
                 "gauge",
                 "GC CPU fraction since start at the last cycle.",
                 None,
-                p as f64 / 100.0,
+                shift_decimal(&p.to_string(), 2),
             );
         }
         if let Some(v) = s.heap_goal_max {
@@ -285,7 +284,7 @@ impl GcReport {
                 "gauge",
                 "Largest heap goal.",
                 Some("bytes"),
-                (v << 20) as f64,
+                (u128::from(v) << 20).to_string(),
             );
         }
         if let Some(v) = s.heap_live_max {
@@ -294,7 +293,7 @@ impl GcReport {
                 "gauge",
                 "Largest live heap.",
                 Some("bytes"),
-                (v << 20) as f64,
+                (u128::from(v) << 20).to_string(),
             );
         }
         metric(
@@ -302,11 +301,45 @@ impl GcReport {
             "counter",
             "Memory returned to the OS by the scavenger.",
             Some("bytes"),
-            (s.scavenged_kib << 10) as f64,
+            (u128::from(s.scavenged_kib) << 10).to_string(),
         );
         out.push_str("# EOF\n");
         out
     }
+}
+
+/// Milliseconds as seconds, in decimal, to the nanosecond (gctrace writes at most
+/// microseconds): the text of `ms` with the point moved three places, so that 0.845 ms is
+/// `0.000845` (dividing by 1000 in binary floating point would print
+/// `0.0008449999999999999`, and sums of such terms carry the same noise).
+fn ms_as_seconds(ms: f64) -> String {
+    if !ms.is_finite() {
+        return ms.to_string();
+    }
+    shift_decimal(&format!("{ms:.6}"), 3)
+}
+
+/// The decimal number `text` (as Rust prints an `f64` or integer: no exponent) divided
+/// by 10^`places`, without trailing zeros.
+fn shift_decimal(text: &str, places: usize) -> String {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(d) => ("-", d),
+        None => ("", text),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let int = format!("{int:0>width$}", width = places + 1);
+    let (head, moved) = int.split_at(int.len() - places);
+    let frac = format!("{moved}{frac}");
+    let frac = frac.trim_end_matches('0');
+    let head = head.trim_start_matches('0');
+    let head = if head.is_empty() { "0" } else { head };
+    if frac.is_empty() {
+        if head == "0" {
+            return "0".into();
+        }
+        return format!("{sign}{head}");
+    }
+    format!("{sign}{head}.{frac}")
 }
 
 #[derive(Default)]
@@ -473,4 +506,31 @@ fn hints(s: &GcSummary) -> Vec<String> {
         ));
     }
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ms_as_seconds, shift_decimal};
+
+    #[test]
+    fn milliseconds_become_exact_decimal_seconds() {
+        for (ms, want) in [
+            (0.845, "0.000845"),
+            (8.595, "0.008595"),
+            (42.126, "0.042126"),
+            (1234.5, "1.2345"),
+            (3.0, "0.003"),
+            (1000.0, "1"),
+            (0.0, "0"),
+            (-2.5, "-0.0025"),
+            (123456.0, "123.456"),
+            (42.126000000000005, "0.042126"),
+        ] {
+            assert_eq!(ms_as_seconds(ms), want, "{ms}");
+        }
+        // The float division this replaces.
+        assert_eq!((0.845f64 / 1000.0).to_string(), "0.0008449999999999999");
+        assert_eq!(shift_decimal("7", 2), "0.07");
+        assert_eq!(shift_decimal("100", 2), "1");
+    }
 }
