@@ -80,8 +80,46 @@ pub(crate) fn emit_bytes(bytes: &[u8]) -> CliResult {
     }
 }
 
+/// A usage error as one line (`gprofops: unexpected argument '--bogus' found (tip: ...;
+/// see --help)`), as every other failure is; help and version print as clap prints them.
+fn parse() -> Result<Cli, ExitCode> {
+    use clap::error::ErrorKind;
+    Cli::try_parse().map_err(|e| {
+        if matches!(
+            e.kind(),
+            ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        ) {
+            let _ = e.print();
+            return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+        let text = e.render().to_string();
+        let mut lines = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more"));
+        let first = lines.next().unwrap_or("bad arguments");
+        let first = first.strip_prefix("error: ").unwrap_or(first);
+        let rest: Vec<&str> = lines.collect();
+        if rest.is_empty() {
+            eprintln!("gprofops: {first} (see --help)");
+        } else {
+            eprintln!("gprofops: {first} {} (see --help)", rest.join("; "));
+        }
+        ExitCode::from(2)
+    })
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     let result = match cli.command {
         Command::Info(a) => info::run(a),
         Command::Gctrace(a) => gctrace::run(a),

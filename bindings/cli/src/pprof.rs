@@ -366,7 +366,8 @@ pub struct DiffArgs {
         long,
         alias = "diff_base",
         value_name = "FILE",
-        conflicts_with = "base"
+        conflicts_with = "base",
+        required_unless_present = "base"
     )]
     diff_base: Option<PathBuf>,
     /// The new profile(s); several are merged.

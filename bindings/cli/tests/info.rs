@@ -175,3 +175,31 @@ fn the_wrong_kind_of_file_gets_a_hint() {
         }
     }
 }
+
+/// Usage errors are one line too, and exit 2; help is not an error.
+#[test]
+fn usage_errors_are_one_line() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_gprofops"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for (args, says) in [
+        (
+            &["top", "--bogus", "x"][..],
+            "unexpected argument '--bogus'",
+        ),
+        (&["diff", "x.pb.gz"][..], "--diff-base"),
+        (&["nonsense"][..], "unrecognized subcommand"),
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("gprofops: ") && err.contains(says), "{err}");
+    }
+    let help = run(&["top", "--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Usage: gprofops top"));
+}
