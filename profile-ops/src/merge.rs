@@ -149,9 +149,24 @@ fn compatibilize(drafts: &mut [Draft<'_>]) -> Result<()> {
         .filter(|ty| drafts.iter().all(|d| d.types.iter().any(|t| &t.0 == ty)))
         .collect();
     if common.is_empty() {
-        return Err(Error::Incompatible(
-            "profiles have empty common sample type list".into(),
-        ));
+        // google/pprof's words, then which type lists met (the first few distinct ones).
+        let mut lists: Vec<String> = Vec::new();
+        for d in drafts.iter() {
+            let list = d
+                .types
+                .iter()
+                .map(|t| t.0.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if !lists.contains(&list) && lists.len() < 3 {
+                lists.push(list);
+            }
+        }
+        let lists: Vec<String> = lists.into_iter().map(|l| format!("[{l}]")).collect();
+        return Err(Error::Incompatible(format!(
+            "profiles have empty common sample type list: {}",
+            lists.join(" vs ")
+        )));
     }
     for d in drafts.iter_mut() {
         let remap: Vec<usize> = common

@@ -599,3 +599,32 @@ fn a_diff_flame_graph_needs_the_same_sample_type() {
     assert!(flamegraph_svg(&pc, Some(&ph), "t").is_err());
     assert_eq!(flamegraph_diff(&pc, &pc).unwrap().delta, Some(0));
 }
+
+#[test]
+fn merging_profiles_with_no_common_type_names_their_types() {
+    use profile_ops::merge::{MergeOptions, merge};
+    use profile_ops::pprof::ProfileBuilder;
+    let make = |types: &[(&str, &str)]| {
+        let mut b = ProfileBuilder::new();
+        for (t, u) in types {
+            b.sample_type(t, u);
+        }
+        b.build().unwrap()
+    };
+    let cpu = make(&[("samples", "count"), ("cpu", "nanoseconds")]);
+    let heap = make(&[("alloc_space", "bytes")]);
+    let err = merge(
+        &[cpu.clone(), heap, cpu],
+        &MergeOptions {
+            common_sample_types: true,
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.ends_with(
+            "profiles have empty common sample type list: [samples cpu] vs [alloc_space]"
+        ),
+        "{err}"
+    );
+}
