@@ -127,3 +127,19 @@ def test_not_a_trace():
     for cut in (3000, len(data) // 2, len(data) - 100):
         with pytest.raises(gprofops.ParseError, match=r"\(generation \d+.*byte \d+\)$"):
             list(gprofops.Trace.load(data[:cut]))
+
+
+def test_openmetrics_parses_with_prometheus_client():
+    """The exposition is valid OpenMetrics, by the reference Python parser, with the
+    quantiles named as they are and exact values."""
+    from prometheus_client.openmetrics.parser import text_string_to_metric_families
+
+    logs = [EXAMPLES / "gctrace.log", *sorted((CORPUS / "gctrace").rglob("*.log"))]
+    for log in logs:
+        g = gprofops.GcTrace.load(log)
+        families = {f.name: f for f in text_string_to_metric_families(g.openmetrics())}
+        assert families["go_gctrace_cycles"].samples[0].value == g.summary["gc_lines"]
+        if g.summary["stw_ms_p50"] is not None:
+            p50 = families["go_gctrace_stw_p50_seconds"].samples[0].value
+            assert p50 == pytest.approx(g.summary["stw_ms_p50"] / 1000, rel=1e-12)
+        assert not any("_p5_" in name for name in families)
