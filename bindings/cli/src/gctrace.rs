@@ -29,7 +29,11 @@ pub fn run(a: Args) -> CliResult {
     } else {
         let f = std::fs::File::open(&a.file)
             .map_err(|e| format!("reading {}: {e}", a.file.display()))?;
-        GcReport::from_reader(BufReader::with_capacity(1 << 20, f))?
+        let report = GcReport::from_reader(BufReader::with_capacity(1 << 20, f))?;
+        if report.summary.gc_lines == 0 {
+            not_another_kind(&a.file)?;
+        }
+        report
     };
     match (a.cycles.as_deref(), a.json, a.openmetrics) {
         (Some("csv"), ..) => out!("{}", report.cycles_csv()),
@@ -37,6 +41,31 @@ pub fn run(a: Args) -> CliResult {
         (None, _, true) => out!("{}", report.openmetrics()),
         (None, true, false) => outln!("{}", serde_json::to_string(&report.summary)?),
         (None, false, false) => print_text(&report)?,
+    }
+    Ok(())
+}
+
+/// A file without a single GC record that is a trace or a profile is a mistake worth an
+/// error (exit 2) naming the command that reads it; other text without GC records is
+/// only an empty log (a program may never have collected).
+fn not_another_kind(path: &std::path::Path) -> CliResult {
+    use std::io::Read;
+    let mut head = Vec::new();
+    if let Ok(f) = std::fs::File::open(path) {
+        let _ = f.take(64 << 10).read_to_end(&mut head);
+    }
+    let shown = path.display();
+    if profile_ops::gotrace::Version::detect(&head).is_ok() {
+        return Err(format!(
+            "{shown}: this is a Go execution trace, not a GC log: `gprofops trace info {shown}` reads it"
+        )
+        .into());
+    }
+    if profile_ops::pprof::Profile::open(path).is_ok() {
+        return Err(format!(
+            "{shown}: this is a pprof profile, not a GC log: `gprofops info {shown}` reads it"
+        )
+        .into());
     }
     Ok(())
 }

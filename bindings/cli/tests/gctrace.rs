@@ -77,3 +77,30 @@ fn missing_file_is_one_line_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(String::from_utf8(out.stderr).unwrap().lines().count(), 1);
 }
+
+/// A profile or a trace is not a GC log: exit 2 with the command that reads it; text
+/// without GC records is an empty log, exit 0.
+#[test]
+fn other_kinds_of_file_are_refused_with_a_hint() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data");
+    for (file, hint) in [
+        ("cpu.pb.gz", "`gprofops info "),
+        ("annotations.trace", "`gprofops trace info "),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gprofops"))
+            .args(["gctrace", data.join(file).to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(hint) && err.lines().count() == 1, "{err}");
+    }
+    let empty = std::env::temp_dir().join(format!("gprofops-empty-{}.log", std::process::id()));
+    std::fs::write(&empty, "hello, no GC here\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gprofops"))
+        .args(["gctrace", empty.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    std::fs::remove_file(&empty).unwrap();
+}
