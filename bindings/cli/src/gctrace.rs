@@ -3,7 +3,7 @@
 use std::io::BufReader;
 use std::path::PathBuf;
 
-use profile_ops::gc::GcReport;
+use profile_ops::gc::{CycleRow, GcReport};
 
 use crate::CliResult;
 
@@ -24,25 +24,111 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> CliResult {
+    // The summary is read in bounded memory; the per-cycle table is written out as it
+    // is read rather than kept, so a log of any size needs a few megabytes.
+    let mut rows = Rows::new(a.cycles.as_deref());
+    let mut each = |row: &CycleRow| rows.write(row);
     let report = if a.file.as_os_str() == "-" {
-        GcReport::from_reader(std::io::stdin().lock())?
+        GcReport::summarize_reader(std::io::stdin().lock(), &mut each)?
     } else {
         let f = std::fs::File::open(&a.file)
             .map_err(|e| format!("reading {}: {e}", a.file.display()))?;
-        let report = GcReport::from_reader(BufReader::with_capacity(1 << 20, f))?;
+        let report = GcReport::summarize_reader(BufReader::with_capacity(1 << 20, f), &mut each)?;
         if report.summary.gc_lines == 0 {
             not_another_kind(&a.file)?;
         }
         report
     };
-    match (a.cycles.as_deref(), a.json, a.openmetrics) {
-        (Some("csv"), ..) => out!("{}", report.cycles_csv()),
-        (Some(_), ..) => outln!("{}", serde_json::to_string(&report.cycles)?),
-        (None, _, true) => out!("{}", report.openmetrics()),
-        (None, true, false) => outln!("{}", serde_json::to_string(&report.summary)?),
-        (None, false, false) => print_text(&report)?,
+    match (a.cycles.is_some(), a.json, a.openmetrics) {
+        (true, ..) => rows.finish()?,
+        (false, _, true) => out!("{}", report.openmetrics()),
+        (false, true, false) => outln!("{}", serde_json::to_string(&report.summary)?),
+        (false, false, false) => print_text(&report)?,
     }
     Ok(())
+}
+
+/// The per-cycle table (`--cycles csv|json`) written to stdout row by row, through a
+/// buffer; a closed pipe ends the output quietly, as for every other report.
+struct Rows {
+    format: Option<Format>,
+    out: std::io::BufWriter<std::io::Stdout>,
+    rows: u64,
+    error: Option<std::io::Error>,
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Csv,
+    Json,
+}
+
+impl Rows {
+    fn new(format: Option<&str>) -> Rows {
+        let format = format.map(|f| {
+            if f == "csv" {
+                Format::Csv
+            } else {
+                Format::Json
+            }
+        });
+        let mut rows = Rows {
+            format,
+            out: std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()),
+            rows: 0,
+            error: None,
+        };
+        match format {
+            Some(Format::Csv) => rows.put(CycleRow::CSV_HEADER.as_bytes()),
+            Some(Format::Json) => rows.put(b"["),
+            None => {}
+        }
+        rows
+    }
+
+    fn write(&mut self, row: &CycleRow) {
+        match self.format {
+            Some(Format::Csv) => {
+                let line = row.csv_line();
+                self.put(line.as_bytes());
+            }
+            Some(Format::Json) => {
+                if self.rows > 0 {
+                    self.put(b",");
+                }
+                match serde_json::to_vec(row) {
+                    Ok(json) => self.put(&json),
+                    Err(e) => self.error = Some(e.into()),
+                }
+            }
+            None => {}
+        }
+        self.rows += 1;
+    }
+
+    fn put(&mut self, bytes: &[u8]) {
+        use std::io::Write;
+        if self.error.is_none()
+            && let Err(e) = self.out.write_all(bytes)
+        {
+            self.error = Some(e);
+        }
+    }
+
+    fn finish(mut self) -> CliResult {
+        use std::io::Write;
+        if let Some(Format::Json) = self.format {
+            self.put(b"]\n");
+        }
+        let flushed = match self.error.take() {
+            Some(e) => Err(e),
+            None => self.out.flush(),
+        };
+        match flushed {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            r => Ok(r?),
+        }
+    }
 }
 
 /// A file without a single GC record that is a trace or a profile is a mistake worth an

@@ -43,6 +43,30 @@ pub struct CycleRow {
 }
 
 impl CycleRow {
+    /// The header line of the CSV form of the table.
+    pub const CSV_HEADER: &str = "line,number,at_secs,cpu_percent,stw_ms,concurrent_ms,cpu_ms,heap_start_mb,heap_end_mb,heap_live_mb,goal_mb,procs,forced\n";
+
+    /// The row as one CSV line (with its newline), in the columns of [`Self::CSV_HEADER`].
+    pub fn csv_line(&self) -> String {
+        let c = self;
+        format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            c.line,
+            c.number,
+            c.at_secs,
+            c.cpu_percent,
+            c.stw_ms,
+            c.concurrent_ms,
+            c.cpu_ms,
+            c.heap_start_mb,
+            c.heap_end_mb,
+            c.heap_live_mb,
+            c.goal_mb,
+            c.procs,
+            c.forced
+        )
+    }
+
     fn of(line: usize, c: &GcCycle) -> CycleRow {
         CycleRow {
             line,
@@ -167,41 +191,51 @@ impl GcReport {
     /// assert_eq!(r.summary.stw_ms_sum, 0.03);
     /// ```
     pub fn from_bytes(log: &[u8]) -> GcReport {
-        let mut b = Builder::default();
+        let mut cycles = Vec::new();
+        let mut b = Builder::new(|row: &CycleRow| cycles.push(row.clone()));
         gctrace::scan(log, |item| b.add(item));
-        b.finish()
+        let mut report = b.finish();
+        report.cycles = cycles;
+        report
     }
 
-    /// Analyses a log from a reader in constant memory (plus the per-cycle table).
+    /// Analyses a log from a reader, keeping the per-cycle table: memory grows with the
+    /// number of cycles (about 130 bytes each). [`GcReport::summarize_reader`] reads a log
+    /// of any length in bounded memory.
     pub fn from_reader(r: impl BufRead) -> gctrace::Result<GcReport> {
-        let mut b = Builder::default();
+        let mut cycles = Vec::new();
+        let report = GcReport::summarize_reader(r, |row| cycles.push(row.clone()))?;
+        Ok(GcReport { cycles, ..report })
+    }
+
+    /// Analyses a log from a reader without keeping the per-cycle table: each cycle's row
+    /// is handed to `each_cycle` as it is read (to write it out, or to ignore it) and the
+    /// report's `cycles` stays empty. Memory is bounded by the longest line and the number
+    /// of *distinct* pause times and heap/goal ratios (the exact percentiles need them),
+    /// not by the number of cycles, so a log of many gigabytes reads in a few megabytes.
+    ///
+    /// ```
+    /// use profile_ops::gc::GcReport;
+    /// let log = "gc 1 @0.100s 1%: 0.010+1.0+0.020 ms clock, 0.04+0.1/0.5/0+0.08 ms cpu, 4->5->2 MB, 5 MB goal, 0 MB stacks, 0 MB globals, 4 P\n".repeat(1000);
+    /// let mut rows = 0;
+    /// let r = GcReport::summarize_reader(log.as_bytes(), |_| rows += 1).unwrap();
+    /// assert_eq!((r.summary.gc_lines, rows, r.cycles.len()), (1000, 1000, 0));
+    /// assert_eq!(r.summary.stw_ms_p99, Some(0.03));
+    /// ```
+    pub fn summarize_reader(
+        r: impl BufRead,
+        each_cycle: impl FnMut(&CycleRow),
+    ) -> gctrace::Result<GcReport> {
+        let mut b = Builder::new(each_cycle);
         gctrace::scan_reader(r, |item| b.add(item))?;
         Ok(b.finish())
     }
 
-    /// The per-cycle table as CSV with a header line.
+    /// The per-cycle table as CSV with a header line ([`CycleRow::CSV_HEADER`]).
     pub fn cycles_csv(&self) -> String {
-        let mut s = String::from(
-            "line,number,at_secs,cpu_percent,stw_ms,concurrent_ms,cpu_ms,heap_start_mb,heap_end_mb,heap_live_mb,goal_mb,procs,forced\n",
-        );
+        let mut s = String::from(CycleRow::CSV_HEADER);
         for c in &self.cycles {
-            let _ = writeln!(
-                s,
-                "{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                c.line,
-                c.number,
-                c.at_secs,
-                c.cpu_percent,
-                c.stw_ms,
-                c.concurrent_ms,
-                c.cpu_ms,
-                c.heap_start_mb,
-                c.heap_end_mb,
-                c.heap_live_mb,
-                c.goal_mb,
-                c.procs,
-                c.forced
-            );
+            s.push_str(&c.csv_line());
         }
         s
     }
@@ -342,15 +376,41 @@ fn shift_decimal(text: &str, places: usize) -> String {
     format!("{sign}{head}.{frac}")
 }
 
-#[derive(Default)]
-struct Builder {
+/// The summary's figures, accumulated cycle by cycle in file order (so sums come out
+/// exactly as a sum over the whole table would).
+struct Builder<F> {
     s: GcSummary,
-    cycles: Vec<CycleRow>,
+    each_cycle: F,
+    cycles: u64,
     stw_micros_sum: u64,
     stw_micros_max: u64,
+    /// Pause times (µs) and heap-at-start/goal ratios with their counts: what the exact
+    /// percentiles need, in memory bounded by the distinct values.
+    stw_micros: Counts,
+    start_over_goal: Counts,
+    concurrent_ms_sum: f64,
+    cpu_ms_sum: f64,
+    first_at_secs: Option<f64>,
+    last: Option<CycleRow>,
 }
 
-impl Builder {
+impl<F: FnMut(&CycleRow)> Builder<F> {
+    fn new(each_cycle: F) -> Self {
+        Builder {
+            s: GcSummary::default(),
+            each_cycle,
+            cycles: 0,
+            stw_micros_sum: 0,
+            stw_micros_max: 0,
+            stw_micros: Counts::default(),
+            start_over_goal: Counts::default(),
+            concurrent_ms_sum: 0.0,
+            cpu_ms_sum: 0.0,
+            first_at_secs: None,
+            last: None,
+        }
+    }
+
     fn add(&mut self, item: &Item) {
         let s = &mut self.s;
         match item.event {
@@ -370,6 +430,7 @@ impl Builder {
                 let stw = cycle.stw_micros();
                 self.stw_micros_sum += stw;
                 self.stw_micros_max = self.stw_micros_max.max(stw);
+                self.stw_micros.add(stw);
                 for (max, v) in [
                     (&mut s.heap_start_max, cycle.heap_start_mb),
                     (&mut s.heap_end_max, cycle.heap_end_mb),
@@ -385,7 +446,16 @@ impl Builder {
                     .entry(cycle.clock().len().to_string())
                     .or_default() += 1;
                 s.stacks_globals_lines += u64::from(cycle.stacks_mb.is_some());
-                self.cycles.push(CycleRow::of(item.line, cycle));
+                let row = CycleRow::of(item.line, cycle);
+                self.cycles += 1;
+                self.concurrent_ms_sum += row.concurrent_ms;
+                self.cpu_ms_sum += row.cpu_ms;
+                if let Some(r) = row.start_over_goal {
+                    self.start_over_goal.add(order_key(r));
+                }
+                self.first_at_secs.get_or_insert(row.at_secs);
+                (self.each_cycle)(&row);
+                self.last = Some(row);
             }
             Event::Scavenge(Scavenge::Scvg { released_mb }) => {
                 s.scvg_lines += 1;
@@ -412,50 +482,72 @@ impl Builder {
         s.scav_lines = s.scvg_lines + s.scavtrace_lines;
         s.stw_ms_sum = self.stw_micros_sum as f64 / 1000.0;
         s.stw_ms_max = self.stw_micros_max as f64 / 1000.0;
-        let mut stw: Vec<f64> = self.cycles.iter().map(|c| c.stw_ms).collect();
-        stw.sort_by(f64::total_cmp);
-        s.stw_ms_p50 = percentile(&stw, 0.50);
-        s.stw_ms_p95 = percentile(&stw, 0.95);
-        s.stw_ms_p99 = percentile(&stw, 0.99);
-        s.concurrent_ms_sum = self.cycles.iter().map(|c| c.concurrent_ms).sum();
-        s.cpu_ms_sum = self.cycles.iter().map(|c| c.cpu_ms).sum();
-        s.gc_cpu_percent_last = self.cycles.last().map(|c| c.cpu_percent);
+        let stw_ms = |q| self.stw_micros.percentile(q).map(|us| us as f64 / 1000.0);
+        s.stw_ms_p50 = stw_ms(0.50);
+        s.stw_ms_p95 = stw_ms(0.95);
+        s.stw_ms_p99 = stw_ms(0.99);
+        s.concurrent_ms_sum = self.concurrent_ms_sum;
+        s.cpu_ms_sum = self.cpu_ms_sum;
+        s.gc_cpu_percent_last = self.last.as_ref().map(|c| c.cpu_percent);
         s.gc_cpu_fraction_from_terms = self
-            .cycles
-            .last()
+            .last
+            .as_ref()
             .map(|c| c.at_secs * 1000.0 * c.procs as f64)
             .filter(|&avail| avail > 0.0)
             .map(|avail| s.cpu_ms_sum / avail);
-        if let (Some(first), Some(last)) = (self.cycles.first(), self.cycles.last()) {
-            let span = last.at_secs - first.at_secs;
+        if let (Some(first), Some(last)) = (self.first_at_secs, &self.last) {
+            let span = last.at_secs - first;
             if span > 0.0 {
                 s.span_secs = Some(span);
-                s.cycles_per_sec = Some((self.cycles.len() - 1) as f64 / span);
+                s.cycles_per_sec = Some((self.cycles - 1) as f64 / span);
             }
         }
-        let mut ratios: Vec<f64> = self
-            .cycles
-            .iter()
-            .filter_map(|c| c.start_over_goal)
-            .collect();
-        ratios.sort_by(f64::total_cmp);
-        s.start_over_goal_p50 = percentile(&ratios, 0.5);
+        s.start_over_goal_p50 = self.start_over_goal.percentile(0.5).map(from_order_key);
         let hints = hints(s);
         GcReport {
             summary: self.s,
-            cycles: self.cycles,
+            cycles: Vec::new(),
             hints,
         }
     }
 }
 
-/// Nearest-rank percentile of sorted values.
-fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
-    if sorted.is_empty() {
-        return None;
+/// A multiset of values (as order-preserving `u64` keys) with nearest-rank percentiles.
+#[derive(Default)]
+struct Counts {
+    counts: BTreeMap<u64, u64>,
+    len: u64,
+}
+
+impl Counts {
+    fn add(&mut self, key: u64) {
+        *self.counts.entry(key).or_default() += 1;
+        self.len += 1;
     }
-    let rank = (q * sorted.len() as f64).ceil() as usize;
-    Some(sorted[rank.clamp(1, sorted.len()) - 1])
+
+    /// Nearest-rank percentile: the smallest value with at least `q` of the values at or
+    /// below it.
+    fn percentile(&self, q: f64) -> Option<u64> {
+        if self.len == 0 {
+            return None;
+        }
+        let rank = ((q * self.len as f64).ceil() as u64).clamp(1, self.len);
+        let mut seen = 0;
+        self.counts.iter().find_map(|(&k, &n)| {
+            seen += n;
+            (seen >= rank).then_some(k)
+        })
+    }
+}
+
+/// A key whose integer order is `f64::total_cmp`'s order.
+fn order_key(x: f64) -> u64 {
+    let b = x.to_bits();
+    if b >> 63 == 1 { !b } else { b | 1 << 63 }
+}
+
+fn from_order_key(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
 }
 
 /// What a GC expert would say from the numbers, each statement with its figures.
@@ -510,7 +602,44 @@ fn hints(s: &GcSummary) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{ms_as_seconds, shift_decimal};
+    use super::{Counts, from_order_key, ms_as_seconds, order_key, shift_decimal};
+
+    /// The streaming percentile against the definition it replaces: sort every value and
+    /// take the nearest rank.
+    #[test]
+    fn streamed_percentiles_equal_sorted_nearest_rank() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut values = Vec::new();
+        for i in 0..5000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            // Few distinct values (repeats are the common case in a log), negatives and
+            // both zeros included, so the key order is exercised.
+            let v = match i % 4 {
+                0 => (state % 50) as f64 / 8.0,
+                1 => -((state % 7) as f64) * 0.25,
+                2 => -0.0,
+                _ => (state % 100_000) as f64 / 1000.0,
+            };
+            values.push(v);
+        }
+        for n in [1, 2, 3, 10, 99, 100, 101, 5000] {
+            let mut counts = Counts::default();
+            for &v in &values[..n] {
+                counts.add(order_key(v));
+                assert_eq!(from_order_key(order_key(v)).to_bits(), v.to_bits());
+            }
+            let mut sorted = values[..n].to_vec();
+            sorted.sort_by(f64::total_cmp);
+            for q in [0.0, 0.01, 0.5, 0.95, 0.99, 1.0] {
+                let rank = ((q * n as f64).ceil() as usize).clamp(1, n);
+                let got = counts.percentile(q).map(from_order_key).unwrap();
+                assert_eq!(got.to_bits(), sorted[rank - 1].to_bits(), "n={n} q={q}");
+            }
+        }
+        assert_eq!(Counts::default().percentile(0.5), None);
+    }
 
     #[test]
     fn milliseconds_become_exact_decimal_seconds() {
