@@ -1,6 +1,10 @@
-//! Whatever `Profile::decode` accepts goes through the pprof operations and reports: merge,
-//! diff, filters, every granularity, label nodes and every report. No panic, hang or
-//! runaway allocation on any profile, however odd its tables.
+//! Whatever `Profile::decode` accepts goes through the pprof operations and reports: merge
+//! (identical and common sample types), diff in both modes against a second profile
+//! derived from the input (scaled, so that values differ), normalize, compact, the
+//! summary, filters, every granularity, label nodes and every report (top, traces, tree,
+//! folded, flame graph, differential flame graph, flame graph SVG, speedscope), also on the
+//! diffed profile. No panic, hang or runaway allocation on any profile, however odd its
+//! tables.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -9,11 +13,27 @@ use profile_ops::granularity::Granularity;
 use profile_ops::labels::add_label_nodes;
 use profile_ops::merge::{MergeOptions, merge};
 use profile_ops::pprof::{DecodeOptions, Profile};
-use profile_ops::query::Query;
+use profile_ops::query::{Prepared, Query};
 use profile_ops::report::{
-    flame::flamegraph, folded::folded, speedscope::speedscope, top::Top, traces::traces, tree::tree,
+    flame::{flamegraph, flamegraph_diff, flamegraph_svg},
+    folded::{self, folded},
+    speedscope::speedscope,
+    top::Top,
+    traces::traces,
+    tree::tree,
 };
-use profile_ops::transform::{DiffMode, diff};
+use profile_ops::summary::ProfileSummary;
+use profile_ops::transform::{DiffMode, compact, diff, normalize, scale};
+
+/// The text reports on one prepared profile.
+fn reports(prep: &Prepared<'_>) {
+    let _ = Top::new(prep, 10).to_text();
+    let _ = traces(prep);
+    let _ = tree(prep, 10, None);
+    let _ = folded::to_text(&folded(prep));
+    let _ = flamegraph(prep);
+    let _ = speedscope(prep, "fuzz");
+}
 
 fuzz_target!(|data: &[u8]| {
     let mut opts = DecodeOptions::default();
@@ -21,9 +41,26 @@ fuzz_target!(|data: &[u8]| {
     let Ok(p) = Profile::decode_with(data, &opts) else {
         return;
     };
-    let _ = merge(&[p.clone(), p.clone()], &MergeOptions::default());
-    let _ = diff(&p, &p, DiffMode::Marked, true);
-    let _ = diff(&p, &p, DiffMode::Subtract, false);
+    let _ = ProfileSummary::of(&p);
+    // A second profile with other values: the base of the diffs and a merge partner.
+    let base = scale(&p, 0.5).unwrap_or_else(|_| p.clone());
+    let _ = compact(&p);
+    let _ = normalize(&p, &base);
+    let _ = merge(&[p.clone(), base.clone()], &MergeOptions::default());
+    let common = MergeOptions {
+        common_sample_types: true,
+    };
+    let _ = merge(&[base.clone(), p.clone()], &common);
+    if let Ok(d) = diff(&base, &p, DiffMode::Marked, true)
+        && let Ok(prep) = Query::default().prepare(&d)
+    {
+        reports(&prep);
+    }
+    if let Ok(d) = diff(&base, &p, DiffMode::Subtract, false)
+        && let Ok(prep) = Query::default().prepare(&d)
+    {
+        let _ = Top::new(&prep, 10).to_text();
+    }
     let _ = add_label_nodes(&p, &["k"], &["k"], "");
     let granularities = [
         Granularity::Functions,
@@ -48,11 +85,14 @@ fuzz_target!(|data: &[u8]| {
             };
         }
         let Ok(prep) = q.prepare(&p) else { continue };
-        let _ = Top::new(&prep, 10).to_text();
-        let _ = traces(&prep);
-        let _ = tree(&prep, 10, None);
-        let _ = folded(&prep);
-        let _ = flamegraph(&prep);
-        let _ = speedscope(&prep, "fuzz");
+        reports(&prep);
+        if i == 0 {
+            let _ = tree(&prep, 10, Some("main"));
+            let _ = flamegraph_svg(&prep, None, "fuzz");
+            if let Ok(bprep) = q.prepare(&base) {
+                let _ = flamegraph_diff(&bprep, &prep);
+                let _ = flamegraph_svg(&prep, Some(&bprep), "fuzz");
+            }
+        }
     }
 });
