@@ -695,6 +695,12 @@ export interface LoadOptions {
    */
   maxInflatedSize?: number
   /**
+   * Decoding a profile that would take more than this many bytes (a decompression
+   * bomb, a forged sample count) is refused with `TooLargeError` (default 4 GiB).
+   * Profiles only.
+   */
+  memoryBudget?: number
+  /**
    * Try the legacy text formats `go tool pprof` reads when the input is not protobuf
    * (default true). Profiles only.
    */

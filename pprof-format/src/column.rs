@@ -24,6 +24,8 @@ use std::sync::{Mutex, PoisonError};
 
 use bytemuck::Pod;
 
+use crate::error::Result;
+
 /// Columns at least this large (in bytes) are mapped when decoding.
 const MAP_THRESHOLD: usize = 4 << 20;
 
@@ -271,20 +273,26 @@ impl<T: Pod> Column<T> {
 
     /// Lets `fill` write up to `max` values after the current end and keeps the first
     /// `n` of them, `n` being what `fill` returns (clamped to `max`). The window starts
-    /// zeroed; `fill` must not write past the `n` it returns.
+    /// zeroed; `fill` must not write past the `n` it returns. The room for `max` values
+    /// is made fallibly ([`Error::OutOfMemory`]): `max` comes from the input.
     #[inline]
-    pub(crate) fn append_with<E>(
+    pub(crate) fn append_with(
         &mut self,
         max: usize,
-        fill: impl FnOnce(&mut [T]) -> Result<usize, E>,
-    ) -> Result<(), E> {
+        fill: impl FnOnce(&mut [T]) -> Result<usize>,
+    ) -> Result<()> {
         if let Repr::Map { len, ready, .. } = &self.repr
             && *len + max > *ready
         {
-            self.make_room(max);
+            // Past the mapping's capacity the column moves into a `Vec` here.
+            self.try_reserve(max)?;
+            if let Repr::Map { .. } = self.repr {
+                self.make_room(max);
+            }
         }
         match &mut self.repr {
             Repr::Vec(v) => {
+                crate::budget::grow(v, max)?;
                 let start = v.len();
                 v.resize(start + max, T::zeroed());
                 let n = fill(&mut v[start..]);
@@ -304,6 +312,32 @@ impl<T: Pod> Column<T> {
                 n.map(drop)
             }
         }
+    }
+
+    /// Room for `extra` more values, or [`Error::OutOfMemory`]: a `Vec` column grows
+    /// (geometrically), a mapped column past its capacity moves into a `Vec` of twice
+    /// its length. Pushes within the room never allocate.
+    pub(crate) fn try_reserve(&mut self, extra: usize) -> Result<()> {
+        match &mut self.repr {
+            Repr::Vec(v) => crate::budget::grow(v, extra),
+            Repr::Map { len, cap, .. } if *len + extra <= *cap => Ok(()),
+            Repr::Map { len, .. } => {
+                let want = len.saturating_mul(2).max(*len + extra);
+                let mut v = Vec::new();
+                v.try_reserve_exact(want)
+                    .map_err(|e| crate::budget::out_of_memory::<T>(want, e))?;
+                v.extend_from_slice(self);
+                let mapped = std::mem::replace(&mut self.repr, Repr::Vec(v));
+                recycle(mapped);
+                Ok(())
+            }
+        }
+    }
+
+    /// Bytes of values held (not the capacity, which for a mapped column is address
+    /// space only).
+    pub(crate) fn held_bytes(&self) -> usize {
+        self.len() * size_of::<T>()
     }
 
     /// Keeps the first `n` values (all of them when there are fewer).
@@ -506,7 +540,7 @@ mod tests {
         let n = (HUGE_PAGES_AFTER + 3 * HUGE_PAGE) / 8;
         let mut dirty = Column::<u64>::with_capacity_mapped(n);
         dirty
-            .append_with::<()>(n, |w| {
+            .append_with(n, |w| {
                 w.fill(u64::MAX);
                 Ok(n)
             })
@@ -517,7 +551,7 @@ mod tests {
         assert_eq!(cache().len(), 0, "the mapping was not reused");
         let mut i = 0u32;
         while c.len() < 2 * n {
-            c.append_with::<()>(1000.min(2 * n - c.len()), |w| {
+            c.append_with(1000.min(2 * n - c.len()), |w| {
                 assert!(w.iter().all(|&x| x == 0), "a window holds stale values");
                 let k = w.len().min(600);
                 for x in &mut w[..k] {
@@ -550,7 +584,7 @@ mod tests {
             c.push_sparse(0);
             c.push(1);
             c.extend_from_slice(&[2, 3]);
-            c.append_with::<()>(4, |w| {
+            c.append_with(4, |w| {
                 assert_eq!(w, &[0, 0, 0, 0]);
                 w[0] = 4;
                 Ok(1)
@@ -561,11 +595,11 @@ mod tests {
             assert!(
                 c.append_with(2, |w| {
                     w[1] = 7;
-                    Err("bad")
+                    Err(crate::Error::Empty)
                 })
                 .is_err()
             );
-            c.append_with::<()>(2, |w| {
+            c.append_with(2, |w| {
                 assert_eq!(w, &[0, 0]);
                 Ok(0)
             })
@@ -594,7 +628,7 @@ mod tests {
         }
         while c.len() < n {
             let at = c.len() as u32;
-            c.append_with::<()>(1000, |w| {
+            c.append_with(1000, |w| {
                 for (k, x) in w.iter_mut().enumerate().take(700) {
                     *x = at + k as u32;
                 }
@@ -610,7 +644,7 @@ mod tests {
         let _turn = CACHE_TESTS.lock().unwrap_or_else(PoisonError::into_inner);
         let mut c = Column::<u64>::with_capacity_mapped(MAP_THRESHOLD / 8);
         let cap = MAP_THRESHOLD / 8;
-        c.append_with::<()>(cap, |w| Ok(w.len())).unwrap();
+        c.append_with(cap, |w| Ok(w.len())).unwrap();
         c.push(5);
         assert_eq!(c.len(), cap + 1);
         assert_eq!(c[cap], 5);

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use bytes::Bytes;
 
+use crate::budget::{Budget, grow, push};
 use crate::column::Column;
 use crate::error::{Error, Result};
 use crate::labels::LabelColumn;
@@ -116,7 +117,7 @@ impl LocationIds for IdIndex {
 }
 
 /// Decodes an uncompressed profile.proto message held in `buf`.
-pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
+pub(crate) fn decode_proto(buf: Bytes, budget: Budget) -> Result<Profile> {
     if buf.is_empty() {
         return Err(Error::Empty);
     }
@@ -154,7 +155,7 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
             continue;
         }
         table_field(&mut t, &mut refs, num, v, at, data.len() - at, |b, off| {
-            (off as u32, (off + b.len()) as u32)
+            Ok((off as u32, (off + b.len()) as u32))
         })?;
     }
 
@@ -169,6 +170,15 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
     }
     // At most one string per byte of a buffer below 4 GiB (checked above).
     let n_strings = t.strings.len() as u32;
+    // What the sample columns need at least (the offsets and values, whose counts are
+    // known now; the location indexes and labels are checked as they grow), before any
+    // of it is allocated: a profile declaring billions of samples stops here.
+    let columns = n_samples.saturating_mul(8usize.saturating_add(k.saturating_mul(8)));
+    budget.check(
+        buf.len()
+            .saturating_add(t.held_bytes())
+            .saturating_add(columns),
+    )?;
     let s = &mut t.samples;
     s.location_offsets = Column::with_capacity_mapped(n_samples + 1);
     s.location_offsets.push(0);
@@ -184,12 +194,12 @@ pub(crate) fn decode_proto(buf: Bytes) -> Result<Profile> {
     // half the memory of the largest column.
     s.locations = if locations.len() <= NARROW_LOCATIONS {
         let mut c = Column::<u16>::with_capacity_mapped(sample_bytes);
-        decode_samples(data, s, &mut c, &locations, k, n_strings)?;
+        decode_samples(data, s, &mut c, &locations, k, n_strings, budget)?;
         c.shrink_to_fit();
         LocationColumn::from_u16(c)
     } else {
         let mut c = Column::<u32>::with_capacity_mapped(sample_bytes);
-        decode_samples(data, s, &mut c, &locations, k, n_strings)?;
+        decode_samples(data, s, &mut c, &locations, k, n_strings, budget)?;
         c.shrink_to_fit();
         LocationColumn::from_u32(c)
     };
@@ -203,8 +213,8 @@ pub(crate) const SAMPLE_TAG: u64 = 2 << 3 | 2;
 /// What locations refer to by id, kept until the tables they refer into are complete.
 #[derive(Default)]
 pub(crate) struct TableRefs {
-    mapping_ids: Vec<u64>,
-    line_fn_ids: Vec<u64>,
+    pub(crate) mapping_ids: Vec<u64>,
+    pub(crate) line_fn_ids: Vec<u64>,
 }
 
 /// Room, in a table not yet written, for as many entries as `rest` bytes of input could
@@ -229,7 +239,7 @@ pub(crate) fn table_field(
     v: Value<'_>,
     at: usize,
     rest: usize,
-    span: impl FnOnce(&[u8], usize) -> (u32, u32),
+    span: impl FnOnce(&[u8], usize) -> Result<(u32, u32)>,
 ) -> Result<()> {
     match num {
         3 => reserve_once(&mut t.mappings, rest),
@@ -244,16 +254,17 @@ pub(crate) fn table_field(
         _ => {}
     }
     match num {
-        1 => t
-            .sample_types
-            .push(value_type(v, "Profile.sample_type", at)?),
-        3 => t.mappings.push(decode_mapping(v, at)?),
+        1 => push(
+            &mut t.sample_types,
+            value_type(v, "Profile.sample_type", at)?,
+        )?,
+        3 => push(&mut t.mappings, decode_mapping(v, at)?)?,
         4 => {
             let (loc, mapping_id) = decode_location(v, at, &mut t.lines, &mut refs.line_fn_ids)?;
-            t.locations.push(loc);
-            refs.mapping_ids.push(mapping_id);
+            push(&mut t.locations, loc)?;
+            push(&mut refs.mapping_ids, mapping_id)?;
         }
-        5 => t.functions.push(decode_function(v, at)?),
+        5 => push(&mut t.functions, decode_function(v, at)?)?,
         6 => {
             let (b, off) = as_bytes(v, "Profile.string_table", at)?;
             if t.strings.is_empty() && !b.is_empty() {
@@ -263,7 +274,8 @@ pub(crate) fn table_field(
                     what: "string_table[0] must be ''".into(),
                 });
             }
-            t.strings.push(span(b, off));
+            let span = span(b, off)?;
+            push(&mut t.strings, span)?;
         }
         7 => t.drop_frames = sid(as_varint(v, "Profile.drop_frames", at)?),
         8 => t.keep_frames = sid(as_varint(v, "Profile.keep_frames", at)?),
@@ -285,6 +297,7 @@ pub(crate) fn table_field(
         13 => {
             let mut c = Vec::new();
             push_varints(v, &mut c, "Profile.comment", at)?;
+            grow(&mut t.comments, c.len())?;
             t.comments.extend(c.into_iter().map(sid));
         }
         14 => t.default_sample_type = sid(as_varint(v, "Profile.default_sample_type", at)?),
@@ -309,20 +322,33 @@ fn decode_samples<T: LocIndex>(
     locations: &IdIndex,
     k: usize,
     n_strings: u32,
+    budget: Budget,
 ) -> Result<()> {
     let mut r = Reader::new(data, 0, "Profile");
+    // The input and the tables, held throughout.
+    let fixed = data.len();
+    let mut next_check = BUDGET_CHECK_SAMPLES;
     while !r.at_end() {
         let at = r.offset();
         let tag = r.varint()?;
         if tag == SAMPLE_TAG {
             let (b, off) = r.payload(at)?;
             decode_sample(b, off, s, locs, locations, k, n_strings)?;
+            next_check -= 1;
+            if next_check == 0 {
+                next_check = BUDGET_CHECK_SAMPLES;
+                budget.check(fixed + s.held_bytes() + locs.held_bytes())?;
+            }
         } else {
             r.skip(tag, at)?;
         }
     }
     Ok(())
 }
+
+/// Samples decoded between two comparisons of the columns with the memory budget: the
+/// columns grow by at most a few bytes per input byte, so the budget is passed by little.
+const BUDGET_CHECK_SAMPLES: usize = 1 << 14;
 
 /// The element type of the location index column while decoding (`u16` or `u32`).
 pub(crate) trait LocIndex: bytemuck::Pod {
@@ -393,6 +419,14 @@ pub(crate) fn decode_sample<T: LocIndex>(
     const VALUES_PACKED: u64 = 2 << 3 | 2;
     const VALUE: u64 = 2 << 3;
     const LABEL: u64 = 3 << 3 | 2;
+    // Room, fallibly, for what a valid sample of `b.len()` bytes adds: its `k` values, an
+    // offset each, and at most one location id per byte (the columns' capacities were
+    // sized by the same rule, so a mapped column never moves); more values are an
+    // invalid sample, and `append_with` and labels grow fallibly too.
+    s.values.try_reserve(k)?;
+    locs.try_reserve(b.len())?;
+    s.location_offsets.try_reserve(1)?;
+    s.label_offsets.try_reserve(1)?;
     let mut r = Reader::new(b, off, "Sample");
     let values_before = s.values.len();
     let unknown_location = |id: u64| {
@@ -421,7 +455,7 @@ pub(crate) fn decode_sample<T: LocIndex>(
                         k += 1;
                     })?;
                     bad = any_bad;
-                    Ok::<usize, Error>(k)
+                    Ok(k)
                 })?;
                 if bad {
                     let mut first = None;
@@ -460,9 +494,11 @@ pub(crate) fn decode_sample<T: LocIndex>(
             if l.key.max(l.str).max(l.num_unit) >= n_strings {
                 return Err(bad_label_strings(&l, u64::from(n_strings)));
             }
-            s.labels.push(l);
+            s.labels.try_push(l)?;
         } else if tag == VALUE {
-            s.values.push(r.varint_value()? as i64);
+            let v = r.varint_value()? as i64;
+            s.values.try_reserve(1)?;
+            s.values.push(v);
         } else if tag == LOC {
             let id = r.varint()?;
             let i = locations.get(id).ok_or_else(|| unknown_location(id))?;
@@ -580,8 +616,8 @@ fn decode_location(
                         _ => {}
                     }
                 }
-                lines.push(line);
-                line_fn_ids.push(fid);
+                push(lines, line)?;
+                push(line_fn_ids, fid)?;
             }
             5 => loc.is_folded = as_varint(v, "Location.is_folded", at)? != 0,
             _ => {}

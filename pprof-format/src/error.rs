@@ -42,6 +42,25 @@ pub enum Error {
         /// The configured limit in bytes.
         limit: usize,
     },
+    /// Decoding would take more memory than [`crate::DecodeOptions::memory_budget`]
+    /// allows: the profile is larger than the budget, or the input declares more than
+    /// it could hold (a decompression bomb).
+    #[error(
+        "decoding needs about {needed} bytes, over the memory budget of {budget} bytes (DecodeOptions::memory_budget)"
+    )]
+    OverBudget {
+        /// What decoding holds or is about to need, in bytes (an estimate from above).
+        needed: usize,
+        /// The configured budget in bytes.
+        budget: usize,
+    },
+    /// The allocator refused memory for a buffer the input sized (the machine or the
+    /// process's limits have less than [`crate::DecodeOptions::memory_budget`]).
+    #[error("out of memory: could not allocate {bytes} bytes while decoding")]
+    OutOfMemory {
+        /// The size of the buffer that could not be had, in bytes.
+        bytes: usize,
+    },
     /// A legacy text or binary profile that could not be parsed.
     #[error("parsing legacy {format} profile: line {line}: {message}")]
     Legacy {

@@ -21,7 +21,7 @@ use crate::decode::{
     table_field,
 };
 use crate::error::{Error, Result};
-use crate::input::{gzip_message, inflated_size_hint};
+use crate::input::{DecodeOptions, gzip_message, inflated_size_hint};
 use crate::labels::LabelColumn;
 use crate::location_indexes::{LocationColumn, NARROW_LOCATIONS};
 use crate::profile::{Profile, Samples, Tables};
@@ -35,16 +35,22 @@ const WINDOW: usize = 256 << 10;
 /// `Ok(None)`: this path cannot decide; the caller decodes the input in memory.
 /// `Err`: the gzip stream itself is bad or too large, which the in-memory path would
 /// report the same way.
-pub(crate) fn decode(data: &[u8], limit: usize) -> Result<Option<Profile>> {
+/// The memory budget is checked at every refill of the window (so a bomb stops within
+/// a window's worth of growth past it), and an allocation refused or a budget passed is
+/// an error here, not a reason to try the in-memory path.
+pub(crate) fn decode(data: &[u8], opts: &DecodeOptions) -> Result<Option<Profile>> {
     // A sixteenth of a small profile: the window is not what it costs most.
-    let window = (inflated_size_hint(data, limit) / 16).clamp(4 << 10, WINDOW);
-    decode_windowed(data, limit, window)
+    let window = (inflated_size_hint(data, opts.inflate_limit()) / 16).clamp(4 << 10, WINDOW);
+    decode_windowed(data, opts, window)
 }
 
-fn decode_windowed(data: &[u8], limit: usize, window: usize) -> Result<Option<Profile>> {
-    let mut w = Window::new(flate2::read::MultiGzDecoder::new(data), window, limit);
+fn decode_windowed(data: &[u8], opts: &DecodeOptions, window: usize) -> Result<Option<Profile>> {
+    let limit = opts.inflate_limit();
+    let mut w = Window::new(flate2::read::MultiGzDecoder::new(data), window, opts);
     let mut d = StreamDecoder::new(inflated_size_hint(data, limit));
     loop {
+        opts.budget()
+            .check(d.held_bytes().saturating_add(w.buf.len()))?;
         w.refill()?;
         if w.base + w.end > u32::MAX as usize {
             // Past what string spans address: the in-memory path says so.
@@ -65,11 +71,13 @@ fn decode_windowed(data: &[u8], limit: usize, window: usize) -> Result<Option<Pr
             };
             let rest = w.base + w.end - at;
             match step {
-                Ok(Some((num, v))) => {
-                    if d.field(num, v, at).is_err() {
-                        return Ok(None);
+                Ok(Some((num, v))) => match d.field(num, v, at) {
+                    Ok(()) => {}
+                    Err(e @ (Error::OverBudget { .. } | Error::OutOfMemory { .. })) => {
+                        return Err(e);
                     }
-                }
+                    Err(_) => return Ok(None),
+                },
                 Ok(None) => break,
                 // A field cut by the window's end: read on from its tag.
                 Err(Error::Truncated { needed, .. }) => {
@@ -98,7 +106,7 @@ fn decode_windowed(data: &[u8], limit: usize, window: usize) -> Result<Option<Pr
 }
 
 /// The inflated bytes not decoded yet, read from `src` as the decoder needs them.
-struct Window<R> {
+struct Window<'o, R> {
     src: R,
     buf: Vec<u8>,
     /// Unread bytes: `buf[pos..end]`.
@@ -110,10 +118,11 @@ struct Window<R> {
     want: usize,
     eof: bool,
     limit: usize,
+    opts: &'o DecodeOptions,
 }
 
-impl<R: Read> Window<R> {
-    fn new(src: R, window: usize, limit: usize) -> Self {
+impl<'o, R: Read> Window<'o, R> {
+    fn new(src: R, window: usize, opts: &'o DecodeOptions) -> Self {
         Window {
             src,
             buf: vec![0; window.max(1)],
@@ -122,7 +131,8 @@ impl<R: Read> Window<R> {
             base: 0,
             want: 1,
             eof: false,
-            limit,
+            limit: opts.inflate_limit(),
+            opts,
         }
     }
 
@@ -147,7 +157,9 @@ impl<R: Read> Window<R> {
                 }
                 // Grown as bytes arrive, not to `want` at once: `want` comes from a
                 // length on the wire, which the stream may not back.
-                let grown = self.buf.len().saturating_mul(2);
+                let have = self.buf.len();
+                let grown = have.saturating_mul(2);
+                crate::budget::grow(&mut self.buf, grown - have)?;
                 self.buf.resize(grown, 0);
             }
             match self.src.read(&mut self.buf[self.end..]) {
@@ -157,7 +169,7 @@ impl<R: Read> Window<R> {
                 Err(e) => return Err(Error::Gzip(gzip_message(&e))),
             }
             if self.base + self.end > self.limit {
-                return Err(Error::TooLarge { limit: self.limit });
+                return Err(self.opts.too_large());
             }
         }
         Ok(())
@@ -225,6 +237,19 @@ impl StreamDecoder {
         }
     }
 
+    /// Bytes held by what has been decoded so far (the memory budget's measure).
+    fn held_bytes(&self) -> usize {
+        let locs = match &self.locs {
+            Locs::U16(c) => c.held_bytes(),
+            Locs::U32(c) => c.held_bytes(),
+        };
+        self.t.held_bytes()
+            + self.t.samples.held_bytes()
+            + locs
+            + self.strings.len()
+            + (self.refs.mapping_ids.len() + self.refs.line_fn_ids.len()) * 8
+    }
+
     /// One top-level field (tag at stream offset `at`).
     fn field(&mut self, num: u64, v: Value<'_>, at: usize) -> Result<()> {
         if num == 2 {
@@ -243,9 +268,10 @@ impl StreamDecoder {
         let rest = self.hint.saturating_sub(at);
         table_field(&mut self.t, &mut self.refs, num, v, at, rest, |b, _| {
             let start = strings.len();
+            crate::budget::grow(strings, b.len())?;
             strings.extend_from_slice(b);
             // Below 4 GiB: the stream is (checked by the caller).
-            (start as u32, strings.len() as u32)
+            Ok((start as u32, strings.len() as u32))
         })
     }
 
@@ -276,6 +302,7 @@ impl StreamDecoder {
                 return Err(e);
             };
             let mut wide = Column::with_capacity_mapped(self.hint);
+            wide.try_reserve(narrow.len())?;
             wide.extend(narrow.iter().map(|&i| u32::from(i)));
             self.locs = Locs::U32(wide);
             return self.sample(b, off);
@@ -322,6 +349,7 @@ impl StreamDecoder {
                 resolve(&mut c, &locations)?;
                 if locations.len() <= NARROW_LOCATIONS {
                     let mut narrow = Column::with_capacity_mapped(c.len());
+                    narrow.try_reserve(c.len())?;
                     narrow.extend(c.iter().map(|&i| i as u16));
                     LocationColumn::from_u16(narrow)
                 } else {
@@ -376,7 +404,7 @@ mod tests {
     fn same_at_every_window(gz: &[u8]) {
         let want = in_memory(gz).unwrap();
         for window in (1..64).chain([255, 4096]) {
-            let got = decode_windowed(gz, 1 << 30, window).unwrap();
+            let got = decode_windowed(gz, &DecodeOptions::default(), window).unwrap();
             assert_eq!(got.as_ref(), Some(&want), "window {window}");
         }
     }
@@ -422,7 +450,7 @@ mod tests {
             b.sample(pair, &[1], &[]);
         }
         let gz = b.build().unwrap().encode_gzip();
-        let got = decode(&gz, 1 << 30).unwrap().unwrap();
+        let got = decode(&gz, &DecodeOptions::default()).unwrap().unwrap();
         assert_eq!(got.samples().locations.index_bytes(), 4);
         assert_eq!(got, in_memory(&gz).unwrap());
     }
@@ -476,7 +504,7 @@ mod tests {
     /// `Some`: streamed, equal to the in-memory decode; `None`: handed back.
     fn streamed(proto: &Proto) -> Option<Profile> {
         let gz = gzip(&proto.0);
-        let got = decode_windowed(&gz, 1 << 30, 7).unwrap();
+        let got = decode_windowed(&gz, &DecodeOptions::default(), 7).unwrap();
         if let Some(p) = &got {
             assert_eq!(p, &in_memory(&gz).unwrap());
         }
@@ -551,7 +579,11 @@ mod tests {
         }
         // A legacy text profile is not protobuf: the in-memory path reads it.
         let text = b"heap profile: 1: 8 [1: 8] @ heap/1048576\n1: 8 [1: 8] @ 0x1\n";
-        assert!(decode_windowed(&gzip(text), 1 << 30, 7).unwrap().is_none());
+        assert!(
+            decode_windowed(&gzip(text), &DecodeOptions::default(), 7)
+                .unwrap()
+                .is_none()
+        );
         assert_eq!(Profile::decode(&gzip(text)).unwrap().num_samples(), 1);
     }
 
@@ -563,8 +595,11 @@ mod tests {
             .strings()
             .sample(&[1], None);
         let gz = gzip(&gz.0);
-        let limit = 10;
-        let a = decode(&gz, limit).unwrap_err();
+        let opts = DecodeOptions {
+            max_inflated_size: 10,
+            ..DecodeOptions::default()
+        };
+        let a = decode(&gz, &opts).unwrap_err();
         assert!(matches!(a, Error::TooLarge { limit: 10 }), "{a}");
         let cut = &gz[..gz.len() - 6];
         let b = Profile::decode(cut).unwrap_err();

@@ -1,7 +1,6 @@
 //! Where profile bytes come from: format detection (gzip, protobuf, legacy text), the
 //! inflate cap, and zero-copy sources (`&[u8]`, `Bytes`, `Vec<u8>`, memory-mapped files).
 
-use std::io::Read;
 use std::path::Path;
 
 use bytes::Bytes;
@@ -15,6 +14,7 @@ use crate::profile::Profile;
 /// use pprof_format::{DecodeOptions, Profile};
 /// let mut opts = DecodeOptions::default();
 /// opts.max_inflated_size = 64 << 20;
+/// opts.memory_budget = 256 << 20;
 /// assert!(Profile::decode_with(b"", &opts).is_err());
 /// ```
 #[derive(Clone, Debug)]
@@ -32,6 +32,16 @@ pub struct DecodeOptions {
     /// inflated whole first and the profile's strings point into it. The decoded profile
     /// and any error are the same either way.
     pub stream_gzip: bool,
+    /// Most bytes the decoded profile's buffers (and, for gzip input decoded in memory,
+    /// the inflated bytes) may take (default 4 GiB). Checked against the sizes a profile
+    /// declares before they are allocated, and against what has been decoded as a
+    /// gzip stream inflates, so a decompression bomb or a forged count ends in
+    /// [`Error::OverBudget`] once it passes the budget, not when the machine runs out of
+    /// memory. Inflated input is also capped by it. A profile that decodes to `n` bytes
+    /// of input needs at most about `n × 10` bytes here (a protobuf of a real program's
+    /// profile: one to three times its size). The legacy text formats are bounded by the
+    /// inflated size only.
+    pub memory_budget: usize,
 }
 
 impl Default for DecodeOptions {
@@ -40,6 +50,7 @@ impl Default for DecodeOptions {
             max_inflated_size: 2 << 30,
             legacy: true,
             stream_gzip: true,
+            memory_budget: 4 << 30,
         }
     }
 }
@@ -49,21 +60,50 @@ pub fn is_gzip(data: &[u8]) -> bool {
     data.len() >= 2 && data[0] == 0x1f && data[1] == 0x8b
 }
 
-/// Inflates a (possibly multi-member) gzip stream, refusing to go past `limit` bytes.
+/// Inflates a (possibly multi-member) gzip stream, refusing to go past `limit` bytes
+/// ([`Error::TooLarge`]); a buffer the allocator refuses is [`Error::OutOfMemory`].
 pub fn gunzip(data: &[u8], limit: usize) -> Result<Vec<u8>> {
-    // Sized from the trailer so that the buffer is never regrown (each regrowth copies
-    // it and, for a moment, holds it twice); reserved but untouched memory is address
-    // space only.
-    let mut out = Vec::with_capacity(inflated_size_hint(data, limit).min(1 << 30));
-    let dec = flate2::read::MultiGzDecoder::new(data);
-    let n = dec
-        .take((limit as u64).saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(|e| Error::Gzip(gzip_message(&e)))?;
-    if n > limit {
-        return Err(Error::TooLarge { limit });
+    inflate(data, limit, || Error::TooLarge { limit })
+}
+
+/// [`gunzip`] with the error for passing `limit` chosen by the caller. The buffer is
+/// sized from the trailer, so that it is never regrown for a well-formed input (each
+/// regrowth copies it and, for a moment, holds it twice); reserved but untouched memory
+/// is address space only.
+fn inflate(data: &[u8], limit: usize, too_large: impl Fn() -> Error) -> Result<Vec<u8>> {
+    crate::budget::read_limited(
+        flate2::read::MultiGzDecoder::new(data),
+        limit,
+        inflated_size_hint(data, limit).min(1 << 30),
+        |e| Error::Gzip(gzip_message(&e)),
+        too_large,
+    )
+}
+
+impl DecodeOptions {
+    /// The most inflated (or streamed) bytes accepted: the inflate cap or the budget,
+    /// whichever is smaller.
+    pub(crate) fn inflate_limit(&self) -> usize {
+        self.max_inflated_size.min(self.memory_budget)
     }
-    Ok(out)
+
+    /// The error for input past [`DecodeOptions::inflate_limit`].
+    pub(crate) fn too_large(&self) -> Error {
+        if self.max_inflated_size <= self.memory_budget {
+            Error::TooLarge {
+                limit: self.max_inflated_size,
+            }
+        } else {
+            Error::OverBudget {
+                needed: self.memory_budget.saturating_add(1),
+                budget: self.memory_budget,
+            }
+        }
+    }
+
+    pub(crate) fn budget(&self) -> crate::budget::Budget {
+        crate::budget::Budget(self.memory_budget)
+    }
 }
 
 /// The inflated size of gzip `data` as far as it can be told without inflating, at most
@@ -142,7 +182,8 @@ impl Profile {
     }
 
     /// [`Profile::open`] with options. A path that is not a regular file (a FIFO,
-    /// `/dev/stdin`, a pipe) is read as a stream, up to `max_inflated_size` bytes.
+    /// `/dev/stdin`, a pipe) is read as a stream, up to `max_inflated_size` bytes (and
+    /// the memory budget).
     pub fn open_with(path: impl AsRef<Path>, opts: &DecodeOptions) -> Result<Profile> {
         let path = path.as_ref();
         let io = |source| Error::Io {
@@ -168,7 +209,8 @@ impl Profile {
     }
 
     /// Reads a profile from a stream (standard input, a pipe, a socket) to its end, up to
-    /// `max_inflated_size` bytes ([`Error::TooLarge`] past it), and decodes it. A failed
+    /// `max_inflated_size` bytes ([`Error::TooLarge`] past it; [`Error::OverBudget`] past
+    /// a smaller `memory_budget`), and decodes it. A failed
     /// read is [`Error::Stream`].
     ///
     /// ```
@@ -179,15 +221,10 @@ impl Profile {
     /// let p = Profile::read_with(&bytes[..], &DecodeOptions::default()).unwrap();
     /// assert_eq!(p.sample_types().len(), 1);
     /// ```
-    pub fn read_with(mut r: impl std::io::Read, opts: &DecodeOptions) -> Result<Profile> {
-        let limit = opts.max_inflated_size;
-        let mut data = Vec::new();
-        std::io::Read::take(&mut r, limit as u64 + 1)
-            .read_to_end(&mut data)
-            .map_err(Error::Stream)?;
-        if data.len() > limit {
-            return Err(Error::TooLarge { limit });
-        }
+    pub fn read_with(r: impl std::io::Read, opts: &DecodeOptions) -> Result<Profile> {
+        let data = crate::budget::read_limited(r, opts.inflate_limit(), 0, Error::Stream, || {
+            opts.too_large()
+        })?;
         if data.is_empty() {
             return Err(Error::Empty);
         }
@@ -210,18 +247,18 @@ fn map_file(file: &std::fs::File) -> std::io::Result<Bytes> {
 /// Gzip input: streamed when asked and possible, else inflated whole.
 fn decode_gzip(data: &[u8], opts: &DecodeOptions) -> Result<Profile> {
     if opts.stream_gzip
-        && let Some(p) = crate::gzip_stream::decode(data, opts.max_inflated_size)?
+        && let Some(p) = crate::gzip_stream::decode(data, opts)?
     {
         return Ok(p);
     }
-    let inflated = gunzip(data, opts.max_inflated_size)?;
+    let inflated = inflate(data, opts.inflate_limit(), || opts.too_large())?;
     decode_uncompressed(Bytes::from(inflated), opts)
 }
 
 /// Protobuf first; when that fails for a reason google/pprof would treat as "not a
 /// protobuf", the legacy formats, as `profile.ParseData` does.
 fn decode_uncompressed(buf: Bytes, opts: &DecodeOptions) -> Result<Profile> {
-    match crate::decode::decode_proto(buf.clone()) {
+    match crate::decode::decode_proto(buf.clone(), opts.budget()) {
         Ok(p) => Ok(p),
         Err(e @ (Error::Malformed { .. } | Error::Truncated { .. })) if opts.legacy => {
             match crate::legacy::parse(&buf) {

@@ -90,6 +90,17 @@ impl LabelColumn {
             .push(u64::from(l.key) | u64::from(SPILLED | i) << 32);
     }
 
+    /// [`LabelColumn::push`] that fails with [`crate::Error::OutOfMemory`] instead of
+    /// aborting when the column cannot grow.
+    pub(crate) fn try_push(&mut self, l: Label) -> crate::Result<()> {
+        self.words.try_reserve(1)?;
+        if l.num != 0 || l.num_unit != 0 || l.str & SPILLED != 0 {
+            self.side.try_reserve(2)?;
+        }
+        self.push(l);
+        Ok(())
+    }
+
     /// Appends labels.
     pub fn extend_from_slice(&mut self, ls: &[Label]) {
         for &l in ls {

@@ -25,6 +25,7 @@
 
 #![deny(unsafe_code)]
 
+mod budget;
 mod builder;
 mod column;
 mod decode;

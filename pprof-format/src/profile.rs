@@ -121,6 +121,15 @@ pub struct Samples {
 }
 
 impl Samples {
+    /// Bytes held by the columns other than the location indexes (the memory budget's
+    /// measure; the decoder holds those in a column of its own).
+    pub(crate) fn held_bytes(&self) -> usize {
+        self.location_offsets.held_bytes()
+            + self.values.held_bytes()
+            + self.labels.memory_bytes()
+            + self.label_offsets.held_bytes()
+    }
+
     /// Releases the unused capacity of the columns other than the location indexes
     /// (which the decoder sizes itself).
     pub(crate) fn shrink_to_fit(&mut self) {
@@ -175,6 +184,20 @@ pub(crate) struct Tables {
 }
 
 impl Tables {
+    /// Bytes held by the tables other than the samples (the memory budget's measure).
+    pub(crate) fn held_bytes(&self) -> usize {
+        fn bytes<T>(v: &[T]) -> usize {
+            size_of_val(v)
+        }
+        bytes(&self.strings)
+            + bytes(&self.sample_types)
+            + bytes(&self.mappings)
+            + bytes(&self.locations)
+            + bytes(&self.lines)
+            + bytes(&self.functions)
+            + bytes(&self.comments)
+    }
+
     /// Releases the capacity decoding reserved (see `decode::reserve_once`) and the
     /// sample columns' spare room; in place, without copying.
     pub(crate) fn shrink_to_fit(&mut self) {

@@ -94,7 +94,7 @@ impl From<pprof::Error> for Failure {
             E::Malformed { .. } => "MalformedError",
             E::Invalid(_) => "InvalidProfileError",
             E::Gzip(_) => "GzipError",
-            E::TooLarge { .. } => "TooLargeError",
+            E::TooLarge { .. } | E::OverBudget { .. } | E::OutOfMemory { .. } => "TooLargeError",
             E::Legacy { .. } => "LegacyFormatError",
             E::UnknownFormat(_) => "UnknownFormatError",
             E::Empty => "EmptyInputError",

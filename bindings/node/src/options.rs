@@ -25,6 +25,10 @@ pub struct LoadOptions {
     /// gzip input inflating past this many bytes is refused with `TooLargeError`
     /// (default 2 GiB). Profiles only.
     pub max_inflated_size: Option<f64>,
+    /// Decoding a profile that would take more than this many bytes (a decompression
+    /// bomb, a forged sample count) is refused with `TooLargeError` (default 4 GiB).
+    /// Profiles only.
+    pub memory_budget: Option<f64>,
     /// Try the legacy text formats `go tool pprof` reads when the input is not protobuf
     /// (default true). Profiles only.
     pub legacy: Option<bool>,
@@ -44,16 +48,24 @@ impl LoadOptions {
     pub(crate) fn decode(&self) -> Fallible<DecodeOptions> {
         let mut o = DecodeOptions::default();
         if let Some(m) = self.max_inflated_size {
-            if !(m >= 0.0 && m.fract() == 0.0 && m <= usize::MAX as f64) {
-                return Err(Failure::arg_value(format!(
-                    "maxInflatedSize must be a non-negative integer, not {m}"
-                )));
-            }
-            o.max_inflated_size = m as usize;
+            o.max_inflated_size = byte_count("maxInflatedSize", m)?;
+        }
+        if let Some(m) = self.memory_budget {
+            o.memory_budget = byte_count("memoryBudget", m)?;
         }
         o.legacy = self.legacy.unwrap_or(true);
         Ok(o)
     }
+}
+
+/// A size in bytes given as a JS number: a non-negative integer.
+fn byte_count(name: &str, m: f64) -> Fallible<usize> {
+    if !(m >= 0.0 && m.fract() == 0.0 && m <= usize::MAX as f64) {
+        return Err(Failure::arg_value(format!(
+            "{name} must be a non-negative integer, not {m}"
+        )));
+    }
+    Ok(m as usize)
 }
 
 /// `go tool pprof`'s filters (RE2 syntax), applied in its order.

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { gunzipSync } from 'node:zlib'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { test } from 'node:test'
 
 import { GcTrace, Profile, Trace, diff, errorCodes, merge, mergeAsync } from 'gprofops'
@@ -30,6 +30,12 @@ test('truncated and damaged profiles throw parse errors that say where', () => {
   throwsCode(() => Profile.fromBuffer(Buffer.alloc(0)), 'EmptyInputError')
   throwsCode(() => Profile.fromBuffer(Buffer.from([0x0f, 0x01, 0x02])), 'MalformedError')
   throwsCode(() => Profile.fromBuffer(gz, { maxInflatedSize: 1000 }), 'TooLargeError')
+  // A string-table bomb: 8 MiB of 1 KiB strings gzipped, under a 1 MiB budget.
+  const str = Buffer.concat([Buffer.from([0x32, 0x80, 0x08]), Buffer.alloc(1024, 'x')])
+  const bomb = gzipSync(Buffer.concat([Buffer.from([0x32, 0x00]), ...Array(8192).fill(str)]), { level: 9 })
+  assert.throws(() => Profile.fromBuffer(bomb, { memoryBudget: 1 << 20 }),
+    (e) => e.code === 'TooLargeError' && /over the memory budget of 1048576 bytes/.test(e.message))
+  assert.equal(Profile.fromBuffer(bomb).numSamples, 0)
   assert.throws(() => Profile.fromBuffer(raw.subarray(0, raw.length - 10), { legacy: false }), /at byte \d+/)
 })
 
@@ -81,6 +87,7 @@ test('arguments of the wrong type are TypeErrors with ERR_INVALID_ARG_TYPE', () 
   throwsCode(() => p.sample('x'), 'ERR_INVALID_ARG_TYPE', TypeError)
   throwsCode(() => diff(p, p, { mode: 'sideways' }), 'ERR_INVALID_ARG_VALUE', TypeError)
   throwsCode(() => Profile.fromBuffer(readFileSync(CPU), { maxInflatedSize: -1 }), 'ERR_INVALID_ARG_VALUE', TypeError)
+  throwsCode(() => Profile.fromBuffer(readFileSync(CPU), { memoryBudget: 1.5 }), 'ERR_INVALID_ARG_VALUE', TypeError)
 })
 
 test('operations that cannot be done name why', () => {

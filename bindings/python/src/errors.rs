@@ -44,7 +44,7 @@ pyo3::create_exception!(
     gprofops,
     TooLargeError,
     ParseError,
-    "The inflated profile exceeds max_inflated_size."
+    "The inflated profile exceeds max_inflated_size, or decoding it would exceed memory_budget (or the memory the process can have)."
 );
 pyo3::create_exception!(
     gprofops,
@@ -156,7 +156,9 @@ pub(crate) fn pprof_err(e: pprof::Error) -> PyErr {
         E::Malformed { .. } => MalformedError::new_err(msg),
         E::Invalid(_) => InvalidProfileError::new_err(msg),
         E::Gzip(_) => GzipError::new_err(msg),
-        E::TooLarge { .. } => TooLargeError::new_err(msg),
+        E::TooLarge { .. } | E::OverBudget { .. } | E::OutOfMemory { .. } => {
+            TooLargeError::new_err(msg)
+        }
         E::Legacy { .. } => LegacyFormatError::new_err(msg),
         E::UnknownFormat(_) => UnknownFormatError::new_err(msg),
         E::Empty => EmptyInputError::new_err(msg),

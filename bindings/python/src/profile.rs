@@ -26,10 +26,17 @@ pub struct Profile {
     pub(crate) p: pprof::Profile,
 }
 
-fn options(max_inflated_size: Option<usize>, legacy: bool) -> DecodeOptions {
+fn options(
+    max_inflated_size: Option<usize>,
+    memory_budget: Option<usize>,
+    legacy: bool,
+) -> DecodeOptions {
     let mut o = DecodeOptions::default();
     if let Some(m) = max_inflated_size {
         o.max_inflated_size = m;
+    }
+    if let Some(m) = memory_budget {
+        o.memory_budget = m;
     }
     o.legacy = legacy;
     o
@@ -114,31 +121,39 @@ impl Profile {
     ///
     /// gzip is detected by its magic; input that is not protobuf is tried as one of the
     /// legacy formats `go tool pprof` reads unless `legacy=False`. gzip input inflating
-    /// past `max_inflated_size` bytes (default 2 GiB) raises `TooLargeError`.
+    /// past `max_inflated_size` bytes (default 2 GiB), or a profile whose decoding would
+    /// take more than `memory_budget` bytes (default 4 GiB; a decompression bomb stops
+    /// there), raises `TooLargeError`.
     #[staticmethod]
-    #[pyo3(signature = (source, /, *, max_inflated_size=None, legacy=true))]
+    #[pyo3(signature = (source, /, *, max_inflated_size=None, memory_budget=None, legacy=true))]
     fn load(
         py: Python<'_>,
         source: &Bound<'_, PyAny>,
         max_inflated_size: Option<usize>,
+        memory_budget: Option<usize>,
         legacy: bool,
     ) -> PyResult<Profile> {
         let src = crate::input::source(source, "Profile.load")?;
-        Self::decode(py, src, options(max_inflated_size, legacy))
+        Self::decode(py, src, options(max_inflated_size, memory_budget, legacy))
     }
 
     /// Decodes a profile from a bytes-like object (`bytes` and memoryviews over `bytes`
     /// are borrowed, not copied).
     #[staticmethod]
-    #[pyo3(signature = (data, /, *, max_inflated_size=None, legacy=true))]
+    #[pyo3(signature = (data, /, *, max_inflated_size=None, memory_budget=None, legacy=true))]
     fn from_bytes(
         py: Python<'_>,
         data: &Bound<'_, PyAny>,
         max_inflated_size: Option<usize>,
+        memory_budget: Option<usize>,
         legacy: bool,
     ) -> PyResult<Profile> {
         let b = bytes_only(data, "Profile.from_bytes")?;
-        Self::decode(py, Source::Bytes(b), options(max_inflated_size, legacy))
+        Self::decode(
+            py,
+            Source::Bytes(b),
+            options(max_inflated_size, memory_budget, legacy),
+        )
     }
 
     /// `(type, unit)` of each column of sample values, e.g. `("cpu", "nanoseconds")`.

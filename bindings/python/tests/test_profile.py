@@ -200,6 +200,14 @@ def test_options():
     data = CPU.read_bytes()
     with pytest.raises(gprofops.TooLargeError, match="exceeds the limit of 1000 bytes"):
         gprofops.Profile.load(data, max_inflated_size=1000)
+    # A string-table bomb: 8 MiB of 1 KiB strings gzipped, under a 1 MiB budget.
+    strings = b"".join(b"\x32\x80\x08" + b"x" * 1024 for _ in range(8192))
+    bomb = gzip.compress(b"\x32\x00" + strings, compresslevel=9)
+    with pytest.raises(gprofops.TooLargeError, match="over the memory budget of 1048576 bytes"):
+        gprofops.Profile.from_bytes(bomb, memory_budget=1 << 20)
+    with pytest.raises(gprofops.TooLargeError, match="memory budget"):
+        gprofops.Profile.load(io.BytesIO(bomb), memory_budget=1 << 20)
+    assert gprofops.Profile.from_bytes(bomb).num_samples == 0
     legacy = b"heap profile: 1: 2 [3: 4] @ heap/1048576\n1: 2 [3: 4] @ 0x1 0x2\n"
     assert gprofops.Profile.load(legacy).num_samples == 1
     with pytest.raises(gprofops.ParseError):

@@ -43,7 +43,12 @@ class Profile:
 
     @staticmethod
     def load(
-        source: _Source, /, *, max_inflated_size: int | None = None, legacy: bool = True
+        source: _Source,
+        /,
+        *,
+        max_inflated_size: int | None = None,
+        memory_budget: int | None = None,
+        legacy: bool = True,
     ) -> Profile: ...
     @staticmethod
     def from_bytes(
@@ -51,6 +56,7 @@ class Profile:
         /,
         *,
         max_inflated_size: int | None = None,
+        memory_budget: int | None = None,
         legacy: bool = True,
     ) -> Profile: ...
     @property
