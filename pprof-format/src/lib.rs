@@ -52,4 +52,5 @@ pub use location_indexes::{LocationColumn, LocationIndexes, LocationIter};
 pub use profile::{
     Function, Label, Line, Location, Mapping, Profile, Sample, Samples, StrId, ValueType,
 };
+pub use save::AtomicFile;
 pub use validate::check_valid;

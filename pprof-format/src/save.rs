@@ -25,31 +25,110 @@ impl Profile {
     /// # std::fs::remove_file(&path).unwrap();
     /// ```
     pub fn save(&self, path: impl AsRef<Path>, gzip: bool) -> Result<()> {
-        let path = path.as_ref();
+        let mut f = AtomicFile::create(path.as_ref())?;
+        let path = f.path.clone();
+        if gzip {
+            self.write_gzip(&mut f).map_err(|e| match e {
+                Error::Write(source) => Error::Save { path, source },
+                other => other,
+            })?;
+        } else {
+            f.write_all(&self.encode())
+                .map_err(|source| Error::Save { path, source })?;
+        }
+        f.commit()
+    }
+}
+
+/// A file written in full or not at all: the bytes go to a temporary file beside the
+/// destination, which [`AtomicFile::commit`] flushes, `fsync`s and renames over it.
+/// Dropped without a commit (an error, a panic), the temporary file is removed and the
+/// destination is as it was. A program that can be interrupted removes
+/// [`AtomicFile::temp_path`] in its signal handler (the `gprofops` command does).
+///
+/// ```
+/// use std::io::Write;
+/// use pprof_format::AtomicFile;
+/// let path = std::env::temp_dir().join(format!("atomic-doc-{}.txt", std::process::id()));
+/// std::fs::write(&path, "old").unwrap();
+/// let mut f = AtomicFile::create(&path).unwrap();
+/// f.write_all(b"new").unwrap();
+/// assert_eq!(std::fs::read(&path).unwrap(), b"old"); // not yet
+/// f.commit().unwrap();
+/// assert_eq!(std::fs::read(&path).unwrap(), b"new");
+/// # std::fs::remove_file(&path).unwrap();
+/// ```
+pub struct AtomicFile {
+    path: PathBuf,
+    tmp: PathBuf,
+    /// `None` once committed.
+    w: Option<std::io::BufWriter<std::fs::File>>,
+    /// The temporary file became the destination.
+    renamed: bool,
+}
+
+impl AtomicFile {
+    /// Creates the temporary file for `path` (`DIR/.NAME.PID.tmp`: the same file system,
+    /// so the rename is atomic). Errors are [`Error::Save`] naming `path`.
+    pub fn create(path: impl AsRef<Path>) -> Result<AtomicFile> {
+        let path = path.as_ref().to_path_buf();
+        let tmp = temp_path(&path);
+        let f = std::fs::File::create(&tmp).map_err(|source| Error::Save {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(AtomicFile {
+            path,
+            tmp,
+            w: Some(std::io::BufWriter::with_capacity(1 << 16, f)),
+            renamed: false,
+        })
+    }
+
+    /// The temporary file being written (removed by `commit`'s rename or on drop).
+    pub fn temp_path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Flushes the bytes to disk and renames the temporary file over the destination.
+    pub fn commit(mut self) -> Result<()> {
         let io = |source| Error::Save {
-            path: path.to_path_buf(),
+            path: self.path.clone(),
             source,
         };
-        let tmp = temp_path(path);
-        let written = (|| -> Result<()> {
-            let f = std::fs::File::create(&tmp).map_err(io)?;
-            let mut w = std::io::BufWriter::new(f);
-            if gzip {
-                self.write_gzip(&mut w).map_err(|e| match e {
-                    Error::Write(source) => io(source),
-                    other => other,
-                })?;
-            } else {
-                w.write_all(&self.encode()).map_err(io)?;
-            }
-            let f = w.into_inner().map_err(|e| io(e.into_error()))?;
-            f.sync_all().map_err(io)?;
-            std::fs::rename(&tmp, path).map_err(io)
-        })();
-        if written.is_err() {
-            let _ = std::fs::remove_file(&tmp);
+        let w = self.w.take().expect("an AtomicFile is committed once");
+        let f = w.into_inner().map_err(|e| io(e.into_error()))?;
+        f.sync_all().map_err(io)?;
+        drop(f);
+        // On an error, `drop` removes the temporary file.
+        std::fs::rename(&self.tmp, &self.path).map_err(io)?;
+        self.renamed = true;
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.w.as_mut().map_or(Ok(0), |w| w.write(buf))
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match self.w.as_mut() {
+            Some(w) => w.write_all(buf),
+            None => Err(std::io::ErrorKind::BrokenPipe.into()),
         }
-        written
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.as_mut().map_or(Ok(()), |w| w.flush())
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if !self.renamed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
     }
 }
 

@@ -21,6 +21,7 @@ macro_rules! out {
 
 mod gctrace;
 mod info;
+mod output;
 mod pprof;
 mod trace;
 

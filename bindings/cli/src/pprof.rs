@@ -2,7 +2,7 @@
 //! `speedscope`, `merge`, `diff` — with `go tool pprof`'s flag names. Several FILE
 //! arguments are merged first, as `go tool pprof` merges them.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -350,7 +350,21 @@ pub(crate) fn write_profile(p: &Profile, out: &Path, raw: bool) -> CliResult {
         crate::emit_bytes(&bytes)?;
     } else {
         // Atomic: a failed or interrupted write leaves OUT as it was.
-        p.save(out, !raw)?;
+        let mut f = crate::output::Output::create(out)?;
+        let written = if raw {
+            f.write_all(&p.encode())
+                .map_err(profile_ops::pprof::Error::Write)
+        } else {
+            p.write_gzip(&mut f)
+        };
+        written.map_err(|e| match e {
+            profile_ops::pprof::Error::Write(source) => profile_ops::pprof::Error::Save {
+                path: out.to_path_buf(),
+                source,
+            },
+            other => other,
+        })?;
+        f.commit()?;
     }
     Ok(())
 }

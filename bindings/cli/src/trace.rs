@@ -314,18 +314,25 @@ fn slow(file: &std::path::Path, percentile: f64, over: Option<i64>, json: bool) 
 fn export(file: &std::path::Path, output: Option<&std::path::Path>, perfetto: bool) -> CliResult {
     use profile_ops::trace::{write_perfetto_path, write_timeline_path};
     let stdout = output.is_none_or(|o| o == std::path::Path::new("-"));
-    let sink: Box<dyn Write> = match output {
-        Some(o) if !stdout => {
-            Box::new(std::fs::File::create(o).map_err(|e| format!("{}: {e}", o.display()))?)
-        }
-        _ => Box::new(io::stdout().lock()),
+    // A file is written whole or not at all (see `output`).
+    let mut to_file = match output {
+        Some(o) if !stdout => Some(crate::output::Output::create(o)?),
+        _ => None,
     };
-    let out = BufWriter::with_capacity(1 << 16, sink);
+    let sink: Box<dyn Write + '_> = match &mut to_file {
+        Some(f) => Box::new(f),
+        None => Box::new(BufWriter::with_capacity(1 << 16, io::stdout().lock())),
+    };
     let r = if perfetto {
-        write_perfetto_path(file, out)
+        write_perfetto_path(file, sink)
     } else {
-        write_timeline_path(file, out)
+        write_timeline_path(file, sink)
     };
+    // A damaged trace still gives a well-formed file of the events before the damage:
+    // it is kept, and the error reported.
+    if let (Ok(_), Some(f)) = (&r, to_file) {
+        f.commit()?;
+    }
     match r {
         Ok(None) => Ok(()),
         Ok(Some(e)) => Err(format!("{}: {e}", file.display()).into()),
