@@ -593,7 +593,8 @@ export declare class Trace {
   /**
    * Writes the trace as Chrome/Perfetto trace-event JSON to `path` (open it in
    * ui.perfetto.dev), on the libuv thread pool. Rejects with `InvalidTraceError` if
-   * the trace stops at an error (the file then shows the events before it).
+   * the trace stops at an error (the file then shows the events before it). The file
+   * is written whole or not at all: a failed write leaves an existing `path` as it was.
    */
   toPerfettoAsync(path: string): Promise<null>
   /**

@@ -53,6 +53,18 @@ pub enum Error {
         /// The I/O error.
         message: String,
     },
+    /// A streamed trace holds more than the reader may buffer at once: a generation
+    /// (v2) or the whole trace (v1, which is read whole) past the limit of
+    /// [`crate::Reader::from_reader_limited`], or a buffer the allocator refused.
+    #[error("{what} at byte {offset} needs more than {limit} bytes of memory")]
+    TooLarge {
+        /// What was being buffered (`a generation`, `a v1 trace`).
+        what: &'static str,
+        /// File offset where the buffer started.
+        offset: u64,
+        /// The limit in bytes (or the size the allocator refused).
+        limit: u64,
+    },
     /// The bytes do not follow the wire format (bad varint, wrong event type, size limits).
     #[error("{reason} ({at})")]
     Malformed {

@@ -65,6 +65,7 @@ pub use event::{
 };
 pub use header::{HEADER_LEN, Version};
 pub use reader::Reader;
+pub use stream::DEFAULT_MAX_BUFFERED;
 pub use table::{ClockSnapshot, ExperimentalBatch, Frame, Table};
 
 #[cfg(test)]

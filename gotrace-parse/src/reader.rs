@@ -152,15 +152,33 @@ impl<'a> Reader<'a> {
     /// assert!(n > 1000);
     /// ```
     ///
-    /// A v1 trace has no generations: it is read whole, as Go's reader does.
+    /// A v1 trace has no generations: it is read whole, as Go's reader does. A generation
+    /// or a v1 trace above [`crate::DEFAULT_MAX_BUFFERED`] bytes is refused with
+    /// [`Error::TooLarge`] (see [`Reader::from_reader_limited`]).
     pub fn from_reader<R: std::io::Read + Send + 'static>(r: R) -> Result<Reader<'static>, Error> {
-        match StreamSource::open(r)? {
+        Self::from_reader_limited(r, crate::DEFAULT_MAX_BUFFERED)
+    }
+
+    /// [`Reader::from_reader`] buffering at most `max_buffered` bytes: a generation (or
+    /// a v1 trace) larger than that ends the reading with [`Error::TooLarge`] before it is
+    /// buffered past the limit, as does a buffer the allocator refuses.
+    ///
+    /// ```
+    /// use gotrace_parse::{Error, Reader};
+    /// let mut v1 = b"go 1.19 trace\0\0\0".to_vec();
+    /// v1.extend(std::iter::repeat_n(0u8, 1 << 20));
+    /// let e = Reader::from_reader_limited(std::io::Cursor::new(v1), 4096).unwrap_err();
+    /// assert!(matches!(e, Error::TooLarge { limit: 4096, .. }), "{e}");
+    /// ```
+    pub fn from_reader_limited<R: std::io::Read + Send + 'static>(
+        r: R,
+        max_buffered: usize,
+    ) -> Result<Reader<'static>, Error> {
+        match StreamSource::open(r, max_buffered)? {
             Opened::V2(source, version) => Ok(Reader::with_source(version, Box::new(source))),
-            Opened::V1(mut r, version, header_len) => {
-                let mut data = Vec::new();
-                r.read_to_end(&mut data).map_err(|e| Error::Io {
-                    offset: (header_len + data.len()) as u64,
-                    message: e.to_string(),
+            Opened::V1(r, version, header_len) => {
+                let data = crate::stream::read_v1(r, header_len, max_buffered, |body| {
+                    v1::fails_at_first_event(body, version)
                 })?;
                 let conv = v1::load(&data, header_len, version)?;
                 Ok(Reader::with_v1(version, conv))

@@ -69,6 +69,78 @@ pub(crate) struct StreamSource<R> {
     /// Bytes of the first batch of the next generation (pre-1.26), already read.
     pending: Vec<u8>,
     done: bool,
+    /// Most bytes one generation may take.
+    limit: usize,
+}
+
+/// What [`crate::Reader::from_reader`] buffers at most: one generation of a v2 trace, or
+/// a whole v1 trace (2 GiB).
+pub const DEFAULT_MAX_BUFFERED: usize = 2 << 30;
+
+/// Room for `n` more bytes in `buf` (which started at file offset `start`), or
+/// [`Error::TooLarge`] when that passes `limit` or the allocator refuses it.
+fn reserve(
+    buf: &mut Vec<u8>,
+    n: usize,
+    limit: usize,
+    what: &'static str,
+    start: usize,
+) -> Result<(), Error> {
+    let too_large = |limit: usize| Error::TooLarge {
+        what,
+        offset: start as u64,
+        limit: limit as u64,
+    };
+    let want = buf.len().saturating_add(n);
+    if want > limit {
+        return Err(too_large(limit));
+    }
+    if buf.capacity() < want {
+        buf.try_reserve(n).map_err(|_| too_large(want))?;
+    }
+    Ok(())
+}
+
+/// Reads a v1 trace's body (after a header of `header_len` bytes) whole, as Go does, in
+/// steps of at most 64 MiB, stopping at `limit` bytes, or after the first step when
+/// `doomed` says the bytes read so far already decide the error.
+pub(crate) fn read_v1(
+    mut r: impl Read,
+    header_len: usize,
+    limit: usize,
+    doomed: impl Fn(&[u8]) -> bool,
+) -> Result<Vec<u8>, Error> {
+    let mut data = Vec::new();
+    loop {
+        if doomed(&data) {
+            return Ok(data);
+        }
+        if data.len() >= limit {
+            // At the limit: one more byte tells a longer trace from one of exactly `limit`.
+            let mut probe = [0u8; 1];
+            match r.read(&mut probe) {
+                Ok(0) => return Ok(data),
+                Ok(_) => {
+                    return Err(Error::TooLarge {
+                        what: "a v1 trace",
+                        offset: header_len as u64,
+                        limit: limit as u64,
+                    });
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(io_error(header_len + data.len(), &e)),
+            }
+        }
+        let step = data.len().clamp(4096, 64 << 20).min(limit - data.len());
+        reserve(&mut data, step, limit, "a v1 trace", header_len)?;
+        let got = (&mut r)
+            .take(step as u64)
+            .read_to_end(&mut data)
+            .map_err(|e| io_error(header_len + data.len(), &e))?;
+        if got == 0 {
+            return Ok(data);
+        }
+    }
 }
 
 impl<R> std::fmt::Debug for StreamSource<R> {
@@ -89,7 +161,7 @@ fn io_error(offset: usize, e: &io::Error) -> Error {
 
 impl<R: Read> StreamSource<R> {
     /// Reads and checks the header; a v1 trace is handed back unread past its header.
-    pub(crate) fn open(mut r: R) -> Result<Opened<R>, Error> {
+    pub(crate) fn open(mut r: R, limit: usize) -> Result<Opened<R>, Error> {
         // Go reads the header with fmt.Fscanf, which may take more (or, on a bad header,
         // fewer) than the 16 bytes every Go release writes: read until it is decided.
         let mut header = Vec::with_capacity(HEADER_LEN);
@@ -116,6 +188,7 @@ impl<R: Read> StreamSource<R> {
             offset: len,
             pending: Vec::new(),
             done: false,
+            limit,
         };
         Ok(Opened::V2(s, version))
     }
@@ -123,6 +196,7 @@ impl<R: Read> StreamSource<R> {
     /// Reads up to `n` bytes into `buf`; returns how many (fewer only at end of stream).
     fn take(&mut self, buf: &mut Vec<u8>, n: usize) -> Result<usize, Error> {
         let before = buf.len();
+        reserve(buf, n, self.limit, "a generation", self.offset - before)?;
         let got = (&mut self.r)
             .take(n as u64)
             .read_to_end(buf)

@@ -153,3 +153,82 @@ fn tiny_reads() {
         );
     }
 }
+
+/// A reader that counts the bytes it hands out.
+struct Counted<R> {
+    r: R,
+    n: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let k = self.r.read(buf)?;
+        self.n.fetch_add(k, std::sync::atomic::Ordering::Relaxed);
+        Ok(k)
+    }
+}
+
+fn counted<R: Read>(r: R) -> (Counted<R>, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let n = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    (Counted { r, n: n.clone() }, n)
+}
+
+#[test]
+fn a_v1_header_before_garbage_fails_without_reading_the_garbage() {
+    // 1 GiB of zeros after a v1 header: Go's reader fails at the first event (type 0);
+    // the stream reader says the same after reading a few KiB, not the gigabyte.
+    let header = b"go 1.19 trace\0\0\0";
+    let zeros = std::io::repeat(0).take(1 << 30);
+    let (r, read) = counted(std::io::Cursor::new(header.to_vec()).chain(zeros));
+    let e = Reader::from_reader(r).unwrap_err();
+    let mut small = header.to_vec();
+    small.extend([0u8; 64]);
+    assert_eq!(e, Reader::new(&small).unwrap_err());
+    assert!(e.to_string().contains("unknown event type 0"), "{e}");
+    let n = read.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(n <= header.len() + 8192, "read {n} bytes");
+}
+
+#[test]
+fn buffering_stops_at_the_limit_for_v1_and_v2() {
+    // v1: the whole body is buffered, so a limit below it refuses the trace; a limit of
+    // exactly its size reads it as `Reader::new` does.
+    let v1 = std::fs::read(corpus().join("v1/http_1_19_good.trace")).unwrap();
+    let body = v1.len() - gotrace_parse::HEADER_LEN;
+    let e = Reader::from_reader_limited(std::io::Cursor::new(v1.clone()), body - 1).unwrap_err();
+    assert!(
+        matches!(e, gotrace_parse::Error::TooLarge { what: "a v1 trace", limit, .. } if limit == body as u64 - 1),
+        "{e}"
+    );
+    let exact = Reader::from_reader_limited(std::io::Cursor::new(v1.clone()), body).unwrap();
+    assert_eq!(exact.count(), Reader::new(&v1).unwrap().count());
+    // v2: one generation at a time; a limit below a generation's size ends the reading
+    // with the error after the events of the generations that fitted, none after it.
+    let v2 = std::fs::read(corpus().join("tests/go122-gc-stress.trace")).unwrap();
+    let mut events = 0;
+    let mut error = None;
+    for ev in Reader::from_reader_limited(std::io::Cursor::new(v2.clone()), 4096).unwrap() {
+        match ev {
+            Ok(_) => events += 1,
+            Err(e) => {
+                assert!(error.is_none(), "events after the error");
+                error = Some(e);
+            }
+        }
+    }
+    let e = error.expect("a generation of more than 4 KiB");
+    assert!(
+        matches!(
+            e,
+            gotrace_parse::Error::TooLarge {
+                what: "a generation",
+                limit: 4096,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(events < Reader::new(&v2).unwrap().count());
+    let whole = Reader::from_reader_limited(std::io::Cursor::new(v2.clone()), v2.len()).unwrap();
+    assert_eq!(whole.count(), Reader::new(&v2).unwrap().count());
+}

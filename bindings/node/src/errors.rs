@@ -118,6 +118,7 @@ impl From<gotrace::Error> for Failure {
             E::Malformed { .. } => "MalformedError",
             E::Truncated { .. } => "TruncatedError",
             E::Invalid { .. } => "InvalidTraceError",
+            E::TooLarge { .. } => "TooLargeError",
             _ => "ParseError",
         };
         Failure::new(code, e.to_string())

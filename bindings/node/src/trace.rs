@@ -10,6 +10,7 @@ use napi_derive::napi;
 use serde_json::Value;
 
 use profile_ops::gotrace::{self, Reader};
+use profile_ops::pprof;
 use profile_ops::trace::{
     MmuCurve, PprofConverter, PprofKind, Threshold, UtilFlags, analyze, analyze_path, event_json,
     metrics, metrics_path, mutator_utilization, mutator_utilization_path, pauses, pauses_path,
@@ -353,20 +354,20 @@ impl Trace {
 
     /// Writes the trace as Chrome/Perfetto trace-event JSON to `path` (open it in
     /// ui.perfetto.dev), on the libuv thread pool. Rejects with `InvalidTraceError` if
-    /// the trace stops at an error (the file then shows the events before it).
+    /// the trace stops at an error (the file then shows the events before it). The file
+    /// is written whole or not at all: a failed write leaves an existing `path` as it was.
     #[napi(ts_return_type = "Promise<null>")]
     pub fn to_perfetto_async(&self, path: String) -> AsyncTask<Job> {
         let data = self.data.clone();
         spawn(self.ints, move || {
             let out = std::path::PathBuf::from(&path);
-            let f = std::fs::File::create(&out).map_err(|e| io_failure(&out, &e))?;
-            let w = std::io::BufWriter::with_capacity(1 << 16, f);
+            let mut w = pprof::AtomicFile::create(&out)?;
             let error = match &data {
-                Data::Path(p) => {
-                    write_perfetto_path(p.as_ref(), w).map_err(|e| io_failure(p.as_ref(), &e))?
-                }
-                Data::Bytes(b) => write_perfetto(b, w).map_err(|e| io_failure(&out, &e))?,
+                Data::Path(p) => write_perfetto_path(p.as_ref(), &mut w)
+                    .map_err(|e| io_failure(p.as_ref(), &e))?,
+                Data::Bytes(b) => write_perfetto(b, &mut w).map_err(|e| io_failure(&out, &e))?,
             };
+            w.commit()?;
             stopped(error)?;
             Ok(Output::Json(Value::Null))
         })

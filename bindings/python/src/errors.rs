@@ -44,7 +44,7 @@ pyo3::create_exception!(
     gprofops,
     TooLargeError,
     ParseError,
-    "The inflated profile exceeds max_inflated_size, or decoding it would exceed memory_budget (or the memory the process can have)."
+    "The input is larger than a limit allows: a profile past max_inflated_size or memory_budget (or the memory the process can have), or a streamed trace generation past the buffering limit."
 );
 pyo3::create_exception!(
     gprofops,
@@ -180,6 +180,7 @@ pub(crate) fn trace_err(e: gotrace::Error) -> PyErr {
         E::Malformed { .. } => MalformedError::new_err(msg),
         E::Truncated { .. } => TruncatedError::new_err(msg),
         E::Invalid { .. } => InvalidTraceError::new_err(msg),
+        E::TooLarge { .. } => TooLargeError::new_err(msg),
         _ => ParseError::new_err(msg),
     }
 }

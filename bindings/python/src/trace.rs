@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use bytes::Bytes;
 use profile_ops::gotrace::{self, EventKind, Reader};
+use profile_ops::pprof::AtomicFile;
 use profile_ops::trace::{
     Analysis, ExecStats, MmuCurve, MmuPoint, PprofConverter, PprofKind, Summary, Threshold,
     UtilFlags, analyze, analyze_path, event_json, metrics, metrics_path, mutator_utilization,
@@ -15,7 +16,7 @@ use profile_ops::trace::{
 };
 use pyo3::prelude::*;
 
-use crate::errors::{InvalidTraceError, ops_err, os_error, trace_err};
+use crate::errors::{InvalidTraceError, ops_err, os_error, pprof_err, trace_err};
 use crate::input::Source;
 use crate::profile::to_py;
 use crate::table::{Col, StrCol, Validity};
@@ -428,15 +429,17 @@ impl Trace {
 
     /// Writes the trace as Chrome/Perfetto trace-event JSON to `path` (open it in
     /// ui.perfetto.dev). Raises `InvalidTraceError` if the trace stops at an error (the
-    /// file then shows the events before it).
+    /// file then shows the events before it). The file is written whole or not at all: a
+    /// failed write leaves an existing `path` as it was.
     fn to_perfetto(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         let error = py.detach(|| -> PyResult<Option<String>> {
-            let f = std::fs::File::create(&path).map_err(|e| io_err(&path, e))?;
-            let out = std::io::BufWriter::with_capacity(1 << 16, f);
-            match &self.data {
-                Data::Path(p) => write_perfetto_path(p, out).map_err(|e| io_err(p, e)),
-                Data::Bytes(b) => write_perfetto(b, out).map_err(|e| io_err(&path, e)),
-            }
+            let mut out = AtomicFile::create(&path).map_err(pprof_err)?;
+            let error = match &self.data {
+                Data::Path(p) => write_perfetto_path(p, &mut out).map_err(|e| io_err(p, e)),
+                Data::Bytes(b) => write_perfetto(b, &mut out).map_err(|e| io_err(&path, e)),
+            }?;
+            out.commit().map_err(pprof_err)?;
+            Ok(error)
         })?;
         error.map_or(Ok(()), |e| Err(invalid(e)))
     }

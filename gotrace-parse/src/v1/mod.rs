@@ -27,6 +27,18 @@ pub(crate) fn load(data: &[u8], header_len: usize, version: Version) -> Result<C
     Converter::new(data, version.minor(), parsed)
 }
 
+/// Whether a v1 trace whose body starts with `body` fails at its first event whatever
+/// follows (an unknown event type): then reading the rest of a stream cannot change the
+/// error, and [`load`] on `body` alone reports it.
+pub(crate) fn fails_at_first_event(body: &[u8], version: Version) -> bool {
+    body.first().is_some_and(|&b| {
+        let typ = b & 0x3f;
+        typ == spec::t::NONE
+            || typ >= spec::t::COUNT
+            || spec::desc(typ).min_version > version.minor()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{Reader, text};
