@@ -194,12 +194,30 @@ pub(crate) fn decode_proto(buf: Bytes, budget: Budget) -> Result<Profile> {
     // half the memory of the largest column.
     s.locations = if locations.len() <= NARROW_LOCATIONS {
         let mut c = Column::<u16>::with_capacity_mapped(sample_bytes);
-        decode_samples(data, s, &mut c, &locations, k, n_strings, budget)?;
+        decode_samples(
+            data,
+            s,
+            &mut c,
+            (n_samples, sample_bytes),
+            &locations,
+            k,
+            n_strings,
+            budget,
+        )?;
         c.shrink_to_fit();
         LocationColumn::from_u16(c)
     } else {
         let mut c = Column::<u32>::with_capacity_mapped(sample_bytes);
-        decode_samples(data, s, &mut c, &locations, k, n_strings, budget)?;
+        decode_samples(
+            data,
+            s,
+            &mut c,
+            (n_samples, sample_bytes),
+            &locations,
+            k,
+            n_strings,
+            budget,
+        )?;
         c.shrink_to_fit();
         LocationColumn::from_u32(c)
     };
@@ -315,15 +333,18 @@ pub(crate) fn finish_tables(t: &mut Tables, refs: TableRefs) -> Result<IdIndex> 
 }
 
 /// Pass 2: every `Sample` message of `data`, appended to `s` (location indexes to `locs`).
+#[allow(clippy::too_many_arguments)] // the decoder's state, passed down once
 fn decode_samples<T: LocIndex>(
     data: &[u8],
     s: &mut Samples,
     locs: &mut Column<T>,
+    (n_samples, sample_bytes): (usize, usize),
     locations: &IdIndex,
     k: usize,
     n_strings: u32,
     budget: Budget,
 ) -> Result<()> {
+    reserve_samples(s, locs, n_samples, sample_bytes, k)?;
     let mut r = Reader::new(data, 0, "Profile");
     // The input and the tables, held throughout.
     let fixed = data.len();
@@ -344,6 +365,23 @@ fn decode_samples<T: LocIndex>(
         }
     }
     Ok(())
+}
+
+/// Room, fallibly, in the sample columns for `n` more samples taking `bytes` bytes on
+/// the wire with `k` values each: an offset and `k` values per sample, at most one
+/// location id per byte. Where the columns were sized from the same counts this only
+/// compares; where they could not be, this is where the allocation fails, as an error.
+pub(crate) fn reserve_samples<T: LocIndex>(
+    s: &mut Samples,
+    locs: &mut Column<T>,
+    n: usize,
+    bytes: usize,
+    k: usize,
+) -> Result<()> {
+    s.location_offsets.try_reserve(n)?;
+    s.label_offsets.try_reserve(n)?;
+    s.values.try_reserve(n.saturating_mul(k))?;
+    locs.try_reserve(bytes)
 }
 
 /// Samples decoded between two comparisons of the columns with the memory budget: the
@@ -400,7 +438,9 @@ fn value_type(v: Value<'_>, field: &'static str, at: usize) -> Result<ValueType>
     Ok(vt)
 }
 
-/// One `Sample` message, appended to the columns. The tags of fields 1–3 are compared as
+/// One `Sample` message, appended to the columns. The caller has made room (see
+/// [`reserve_samples`]) for what valid samples of the bytes given add; what an invalid
+/// one adds beyond that (more values, labels) grows the columns fallibly. The tags of fields 1–3 are compared as
 /// whole varints (an if-chain, not a jump table: this loop runs once per field of every
 /// sample); anything else is skipped or, for a known field of the wrong wire type,
 /// rejected like google/pprof does.
@@ -419,14 +459,6 @@ pub(crate) fn decode_sample<T: LocIndex>(
     const VALUES_PACKED: u64 = 2 << 3 | 2;
     const VALUE: u64 = 2 << 3;
     const LABEL: u64 = 3 << 3 | 2;
-    // Room, fallibly, for what a valid sample of `b.len()` bytes adds: its `k` values, an
-    // offset each, and at most one location id per byte (the columns' capacities were
-    // sized by the same rule, so a mapped column never moves); more values are an
-    // invalid sample, and `append_with` and labels grow fallibly too.
-    s.values.try_reserve(k)?;
-    locs.try_reserve(b.len())?;
-    s.location_offsets.try_reserve(1)?;
-    s.label_offsets.try_reserve(1)?;
     let mut r = Reader::new(b, off, "Sample");
     let values_before = s.values.len();
     let unknown_location = |id: u64| {

@@ -18,7 +18,7 @@ use bytes::Bytes;
 use crate::column::Column;
 use crate::decode::{
     IdIndex, LocIndex, LocationIds, SAMPLE_TAG, TableRefs, decode_sample, finish_tables,
-    table_field,
+    reserve_samples, table_field,
 };
 use crate::error::{Error, Result};
 use crate::input::{DecodeOptions, gzip_message, inflated_size_hint};
@@ -56,6 +56,7 @@ fn decode_windowed(data: &[u8], opts: &DecodeOptions, window: usize) -> Result<O
             // Past what string spans address: the in-memory path says so.
             return Ok(None);
         }
+        d.reserve_window(w.end - w.pos)?;
         let avail = &w.buf[w.pos..w.end];
         let mut r = Reader::new(avail, w.base + w.pos, "Profile");
         let mut want = None;
@@ -234,6 +235,19 @@ impl StreamDecoder {
             locs: Locs::U16(Column::with_capacity_mapped(hint)),
             hint,
             n_samples: 0,
+        }
+    }
+
+    /// Room in the sample columns for the valid samples `bytes` more bytes can hold: each
+    /// takes a tag, a length and `k` values of a byte or more. (An invalid sample hands
+    /// the input to the in-memory decoder.)
+    fn reserve_window(&mut self, bytes: usize) -> Result<()> {
+        let k = self.t.sample_types.len().max(1);
+        let n = bytes / (k + 2) + 1;
+        let s = &mut self.t.samples;
+        match &mut self.locs {
+            Locs::U16(c) => reserve_samples(s, c, n, bytes, k),
+            Locs::U32(c) => reserve_samples(s, c, n, bytes, k),
         }
     }
 
