@@ -18,11 +18,23 @@ use crate::profile::{
 };
 use crate::wire::{Reader, Value, as_bytes, as_varint, for_each_packed, push_varints};
 
-/// Clamp a raw string index from the wire to `StrId`; out-of-range values stay out of range
-/// (a string table cannot hold `u32::MAX` entries in a buffer below 4 GiB).
+/// A raw string index from the wire (of `field`, at byte `at`) as a `StrId`. An index
+/// past `u32::MAX` is beyond any string table (one cannot hold that many entries in a
+/// buffer below 4 GiB): it is refused here, with its value, rather than checked against
+/// the table once that is known, like the others.
 #[inline]
-fn sid(raw: u64) -> StrId {
-    raw.min(u64::from(u32::MAX)) as StrId
+fn sid(raw: u64, field: &'static str, at: usize) -> Result<StrId> {
+    StrId::try_from(raw).map_err(|_| Error::Malformed {
+        field,
+        offset: at,
+        what: format!("string index {raw} is beyond any string table"),
+    })
+}
+
+/// [`as_varint`] of a string index field.
+#[inline]
+fn str_varint(v: Value<'_>, field: &'static str, at: usize) -> Result<StrId> {
+    sid(as_varint(v, field, at)?, field, at)
 }
 
 /// Dense index lookup for ids: a vector for the common `1..=n` ids, a map for the rest,
@@ -295,8 +307,8 @@ pub(crate) fn table_field(
             let span = span(b, off)?;
             push(&mut t.strings, span)?;
         }
-        7 => t.drop_frames = sid(as_varint(v, "Profile.drop_frames", at)?),
-        8 => t.keep_frames = sid(as_varint(v, "Profile.keep_frames", at)?),
+        7 => t.drop_frames = str_varint(v, "Profile.drop_frames", at)?,
+        8 => t.keep_frames = str_varint(v, "Profile.keep_frames", at)?,
         9 => {
             if t.time_nanos != 0 {
                 // A second time_nanos means two profiles were concatenated, which
@@ -316,10 +328,12 @@ pub(crate) fn table_field(
             let mut c = Vec::new();
             push_varints(v, &mut c, "Profile.comment", at)?;
             grow(&mut t.comments, c.len())?;
-            t.comments.extend(c.into_iter().map(sid));
+            for raw in c {
+                t.comments.push(sid(raw, "Profile.comment", at)?);
+            }
         }
-        14 => t.default_sample_type = sid(as_varint(v, "Profile.default_sample_type", at)?),
-        15 => t.doc_url = sid(as_varint(v, "Profile.doc_url", at)?),
+        14 => t.default_sample_type = str_varint(v, "Profile.default_sample_type", at)?,
+        15 => t.doc_url = str_varint(v, "Profile.doc_url", at)?,
         _ => {} // unknown fields are skipped, as protobuf requires
     }
     Ok(())
@@ -430,8 +444,8 @@ fn value_type(v: Value<'_>, field: &'static str, at: usize) -> Result<ValueType>
         let at = r.offset();
         let Some((num, v)) = r.field()? else { break };
         match num {
-            1 => vt.ty = sid(as_varint(v, "ValueType.type", at)?),
-            2 => vt.unit = sid(as_varint(v, "ValueType.unit", at)?),
+            1 => vt.ty = str_varint(v, "ValueType.type", at)?,
+            2 => vt.unit = str_varint(v, "ValueType.unit", at)?,
             _ => {}
         }
     }
@@ -573,10 +587,10 @@ fn decode_label(b: &[u8], off: usize) -> Result<Label> {
         let at = r.offset();
         let tag = r.varint()?;
         match tag {
-            0x08 => l.key = sid(r.varint()?),
-            0x10 => l.str = sid(r.varint()?),
+            0x08 => l.key = sid(r.varint()?, "Label.key", at)?,
+            0x10 => l.str = sid(r.varint()?, "Label.str", at)?,
             0x18 => l.num = r.varint()? as i64,
-            0x20 => l.num_unit = sid(r.varint()?),
+            0x20 => l.num_unit = sid(r.varint()?, "Label.num_unit", at)?,
             _ if matches!(tag >> 3, 1..=4) => {
                 return Err(Error::Malformed {
                     field: "Label",
@@ -603,8 +617,8 @@ fn decode_mapping(v: Value<'_>, at: usize) -> Result<Mapping> {
             2 => m.memory_start = f("Mapping.memory_start")?,
             3 => m.memory_limit = f("Mapping.memory_limit")?,
             4 => m.file_offset = f("Mapping.file_offset")?,
-            5 => m.filename = sid(f("Mapping.filename")?),
-            6 => m.build_id = sid(f("Mapping.build_id")?),
+            5 => m.filename = sid(f("Mapping.filename")?, "Mapping.filename", at)?,
+            6 => m.build_id = sid(f("Mapping.build_id")?, "Mapping.build_id", at)?,
             7 => m.has_functions = f("Mapping.has_functions")? != 0,
             8 => m.has_filenames = f("Mapping.has_filenames")? != 0,
             9 => m.has_line_numbers = f("Mapping.has_line_numbers")? != 0,
@@ -668,9 +682,9 @@ fn decode_function(v: Value<'_>, at: usize) -> Result<Function> {
         let Some((num, v)) = r.field()? else { break };
         match num {
             1 => f.id = as_varint(v, "Function.id", at)?,
-            2 => f.name = sid(as_varint(v, "Function.name", at)?),
-            3 => f.system_name = sid(as_varint(v, "Function.system_name", at)?),
-            4 => f.filename = sid(as_varint(v, "Function.filename", at)?),
+            2 => f.name = str_varint(v, "Function.name", at)?,
+            3 => f.system_name = str_varint(v, "Function.system_name", at)?,
+            4 => f.filename = str_varint(v, "Function.filename", at)?,
             5 => f.start_line = as_varint(v, "Function.start_line", at)? as i64,
             _ => {}
         }

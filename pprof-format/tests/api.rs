@@ -312,6 +312,42 @@ fn label_strings_out_of_range_are_rejected() {
 }
 
 #[test]
+fn string_indexes_past_u32_are_reported_with_their_value() {
+    // sample_type { type: 2^40, unit: 0 }, strings [""]: the index is beyond any string
+    // table, and the error says which index (it was once clamped to 4294967295).
+    let mut vt = vec![0x08];
+    let mut x = 1u64 << 40;
+    while x >= 0x80 {
+        vt.push(x as u8 | 0x80);
+        x >>= 7;
+    }
+    vt.push(x as u8);
+    let mut bytes = vec![0x0a, vt.len() as u8];
+    bytes.extend_from_slice(&vt);
+    bytes.extend_from_slice(&[0x32, 0x00]);
+    for data in [bytes.clone(), {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut e, &bytes).unwrap();
+        e.finish().unwrap()
+    }] {
+        match Profile::decode(&data) {
+            Err(e @ Error::Malformed { .. }) => {
+                let m = e.to_string();
+                assert!(m.contains("string index 1099511627776"), "{m}");
+                assert!(m.contains("ValueType.type at byte 2"), "{m}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // u32::MAX itself is an index like any other: out of this table's range.
+    let mut b = vec![0x0a, 0x08, 0x08, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x10];
+    b.push(0x00);
+    b.extend_from_slice(&[0x32, 0x00]);
+    let m = Profile::decode(&b).unwrap_err().to_string();
+    assert!(m.contains("refers to string 4294967295"), "{m}");
+}
+
+#[test]
 fn streams_are_read_to_a_limit() {
     use pprof_format::{DecodeOptions, Error, ProfileBuilder};
     let mut b = ProfileBuilder::new();
