@@ -455,12 +455,14 @@ impl Graph {
         self.nodes.iter().fold(0i64, |a, n| a.wrapping_add(n.flat))
     }
 
-    /// Keys of the nodes with |cum| ≥ `cutoff`.
+    /// Keys of the nodes with |cum| ≥ `cutoff`. Absolute values are google/pprof's
+    /// `abs64`, which wraps (`|i64::MIN|` is `i64::MIN`, below any cutoff), so extreme
+    /// values rank and drop as in `go tool pprof`.
     pub(crate) fn above_cutoff(&self, cutoff: i64) -> HashSet<NodeKey> {
         self.nodes
             .iter()
             .zip(&self.keys)
-            .filter(|(n, _)| n.cum.unsigned_abs() >= cutoff.unsigned_abs())
+            .filter(|(n, _)| n.cum.wrapping_abs() >= cutoff)
             .map(|(_, k)| *k)
             .collect()
     }
@@ -473,8 +475,7 @@ impl Graph {
     /// Removes edges lighter than `cutoff`; returns how many went.
     pub(crate) fn trim_edges(&mut self, cutoff: i64) -> usize {
         let before = self.edges.len();
-        self.edges
-            .retain(|e| e.weight.unsigned_abs() >= cutoff.unsigned_abs());
+        self.edges.retain(|e| e.weight.wrapping_abs() >= cutoff);
         let dropped = before - self.edges.len();
         if dropped > 0 {
             self.relink();
@@ -497,7 +498,8 @@ impl Graph {
             }
             names[a].cmp(&names[b])
         };
-        let abs_desc = |x: i64, y: i64| y.unsigned_abs().cmp(&x.unsigned_abs());
+        // google/pprof's abs64, which wraps (see `above_cutoff`).
+        let abs_desc = |x: i64, y: i64| y.wrapping_abs().cmp(&x.wrapping_abs());
         perm.sort_by(|&a, &b| {
             let (x, y) = (&nodes[a], &nodes[b]);
             let primary = match order {
@@ -531,7 +533,7 @@ impl Graph {
         v.sort_by(|&a, &b| {
             let (x, y) = (&self.edges[a], &self.edges[b]);
             if x.weight != y.weight {
-                return y.weight.unsigned_abs().cmp(&x.weight.unsigned_abs());
+                return y.weight.wrapping_abs().cmp(&x.weight.wrapping_abs());
             }
             let n = |i: usize| self.nodes[i].info.printable_name();
             n(x.src)

@@ -206,7 +206,7 @@ fn scale_units(drafts: &mut [Draft<'_>]) -> Result<()> {
     for d in drafts.iter_mut() {
         if let Some(pt) = &period_type {
             let (p, _) = units::scale(d.period, &d.period_type.1, &pt.1);
-            d.period = p as i64;
+            d.period = units::go_int64(p);
             d.period_type.1 = pt.1.clone();
         }
         let ratios: Vec<f64> = (0..k)

@@ -31,7 +31,7 @@ pub(crate) fn scale_draft(d: &mut Draft<'_>, ratios: &[f64]) {
         let mut keep = false;
         for (v, &r) in vals.iter_mut().zip(ratios) {
             if r != 1.0 {
-                *v = (*v as f64 * r).round() as i64;
+                *v = crate::units::go_int64((*v as f64 * r).round());
                 keep |= *v != 0;
             }
         }

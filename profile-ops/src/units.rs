@@ -215,6 +215,26 @@ fn go_g2(x: f64) -> String {
     format!("{x:.frac$}")
 }
 
+/// `int64(x)` as Go computes it on amd64, where the reference tools run: a value outside
+/// the `i64` range (or NaN) becomes `i64::MIN` (the processor's "integer indefinite"),
+/// where Rust's `as` saturates. Scaling by -1 (a diff's base) thus maps `i64::MIN` to
+/// itself, as `go tool pprof -base` does.
+///
+/// ```
+/// use profile_ops::units::go_int64;
+/// assert_eq!(go_int64(-(i64::MIN as f64)), i64::MIN);
+/// assert_eq!(go_int64(f64::NAN), i64::MIN);
+/// assert_eq!(go_int64(-9.223372036854775808e18), i64::MIN);
+/// assert_eq!(go_int64(-2.7), -2);
+/// ```
+pub fn go_int64(x: f64) -> i64 {
+    const LIMIT: f64 = 9.223372036854775808e18; // 2^63
+    if x.is_nan() || !(-LIMIT..LIMIT).contains(&x) {
+        return i64::MIN;
+    }
+    x as i64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,8 +37,8 @@ impl Prepared<'_> {
         let b = GraphBuilder::new(&self.draft, self.graph_options());
         let mut g = b.build(None);
         let total = g.flat_total();
-        let node_cutoff = ((total as f64 * q.node_fraction) as i64).wrapping_abs();
-        let edge_cutoff = ((total as f64 * q.edge_fraction) as i64).wrapping_abs();
+        let node_cutoff = crate::units::go_int64(total as f64 * q.node_fraction).wrapping_abs();
+        let edge_cutoff = crate::units::go_int64(total as f64 * q.edge_fraction).wrapping_abs();
         let mut dropped_nodes = 0;
         if node_cutoff > 0 {
             let kept = g.above_cutoff(node_cutoff);
@@ -199,7 +199,8 @@ impl Prepared<'_> {
                 }
             };
             if t.dropped_nodes > 0 {
-                let cut = ((self.total as f64 * self.query.node_fraction) as i64).wrapping_abs();
+                let cut = crate::units::go_int64(self.total as f64 * self.query.node_fraction)
+                    .wrapping_abs();
                 out.push(format!(
                     "Dropped {} {} (cum <= {})",
                     t.dropped_nodes,
