@@ -228,7 +228,7 @@ fn go_g2(x: f64) -> String {
 /// assert_eq!(go_int64(-2.7), -2);
 /// ```
 pub fn go_int64(x: f64) -> i64 {
-    const LIMIT: f64 = 9.223372036854775808e18; // 2^63
+    const LIMIT: f64 = (1u64 << 63) as f64;
     if x.is_nan() || !(-LIMIT..LIMIT).contains(&x) {
         return i64::MIN;
     }
