@@ -149,7 +149,8 @@ enum Command {
     },
 }
 
-pub fn run(a: Args) -> CliResult {
+pub fn run(mut a: Args) -> CliResult {
+    stdin_for_dash(&mut a.command);
     match a.command {
         Command::Info { file, json } => info(file, json),
         Command::Events { file, json_lines } => events(file, json_lines),
@@ -183,6 +184,27 @@ pub fn run(a: Args) -> CliResult {
             outln!("{}", serde_json::to_string_pretty(&a)?);
             analysis_error(&file, &a)
         }
+    }
+}
+
+/// `-` as FILE means standard input, read as a stream like any FIFO.
+fn stdin_for_dash(c: &mut Command) {
+    let file = match c {
+        Command::Info { file, .. }
+        | Command::Events { file, .. }
+        | Command::Goroutines { file, .. }
+        | Command::Tasks { file, .. }
+        | Command::Pprof { file, .. }
+        | Command::Pauses { file, .. }
+        | Command::Metrics { file, .. }
+        | Command::Perfetto { file, .. }
+        | Command::Timeline { file, .. }
+        | Command::Slow { file, .. }
+        | Command::Mmu { file, .. }
+        | Command::Analysis { file } => file,
+    };
+    if file.as_os_str() == "-" {
+        *file = PathBuf::from("/dev/stdin");
     }
 }
 

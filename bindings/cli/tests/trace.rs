@@ -173,3 +173,62 @@ fn trace_analyses_equal_go() {
     assert_eq!(totals(&ours), totals(&go));
     assert_eq!(ours.num_samples(), go.num_samples());
 }
+
+/// `trace info --json` of `input` given as `arg`, with `input`'s bytes on standard input.
+fn info_from_stdin(arg: &str, input: &Path) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_gprofops"))
+        .args(["trace", "info", "--json", arg])
+        .stdin(std::fs::File::open(input).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn standard_input_and_fifos_are_read_as_streams() {
+    let trace = corpus().join("tests/go122-annotations.trace");
+    let mut want = oracle(&trace);
+    for arg in ["-", "/dev/stdin"] {
+        let mut got = info_from_stdin(arg, &trace);
+        // The same answer but for the file's name.
+        got["file"] = want["file"].clone();
+        assert_eq!(got, want, "{arg}");
+    }
+    // A FIFO: written by a thread while the command reads it (it used to say "Illegal
+    // seek"); its size is the bytes read.
+    let dir = std::env::temp_dir().join(format!("gprofops-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("trace.fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let bytes = std::fs::read(&trace).unwrap();
+    let writer = {
+        let (fifo, bytes) = (fifo.clone(), bytes.clone());
+        std::thread::spawn(move || std::fs::write(fifo, bytes).unwrap())
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_gprofops"))
+        .args(["trace", "info", "--json"])
+        .arg(&fifo)
+        .output()
+        .unwrap();
+    writer.join().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    want["file"] = "trace.fifo".into();
+    assert_eq!(got, want);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

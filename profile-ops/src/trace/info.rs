@@ -122,7 +122,8 @@ pub fn trace_info(data: &[u8], file: &str) -> TraceInfo {
 }
 
 /// Summarises the trace file at `path`, streaming it from disk: memory stays bounded by
-/// the largest generation, whatever the file's size.
+/// the largest generation, whatever the file's size. A FIFO or a pipe is read as a stream
+/// (its `size_bytes` is then the bytes read).
 ///
 /// ```
 /// # let p = std::path::Path::new("../../shared/corpus/gotrace/tests/go122-annotations.trace");
@@ -132,18 +133,45 @@ pub fn trace_info(data: &[u8], file: &str) -> TraceInfo {
 /// assert_eq!(info, profile_ops::trace::trace_info(&data, "go122-annotations.trace"));
 /// ```
 pub fn trace_info_path(path: &std::path::Path) -> std::io::Result<TraceInfo> {
-    use std::io::{Read, Seek};
+    use std::io::Read;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
     let mut file = std::fs::File::open(path)?;
-    let size = file.metadata()?.len();
+    let meta = file.metadata()?;
+    // Read once, never seeked, so a FIFO or a pipe works too; its size is what was read.
     let mut header = Vec::with_capacity(16);
     (&mut file).take(16).read_to_end(&mut header)?;
-    file.seek(std::io::SeekFrom::Start(0))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let reader = Reader::from_reader(std::io::BufReader::with_capacity(1 << 16, file));
-    Ok(summarize(reader, &header, size, &name))
+    let read = Arc::new(AtomicU64::new(header.len() as u64));
+    let rest = Counted {
+        r: std::io::BufReader::with_capacity(1 << 16, file),
+        n: read.clone(),
+    };
+    let reader = Reader::from_reader(std::io::Cursor::new(header.clone()).chain(rest));
+    let size = if meta.is_file() { meta.len() } else { 0 };
+    let mut info = summarize(reader, &header, size, &name);
+    if !meta.is_file() {
+        info.size_bytes = read.load(Ordering::Relaxed);
+    }
+    Ok(info)
+}
+
+/// A reader that counts the bytes it hands out (the size of a stream).
+struct Counted<R> {
+    r: R,
+    n: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let k = self.r.read(buf)?;
+        self.n
+            .fetch_add(k as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(k)
+    }
 }
 
 fn summarize(

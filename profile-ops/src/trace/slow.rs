@@ -590,6 +590,12 @@ pub fn slow(data: &[u8], t: Threshold) -> SlowReport {
 
 /// [`slow`] of the trace file at `path`, streaming it from disk twice.
 pub fn slow_path(path: &Path, t: Threshold) -> std::io::Result<SlowReport> {
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "trace slow reads the trace twice: give it a regular file, not a stream",
+        ));
+    }
     let mut io_error = None;
     let (summary, pauses, error) = first_pass(|f| match visit_path(path, f) {
         Ok(e) => e,
