@@ -204,34 +204,19 @@ pub(crate) fn decode_proto(buf: Bytes, budget: Budget) -> Result<Profile> {
     s.labels = LabelColumn::with_capacity_mapped(sample_bytes / 4);
     // Location indexes are dense, so with at most 65,536 locations they fit in a u16:
     // half the memory of the largest column.
+    let pass = Pass2 {
+        data,
+        n_samples,
+        sample_bytes,
+        locations: &locations,
+        k,
+        n_strings,
+        budget,
+    };
     s.locations = if locations.len() <= NARROW_LOCATIONS {
-        let mut c = Column::<u16>::with_capacity_mapped(sample_bytes);
-        decode_samples(
-            data,
-            s,
-            &mut c,
-            (n_samples, sample_bytes),
-            &locations,
-            k,
-            n_strings,
-            budget,
-        )?;
-        c.shrink_to_fit();
-        LocationColumn::from_u16(c)
+        LocationColumn::from_u16(decode_samples(s, &pass)?)
     } else {
-        let mut c = Column::<u32>::with_capacity_mapped(sample_bytes);
-        decode_samples(
-            data,
-            s,
-            &mut c,
-            (n_samples, sample_bytes),
-            &locations,
-            k,
-            n_strings,
-            budget,
-        )?;
-        c.shrink_to_fit();
-        LocationColumn::from_u32(c)
+        LocationColumn::from_u32(decode_samples(s, &pass)?)
     };
     t.shrink_to_fit();
     Ok(Profile::from_parts(buf, t))
@@ -346,39 +331,45 @@ pub(crate) fn finish_tables(t: &mut Tables, refs: TableRefs) -> Result<IdIndex> 
     resolve(t, &refs.mapping_ids, &refs.line_fn_ids)
 }
 
-/// Pass 2: every `Sample` message of `data`, appended to `s` (location indexes to `locs`).
-#[allow(clippy::too_many_arguments)] // the decoder's state, passed down once
-fn decode_samples<T: LocIndex>(
-    data: &[u8],
-    s: &mut Samples,
-    locs: &mut Column<T>,
-    (n_samples, sample_bytes): (usize, usize),
-    locations: &IdIndex,
+/// What pass 2 reads the samples with.
+struct Pass2<'a> {
+    data: &'a [u8],
+    /// Samples counted by pass 1, and their bytes on the wire.
+    n_samples: usize,
+    sample_bytes: usize,
+    locations: &'a IdIndex,
+    /// Sample types.
     k: usize,
     n_strings: u32,
     budget: Budget,
-) -> Result<()> {
-    reserve_samples(s, locs, n_samples, sample_bytes, k)?;
-    let mut r = Reader::new(data, 0, "Profile");
+}
+
+/// Pass 2: every `Sample` message of the profile, appended to `s`; returns the location
+/// index column (of `u16` or `u32`).
+fn decode_samples<T: LocIndex>(s: &mut Samples, p: &Pass2<'_>) -> Result<Column<T>> {
+    let mut locs = Column::<T>::with_capacity_mapped(p.sample_bytes);
+    reserve_samples(s, &mut locs, p.n_samples, p.sample_bytes, p.k)?;
+    let mut r = Reader::new(p.data, 0, "Profile");
     // The input and the tables, held throughout.
-    let fixed = data.len();
+    let fixed = p.data.len();
     let mut next_check = BUDGET_CHECK_SAMPLES;
     while !r.at_end() {
         let at = r.offset();
         let tag = r.varint()?;
         if tag == SAMPLE_TAG {
             let (b, off) = r.payload(at)?;
-            decode_sample(b, off, s, locs, locations, k, n_strings)?;
+            decode_sample(b, off, s, &mut locs, p.locations, p.k, p.n_strings)?;
             next_check -= 1;
             if next_check == 0 {
                 next_check = BUDGET_CHECK_SAMPLES;
-                budget.check(fixed + s.held_bytes() + locs.held_bytes())?;
+                p.budget.check(fixed + s.held_bytes() + locs.held_bytes())?;
             }
         } else {
             r.skip(tag, at)?;
         }
     }
-    Ok(())
+    locs.shrink_to_fit();
+    Ok(locs)
 }
 
 /// Room, fallibly, in the sample columns for `n` more samples taking `bytes` bytes on

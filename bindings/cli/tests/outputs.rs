@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_gprofops")
 }
@@ -55,13 +57,12 @@ fn a_file_size_limit_during_merge_leaves_out_as_it_was() {
     assert_eq!(std::fs::read(&out).unwrap(), b"old contents");
     assert_eq!(others(&dir, &["out"]), Vec::<String>::new());
     // Without the limit the same command replaces OUT.
-    let r = Command::new(bin())
-        .args(["merge", "-o"])
-        .arg(&out)
-        .args([&heap, &heap])
-        .output()
-        .unwrap();
-    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    common::succeed(
+        Command::new(bin())
+            .args(["merge", "-o"])
+            .arg(&out)
+            .args([&heap, &heap]),
+    );
     assert_ne!(std::fs::read(&out).unwrap(), b"old contents");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -8,6 +8,8 @@ use std::process::Command;
 
 use profile_ops::pprof::ProfileBuilder;
 
+mod common;
+
 /// Profiles of `alloc_space` samples alternating between `main.f` and `main.g`.
 fn write(dir: &Path, name: &str, values: &[i64]) -> PathBuf {
     let mut b = ProfileBuilder::new();
@@ -53,16 +55,11 @@ fn body(out: &[u8]) -> String {
 }
 
 fn ours(report: &str, flag: &str, base: &Path, p: &Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_gprofops"))
-        .args([report, flag])
-        .arg(base)
-        .arg(p)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::succeed(
+        Command::new(env!("CARGO_BIN_EXE_gprofops"))
+            .args([report, flag])
+            .arg(base)
+            .arg(p),
     );
     body(&out.stdout)
 }
@@ -104,16 +101,11 @@ fn every_pair_agrees_with_go_tool_pprof() {
         for (b, pb) in &ps {
             for (report, go_report) in [("top", "-top"), ("traces", "-traces")] {
                 for (flag, go_flag) in [("--base", "-base"), ("--diff-base", "-diff_base")] {
-                    let go = Command::new("go")
-                        .args(["tool", "pprof", go_report, go_flag])
-                        .arg(pb)
-                        .arg(pa)
-                        .output()
-                        .unwrap();
-                    assert!(
-                        go.status.success(),
-                        "{}",
-                        String::from_utf8_lossy(&go.stderr)
+                    let go = common::succeed(
+                        Command::new("go")
+                            .args(["tool", "pprof", go_report, go_flag])
+                            .arg(pb)
+                            .arg(pa),
                     );
                     let want = body(&go.stdout);
                     let got = ours(report, flag, pb, pa);

@@ -8,6 +8,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod common;
+
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/pprof")
 }
@@ -230,17 +232,7 @@ fn standard_input_fifos_and_directories() {
     let dir = std::env::temp_dir().join(format!("gprofops-fifo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let fifo = dir.join("cpu.fifo");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
-    let writer = {
-        let (fifo, cpu) = (fifo.clone(), cpu.clone());
-        std::thread::spawn(move || std::fs::write(&fifo, std::fs::read(cpu).unwrap()).unwrap())
-    };
+    let writer = common::fifo_with(&fifo, std::fs::read(&cpu).unwrap());
     assert_eq!(ok(&["info", "--json", fifo.to_str().unwrap()]), want);
     writer.join().unwrap();
     // A directory says so, once.

@@ -7,6 +7,8 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod common;
+
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/gotrace")
 }
@@ -176,15 +178,10 @@ fn trace_analyses_equal_go() {
 
 /// `trace info --json` of `input` given as `arg`, with `input`'s bytes on standard input.
 fn info_from_stdin(arg: &str, input: &Path) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_gprofops"))
-        .args(["trace", "info", "--json", arg])
-        .stdin(std::fs::File::open(input).unwrap())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::succeed(
+        Command::new(env!("CARGO_BIN_EXE_gprofops"))
+            .args(["trace", "info", "--json", arg])
+            .stdin(std::fs::File::open(input).unwrap()),
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }
@@ -204,29 +201,13 @@ fn standard_input_and_fifos_are_read_as_streams() {
     let dir = std::env::temp_dir().join(format!("gprofops-fifo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let fifo = dir.join("trace.fifo");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
+    let writer = common::fifo_with(&fifo, std::fs::read(&trace).unwrap());
+    let out = common::succeed(
+        Command::new(env!("CARGO_BIN_EXE_gprofops"))
+            .args(["trace", "info", "--json"])
+            .arg(&fifo),
     );
-    let bytes = std::fs::read(&trace).unwrap();
-    let writer = {
-        let (fifo, bytes) = (fifo.clone(), bytes.clone());
-        std::thread::spawn(move || std::fs::write(fifo, bytes).unwrap())
-    };
-    let out = Command::new(env!("CARGO_BIN_EXE_gprofops"))
-        .args(["trace", "info", "--json"])
-        .arg(&fifo)
-        .output()
-        .unwrap();
     writer.join().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let got: Value = serde_json::from_slice(&out.stdout).unwrap();
     want["file"] = "trace.fifo".into();
     assert_eq!(got, want);
