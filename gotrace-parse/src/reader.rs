@@ -166,7 +166,7 @@ impl<'a> Reader<'a> {
     /// ```
     /// use gotrace_parse::{Error, Reader};
     /// let mut v1 = b"go 1.19 trace\0\0\0".to_vec();
-    /// v1.extend(std::iter::repeat_n(0u8, 1 << 20));
+    /// v1.extend(std::iter::repeat_n(1u8, 1 << 20)); // EvBatch type bytes, read on and on
     /// let e = Reader::from_reader_limited(std::io::Cursor::new(v1), 4096).unwrap_err();
     /// assert!(matches!(e, Error::TooLarge { limit: 4096, .. }), "{e}");
     /// ```
