@@ -48,6 +48,26 @@ pub(crate) enum NextGen<'a> {
     End,
     /// The generation could not be read.
     Err(Error),
+    /// The generation could not be read because a table batch (strings, stacks, CPU
+    /// samples, sync) ends where an argument should start. Go's reader then fails with
+    /// `io.EOF` itself (its `binary.ReadUvarint` error, returned unwrapped), which
+    /// `ReadEvent` hands out and its callers take for the end of the trace: the stream
+    /// ends cleanly, after the `Sync` that closes the last generation read.
+    GoEof,
+}
+
+/// An error Go's reader returns as the bare `io.EOF` (see [`NextGen::GoEof`]).
+fn is_go_eof(e: &Error) -> bool {
+    matches!(e, Error::Malformed { reason, .. } if reason == "EOF")
+}
+
+/// [`NextGen::Err`], or [`NextGen::GoEof`] for an error Go reports as `io.EOF`.
+fn gen_err<'t>(e: Error) -> NextGen<'t> {
+    if is_go_eof(&e) {
+        NextGen::GoEof
+    } else {
+        NextGen::Err(e)
+    }
 }
 
 /// Reads generations one after the other.
@@ -136,7 +156,7 @@ impl<'a> GenerationReader<'a> {
                 ));
             }
             if let Err(e) = b.add(batch) {
-                return NextGen::Err(e);
+                return gen_err(e);
             }
             have_event_batches = !b.batches.is_empty();
         }
@@ -153,7 +173,7 @@ impl<'a> GenerationReader<'a> {
             b.gen_no = first.generation;
             b.min_ts = first.time;
             if let Err(e) = b.add(first) {
-                return NextGen::Err(e);
+                return gen_err(e);
             }
         }
         let mut spill_err = None;
@@ -188,7 +208,7 @@ impl<'a> GenerationReader<'a> {
                 return NextGen::Err(Error::invalid(at, "generations out of order"));
             }
             if let Err(e) = b.add(batch) {
-                return NextGen::Err(e);
+                return gen_err(e);
             }
         }
         match b.finish(self.batches.offset(), base) {
@@ -245,6 +265,8 @@ impl Cursor<'_, '_> {
         self.p += n;
         Ok(v)
     }
+    /// A varint argument; at the very end of the batch the error's reason is `EOF`, Go's
+    /// bare `io.EOF`, which [`gen_err`] turns into the end of the trace.
     fn uv(&mut self) -> Result<u64, Error> {
         self.uvarint().map_err(|e| self.err(e.message()))
     }

@@ -454,7 +454,8 @@ impl Ordering {
         mut cur: SchedCtx,
     ) -> Step {
         let pid = e.args[0] as i64;
-        let status = e.args[1];
+        // Go reads the status as a `uint8` (`tracev2.ProcStatus(ev.args[1])`).
+        let status = u64::from(e.args[1] as u8);
         if status > ps::SYSCALL_ABANDONED {
             return Err(format!("invalid status for proc {pid}: {status}"));
         }
@@ -630,7 +631,8 @@ impl Ordering {
     ) -> Step {
         let gid = e.args[0] as i64;
         let mid = e.args[1] as i64;
-        let status = e.args[2];
+        // Go reads the status as a `uint8` (`tracev2.GoStatus(ev.args[2])`).
+        let status = u64::from(e.args[2] as u8);
         if status > gs::WAITING {
             return Err(format!("invalid status for goroutine {gid}: {status}"));
         }

@@ -450,7 +450,7 @@ impl<'a> Reader<'a> {
                     self.lend = None;
                     Ok(Some(self.sync(None, self.order.last_ts)))
                 }
-                NextGen::End => {
+                NextGen::End | NextGen::GoEof => {
                     self.current = None;
                     self.lend = None;
                     self.done = true;
@@ -585,7 +585,7 @@ impl<'a> Reader<'a> {
                 self.spill_err_sync = true;
                 Ok(Some(self.sync(None, self.order.last_ts)))
             }
-            NextGen::End => {
+            NextGen::End | NextGen::GoEof => {
                 self.done = true;
                 Ok(Some(self.sync(None, self.order.last_ts)))
             }

@@ -2,7 +2,7 @@
 //! values come from Go's reader (`x/exp/trace`); `tests/differential.rs` also compares
 //! them line by line when Go is installed.
 
-use gotrace_parse::{EventKind, Reader};
+use gotrace_parse::{EventKind, Reader, text};
 
 mod common;
 use common::data;
@@ -78,4 +78,93 @@ fn nothing_follows_an_error() {
         .expect_err("an error");
     assert_eq!(kinds, [EventKind::Sync]);
     assert_eq!(err.reason(), "found event without a timestamp: type=1");
+}
+
+/// Lines and error from the iterator, from `visit` and from the streaming reader, which
+/// must agree.
+fn lines_of(d: &[u8]) -> (Vec<String>, Option<String>) {
+    fn collect<'a>(
+        r: impl Iterator<Item = Result<gotrace_parse::Event<'a>, gotrace_parse::Error>>,
+    ) -> (Vec<String>, Option<String>) {
+        let mut lines = Vec::new();
+        for ev in r {
+            match ev {
+                Ok(ev) => lines.push(text::line(&ev)),
+                Err(e) => return (lines, Some(e.reason())),
+            }
+        }
+        (lines, None)
+    }
+    let iterated = collect(Reader::new(d).expect("header"));
+    let mut visited = Vec::new();
+    let err = Reader::new(d)
+        .expect("header")
+        .visit(|e| visited.push(text::line(e)))
+        .err()
+        .map(|e| e.reason());
+    assert_eq!((visited, err), iterated, "visit");
+    let streamed = collect(Reader::from_reader(std::io::Cursor::new(d.to_vec())).expect("header"));
+    assert_eq!(streamed, iterated, "from_reader");
+    iterated
+}
+
+/// A sync batch whose clock snapshot runs to the end of the batch (one byte flipped in
+/// `go125-sync.trace`, byte 107: 0x01 -> 0xfe, generation 2's snapshot's time delta now
+/// takes two bytes, so its last argument has none left). Go's `binary.ReadUvarint` fails
+/// with `io.EOF` itself, which `ReadEvent` returns unwrapped after the `Sync` that closes
+/// the generations read so far: its callers see the end of the trace, not an error. We
+/// reported the error "EOF". Lines printed by `tests/oracle` (`x/exp/trace`) for this file.
+#[test]
+fn bare_eof_in_a_sync_batch_ends_the_trace_like_go_go125() {
+    let d = data("flip-go125-clock-snapshot-eof.trace");
+    let want = [
+        "9 Sync M=-1 P=-1 G=-1 N=1 clock=10 mono=99 wall=1740755049.000000123 expbatches=0 stack=[]",
+        "16 StateTransition M=1 P=-1 G=-1 resource=Proc(0) Undetermined->Running reason=\"\" tstack=[] stack=[]",
+        "17 Sync M=-1 P=-1 G=-1 N=2 expbatches=0 stack=[]",
+    ];
+    assert_eq!(lines_of(&d), (want.map(String::from).to_vec(), None));
+}
+
+/// The same in a Go 1.26 trace (generations end with a marker): the first 279 bytes of a
+/// trace of ours (the sync batch and one event batch of generation 1, so the generation
+/// is incomplete), byte 63 flipped (0x06 -> 0xf9: the snapshot's seconds take the bytes
+/// of its nanoseconds). Without the flip Go fails with "incomplete generation found;
+/// trace likely truncated"; with it, `x/exp/trace` prints one `Sync` and ends cleanly.
+#[test]
+fn bare_eof_in_a_sync_batch_ends_the_trace_like_go_go126() {
+    let d = data("flip-go126-clock-snapshot-eof.trace");
+    let want = ["1 Sync M=-1 P=-1 G=-1 N=1 expbatches=0 stack=[]"];
+    assert_eq!(lines_of(&d), (want.map(String::from).to_vec(), None));
+    let mut unflipped = d.clone();
+    unflipped[63] ^= 0xff;
+    assert_eq!(
+        lines_of(&unflipped),
+        (
+            want.map(String::from).to_vec(),
+            Some("incomplete generation found; trace likely truncated".to_string())
+        )
+    );
+}
+
+/// A goroutine status written as the varint 258 (`go122-syscall-steal-proc-self.trace`
+/// with its `GoStatus` 2 re-encoded as `0x82 0x02`, batch size + 1). Go reads the status
+/// as a `uint8` (`tracev2.GoStatus(ev.args[2])`), so it sees 2 (Running) and reads the
+/// trace as the original; we failed with "invalid status for goroutine 1: 258". (A flipped
+/// byte in `go122-gc-stress.trace`, byte 5590, gave status 32768: Go went on with `Bad`
+/// and failed 44 events later, with another error.) Lines from `tests/oracle`
+/// (`x/exp/trace`) for this file.
+#[test]
+fn go_status_is_read_as_a_byte_like_go() {
+    let d = data("go122-go-status-258.trace");
+    let want = [
+        "1 Sync M=-1 P=-1 G=-1 N=1 expbatches=0 stack=[]",
+        "2 StateTransition M=0 P=-1 G=-1 resource=Proc(0) Undetermined->Running reason=\"\" tstack=[] stack=[]",
+        "3 StateTransition M=0 P=0 G=-1 resource=Goroutine(1) Undetermined->Running reason=\"\" tstack=[] stack=[]",
+        "4 StateTransition M=0 P=0 G=1 resource=Goroutine(1) Running->Syscall reason=\"\" tstack=[] stack=[]",
+        "5 StateTransition M=0 P=0 G=1 resource=Proc(0) Running->Idle reason=\"\" tstack=[] stack=[]",
+        "6 StateTransition M=0 P=-1 G=1 resource=Proc(0) Idle->Running reason=\"\" tstack=[] stack=[]",
+        "7 StateTransition M=0 P=0 G=1 resource=Goroutine(1) Syscall->Runnable reason=\"\" tstack=[] stack=[]",
+        "8 Sync M=-1 P=-1 G=-1 N=2 expbatches=0 stack=[]",
+    ];
+    assert_eq!(lines_of(&d), (want.map(String::from).to_vec(), None));
 }
