@@ -51,11 +51,13 @@ CORPUS=target/fuzz/corpus
 ARTIFACTS=target/fuzz/artifacts
 for t in "${TARGETS[@]}"; do
     mkdir -p "$CORPUS/$t" "$ARTIFACTS/$t"
-    if [ -z "$(ls -A "$CORPUS/$t")" ]; then
-        # shellcheck disable=SC2046
-        find $(seed_dirs "$t") -type f -size -1M ! -name '*.json' ! -name '*.md' \
-            -exec sh -c 'for f; do cp "$f" "$0/$(printf %s "$f" | tr / _)"; done' "$CORPUS/$t" {} +
-    fi
+    # Every run adds the seeds (a corpus grown by earlier runs keeps its own inputs).
+    # Sizes in bytes: find rounds `-size -1M` up to whole MiB, which matches empty files only.
+    # shellcheck disable=SC2046
+    find $(seed_dirs "$t") -type f -size -1048576c ! -name '*.json' ! -name '*.md' \
+        -exec sh -c 'for f; do cp "$f" "$0/seed_$(printf %s "$f" | tr / _)"; done' "$CORPUS/$t" {} +
+    seeds=$(find "$CORPUS/$t" -name 'seed_*' | wc -l)
+    [ "$seeds" -gt 0 ] || { echo "fuzz: no seed found for $t" >&2; exit 1; }
 done
 
 echo "fuzz: building the targets with cargo +nightly fuzz build"
@@ -77,7 +79,7 @@ for t in "${TARGETS[@]}"; do
             -max_len=262144 "${PARALLEL[@]}" \
             -artifact_prefix="../$ARTIFACTS/$t/" -print_final_stats=1) >"$log" 2>&1; then
         runs=$(grep -ho 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{s+=$2} END {print s+0}')
-        echo "fuzz: $t ok, $runs runs in $(($(date +%s) - start)) s, corpus $(ls "$CORPUS/$t" | wc -l) inputs"
+        echo "fuzz: $t ok, $runs runs in $(($(date +%s) - start)) s, corpus $(ls "$CORPUS/$t" | wc -l) inputs ($(find "$CORPUS/$t" -name 'seed_*' | wc -l) seeds)"
     else
         echo "fuzz: $t FAILED after $(($(date +%s) - start)) s: see $log and $ARTIFACTS/$t/" >&2
         grep -m5 -E 'ERROR|panicked|SUMMARY' "$log" >&2 || tail -20 "$log" >&2
