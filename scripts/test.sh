@@ -7,7 +7,7 @@
 # machine lacks: clippy/rustfmt through rustup, the Python packages of
 # bindings/python/requirements-dev.txt into .venv, the npm packages of bindings/node and
 # examples/dashboard (from their lock files), and Debian's chromium for the browser test.
-# Last, every fuzz target runs for FUZZ_SECONDS (default 40) when cargo-fuzz and a nightly
+# Last, every fuzz target runs for FUZZ_SECONDS (default 30) when cargo-fuzz and a nightly
 # toolchain can be installed (scripts/fuzz.sh; it says so when they cannot).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -92,8 +92,8 @@ echo "$CHROMIUM"
 step "dashboard example in headless Chromium (screenshots in examples/dashboard/test-results)"
 (cd examples/dashboard && CHROMIUM="$CHROMIUM" npm test)
 
-step "fuzz: every cargo-fuzz target for ${FUZZ_SECONDS:-40} s, seeded from the corpus (scripts/fuzz.sh)"
-scripts/fuzz.sh "${FUZZ_SECONDS:-40}"
+step "fuzz: every cargo-fuzz target for ${FUZZ_SECONDS:-30} s, seeded from the corpus (scripts/fuzz.sh)"
+scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
 
 echo
 echo "all tests passed"
