@@ -12,8 +12,7 @@ use crate::reader::Reader;
 /// timestamp as the ordering left them (see [`crate::Event::raw_args`]).
 ///
 /// ```
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-annotations.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-annotations.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/annotations.trace").unwrap();
 /// let cols = gotrace_parse::load_columns(&data).unwrap();
 /// assert_eq!(cols.len(), cols.time.len());
 /// assert!(cols.time.windows(2).all(|w| w[0] < w[1]));

@@ -446,8 +446,7 @@ impl SchedCtx {
 ///
 /// ```
 /// use gotrace_parse::{EventKind, Reader};
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-annotations.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-annotations.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/annotations.trace").unwrap();
 /// let mut tasks = Vec::new();
 /// for ev in Reader::new(&data).unwrap() {
 ///     let ev = ev.unwrap();

@@ -17,8 +17,7 @@
 //!
 //! ```
 //! use gotrace_parse::{EventKind, Reader};
-//! # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-gc-stress.trace")
-//! #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-gc-stress.trace")).unwrap();
+//! # let data = std::fs::read("../examples/data/gc-stress.trace").unwrap();
 //! let mut transitions = 0;
 //! for ev in Reader::new(&data)? {
 //!     let ev = ev?;

@@ -3,8 +3,7 @@
 //!
 //! ```
 //! use gotrace_parse::raw::{Batches, BatchKind};
-//! # let data = std::fs::read("../../shared/corpus/gotrace/tests/go123-sync.trace")
-//! #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go123-sync.trace")).unwrap();
+//! # let data = std::fs::read("../examples/data/sync.trace").unwrap();
 //! let batches = Batches::new(&data).unwrap();
 //! let mut events = 0;
 //! for batch in batches {

@@ -39,8 +39,7 @@ struct Current<'a> {
 ///
 /// ```
 /// use gotrace_parse::{EventKind, Reader};
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-gc-stress.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-gc-stress.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/gc-stress.trace").unwrap();
 /// let mut syncs = 0;
 /// for ev in Reader::new(&data).unwrap() {
 ///     if ev.unwrap().kind() == EventKind::Sync {
@@ -145,8 +144,7 @@ impl<'a> Reader<'a> {
     ///
     /// ```
     /// use gotrace_parse::Reader;
-    /// # let path = std::path::Path::new("../../shared/corpus/gotrace/tests/go122-gc-stress.trace");
-    /// # let path = if path.exists() { path.to_path_buf() } else { "../shared/corpus/gotrace/tests/go122-gc-stress.trace".into() };
+    /// # let path = std::path::Path::new("../examples/data/gc-stress.trace").to_path_buf();
     /// let file = std::io::BufReader::new(std::fs::File::open(path).unwrap());
     /// let n = Reader::from_reader(file).unwrap().count();
     /// assert!(n > 1000);
@@ -262,8 +260,7 @@ impl<'a> Reader<'a> {
     ///
     /// ```
     /// use gotrace_parse::{EventKind, Reader};
-    /// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-gc-stress.trace")
-    /// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-gc-stress.trace")).unwrap();
+    /// # let data = std::fs::read("../examples/data/gc-stress.trace").unwrap();
     /// let mut stacks = 0;
     /// Reader::new(&data)?.visit(|ev| {
     ///     if ev.kind() == EventKind::StateTransition && ev.stack().is_some() {

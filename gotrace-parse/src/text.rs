@@ -46,8 +46,7 @@ fn stack(out: &mut String, s: Option<Stack<'_, '_>>) {
 ///
 /// ```
 /// use gotrace_parse::{Reader, text::line};
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go123-sync.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go123-sync.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/sync.trace").unwrap();
 /// let first = Reader::new(&data).unwrap().next().unwrap().unwrap();
 /// assert!(line(&first).starts_with(&format!("{} Sync M=-1 P=-1 G=-1 N=1", first.time())));
 /// ```

@@ -81,8 +81,7 @@ pub(crate) fn base_name(path: &Path) -> String {
 /// the events before the error (`valid` false, `error` says why).
 ///
 /// ```
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-annotations.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-annotations.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/annotations.trace").unwrap();
 /// let a = profile_ops::trace::analyze(&data, "go122-annotations.trace");
 /// assert!(a.valid);
 /// assert_eq!(a.goroutines["main.main"].total_ns, 370177);
@@ -97,10 +96,9 @@ pub fn analyze(data: &[u8], file: &str) -> Analysis {
 /// Analyses the trace file at `path`, streaming it from disk.
 ///
 /// ```
-/// # let p = std::path::Path::new("../../shared/corpus/gotrace/tests/go122-annotations.trace");
-/// # let p = if p.exists() { p.to_path_buf() } else { "../shared/corpus/gotrace/tests/go122-annotations.trace".into() };
+/// # let p = std::path::Path::new("../examples/data/annotations.trace").to_path_buf();
 /// let a = profile_ops::trace::analyze_path(&p).unwrap();
-/// assert_eq!(a, profile_ops::trace::analyze(&std::fs::read(&p).unwrap(), "go122-annotations.trace"));
+/// assert_eq!(a, profile_ops::trace::analyze(&std::fs::read(&p).unwrap(), "annotations.trace"));
 /// ```
 pub fn analyze_path(path: &Path) -> std::io::Result<Analysis> {
     let (summary, error) = summarize_path(path)?;

@@ -24,8 +24,7 @@ fn frames(s: Option<Stack<'_, '_>>) -> Value {
 /// `m` (−1 for none), the kind's details and `stack` (frames, innermost first).
 ///
 /// ```
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-annotations.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-annotations.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/annotations.trace").unwrap();
 /// let ev = profile_ops::gotrace::Reader::new(&data).unwrap().next().unwrap().unwrap();
 /// let v = profile_ops::trace::event_json(&ev);
 /// assert_eq!(v["kind"], "Sync");

@@ -98,8 +98,7 @@ impl Spans {
 /// reading the trace, if any (the spans then end at the last event read).
 ///
 /// ```
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-annotations.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-annotations.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/annotations.trace").unwrap();
 /// let mut out = Vec::new();
 /// let error = profile_ops::trace::write_timeline(&data, &mut out).unwrap();
 /// assert!(error.is_none());
@@ -364,8 +363,7 @@ impl<W: Write> PerfettoState<W> {
 /// (the file then shows the events before it).
 ///
 /// ```
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-annotations.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-annotations.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/annotations.trace").unwrap();
 /// let mut out = Vec::new();
 /// profile_ops::trace::write_perfetto(&data, &mut out).unwrap();
 /// let v: serde_json::Value = serde_json::from_slice(&out).unwrap();

@@ -272,8 +272,7 @@ impl Summary {
     /// `goroutines`).
     ///
     /// ```
-    /// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-annotations.trace")
-    /// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-annotations.trace")).unwrap();
+    /// # let data = std::fs::read("../examples/data/annotations.trace").unwrap();
     /// let s = profile_ops::trace::summarize(&data).unwrap();
     /// let groups = s.groups();
     /// assert_eq!(groups["main.main"].count, 1);
@@ -572,8 +571,7 @@ struct Task {
 /// ```
 /// use profile_ops::gotrace::Reader;
 /// use profile_ops::trace::Summarizer;
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-gc-stress.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-gc-stress.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/gc-stress.trace").unwrap();
 /// let mut s = Summarizer::new();
 /// Reader::new(&data)?.visit(|ev| s.event(ev))?;
 /// let summary = s.finish();
@@ -1006,8 +1004,7 @@ impl Summarizer {
 /// Summarizes the trace in `data` (streaming, one generation in memory at a time).
 ///
 /// ```
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-annotations.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-annotations.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/annotations.trace").unwrap();
 /// let s = profile_ops::trace::summarize(&data).unwrap();
 /// assert!(s.tasks.iter().any(|t| t.name == "task0" && t.complete()));
 /// ```

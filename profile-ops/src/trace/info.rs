@@ -105,8 +105,7 @@ pub struct TraceInfo {
 /// and the counts cover the events read before the error.
 ///
 /// ```
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-annotations.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-annotations.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/annotations.trace").unwrap();
 /// let info = profile_ops::trace::trace_info(&data, "go122-annotations.trace");
 /// assert!(info.valid);
 /// assert_eq!(info.header, "go 1.22 trace");
@@ -126,11 +125,10 @@ pub fn trace_info(data: &[u8], file: &str) -> TraceInfo {
 /// (its `size_bytes` is then the bytes read).
 ///
 /// ```
-/// # let p = std::path::Path::new("../../shared/corpus/gotrace/tests/go122-annotations.trace");
-/// # let p = if p.exists() { p.to_path_buf() } else { "../shared/corpus/gotrace/tests/go122-annotations.trace".into() };
+/// # let p = std::path::Path::new("../examples/data/annotations.trace").to_path_buf();
 /// let info = profile_ops::trace::trace_info_path(&p).unwrap();
 /// let data = std::fs::read(&p).unwrap();
-/// assert_eq!(info, profile_ops::trace::trace_info(&data, "go122-annotations.trace"));
+/// assert_eq!(info, profile_ops::trace::trace_info(&data, "annotations.trace"));
 /// ```
 pub fn trace_info_path(path: &std::path::Path) -> std::io::Result<TraceInfo> {
     use std::io::Read;

@@ -28,8 +28,7 @@ pub type MetricSeries = BTreeMap<&'static str, Vec<MetricPoint>>;
 /// ```
 /// use profile_ops::gotrace::Reader;
 /// use profile_ops::trace::MetricCollector;
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-gc-stress.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-gc-stress.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/gc-stress.trace").unwrap();
 /// let mut c = MetricCollector::default();
 /// Reader::new(&data)?.visit(|ev| c.event(ev))?;
 /// let series = c.finish();
@@ -65,8 +64,7 @@ impl MetricCollector {
 /// any.
 ///
 /// ```
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-annotations.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-annotations.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/annotations.trace").unwrap();
 /// let (m, error) = profile_ops::trace::metrics(&data);
 /// assert!(error.is_none());
 /// assert_eq!(m["/memory/classes/heap/objects:bytes"].len(), 4);

@@ -123,8 +123,7 @@ struct PerP {
 /// ```
 /// use profile_ops::gotrace::Reader;
 /// use profile_ops::trace::{Utilization, UtilFlags};
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-gc-stress.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-gc-stress.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/gc-stress.trace").unwrap();
 /// let mut u = Utilization::new(UtilFlags::default());
 /// Reader::new(&data)?.visit(|ev| u.event(ev))?;
 /// let series = u.finish();
@@ -615,8 +614,7 @@ fn heap_down(h: &mut [BandUtil], i0: usize, n: usize) {
 /// Minimum mutator utilisation over window sizes (Go's `MMUCurve`).
 ///
 /// ```
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-gc-stress.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-gc-stress.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/gc-stress.trace").unwrap();
 /// use profile_ops::trace::{MmuCurve, UtilFlags, mutator_utilization};
 /// let (util, _) = mutator_utilization(&data, UtilFlags::default());
 /// let curve = MmuCurve::new(util);

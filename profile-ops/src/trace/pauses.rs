@@ -53,8 +53,7 @@ pub struct Pauses {
 /// ```
 /// use profile_ops::gotrace::Reader;
 /// use profile_ops::trace::PauseCollector;
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-gc-stress.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-gc-stress.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/gc-stress.trace").unwrap();
 /// let mut c = PauseCollector::default();
 /// Reader::new(&data)?.visit(|ev| c.event(ev))?;
 /// let p = c.finish();
@@ -147,8 +146,7 @@ impl PauseCollector {
 /// stopped reading it, if any.
 ///
 /// ```
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-gc-stress.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-gc-stress.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/gc-stress.trace").unwrap();
 /// let (p, error) = profile_ops::trace::pauses(&data);
 /// assert!(error.is_none());
 /// assert!(p.stw.iter().all(|s| s.duration_ns.unwrap_or(0) >= 0));

@@ -572,8 +572,7 @@ fn first_pass(
 ///
 /// ```
 /// use profile_ops::trace::{Threshold, slow};
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-annotations.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-annotations.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/annotations.trace").unwrap();
 /// let r = slow(&data, Threshold::Over(20_000));
 /// assert!(r.items.iter().any(|i| i.name == "region0"));
 /// assert!(!r.summary.is_empty());

@@ -49,8 +49,7 @@ impl Latency {
 /// region or log, such as the background task 0, have type `""`).
 ///
 /// ```
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-annotations.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-annotations.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/annotations.trace").unwrap();
 /// let s = profile_ops::trace::summarize(&data).unwrap();
 /// let tasks = profile_ops::trace::task_latency(&s);
 /// assert_eq!(tasks["task0"].complete, 1);
@@ -70,8 +69,7 @@ pub fn task_latency(summary: &Summary) -> BTreeMap<String, Latency> {
 /// regions; a goroutine inherits, as a region of type `""`, its creator's region).
 ///
 /// ```
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-annotations.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-annotations.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/annotations.trace").unwrap();
 /// let s = profile_ops::trace::summarize(&data).unwrap();
 /// let regions = profile_ops::trace::region_latency(&s);
 /// assert_eq!(regions["region0"].durations_ns, vec![21184]);

@@ -264,8 +264,7 @@ struct Interval {
 /// ```
 /// use profile_ops::gotrace::Reader;
 /// use profile_ops::trace::{PprofConverter, PprofKind};
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-gc-stress.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-gc-stress.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/gc-stress.trace").unwrap();
 /// let mut c = PprofConverter::new(PprofKind::Sched);
 /// Reader::new(&data)?.visit(|ev| c.event(ev))?;
 /// let profile = c.finish(None).unwrap();
@@ -499,8 +498,7 @@ impl PprofConverter {
 ///
 /// ```
 /// use profile_ops::trace::{PprofKind, trace_pprof};
-/// # let data = std::fs::read("../../shared/corpus/gotrace/tests/go122-gc-stress.trace")
-/// #     .or_else(|_| std::fs::read("../shared/corpus/gotrace/tests/go122-gc-stress.trace")).unwrap();
+/// # let data = std::fs::read("../examples/data/gc-stress.trace").unwrap();
 /// let p = trace_pprof(&data, PprofKind::Sched).unwrap();
 /// assert!(p.num_samples() > 0);
 /// ```
