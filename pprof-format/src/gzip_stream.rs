@@ -31,7 +31,8 @@ use crate::wire::{Reader, Value, as_bytes};
 /// enough to stay in the cache between inflating and decoding.
 const WINDOW: usize = 256 << 10;
 
-/// Decodes the gzip-compressed profile `data`, inflating at most `limit` bytes.
+/// Decodes the gzip-compressed profile `data`, inflating at most
+/// [`DecodeOptions::inflate_limit`] bytes.
 /// `Ok(None)`: this path cannot decide; the caller decodes the input in memory.
 /// `Err`: the gzip stream itself is bad or too large, which the in-memory path would
 /// report the same way.
@@ -118,7 +119,7 @@ struct Window<'o, R> {
     /// Unread bytes wanted before decoding goes on.
     want: usize,
     eof: bool,
-    limit: usize,
+    /// The inflate limit and the budget.
     opts: &'o DecodeOptions,
 }
 
@@ -132,7 +133,6 @@ impl<'o, R: Read> Window<'o, R> {
             base: 0,
             want: 1,
             eof: false,
-            limit: opts.inflate_limit(),
             opts,
         }
     }
@@ -169,7 +169,7 @@ impl<'o, R: Read> Window<'o, R> {
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(Error::Gzip(gzip_message(&e))),
             }
-            if self.base + self.end > self.limit {
+            if self.base + self.end > self.opts.inflate_limit() {
                 return Err(self.opts.too_large());
             }
         }
