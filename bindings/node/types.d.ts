@@ -21,8 +21,13 @@ export type ErrorCode =
 
 /** One row of the top report: the fields of `gprofops top --json`. */
 export interface TopRow {
-  /** Function (or file, `file:line`, address... per granularity). */
+  /**
+   * The name exactly as `go tool pprof -top` prints it: the node's name, then
+   * ` (inline)` when every call was inlined or ` (partial-inline)` when some were.
+   */
   name: string
+  /** The node's name alone: function (or file, `file:line`, address... per granularity). */
+  node: string
   /** Value of samples whose leaf is this node, in the report's unit. */
   flat: Int
   /** `flat` as a percentage of the total. */
@@ -33,11 +38,10 @@ export interface TopRow {
   cum: Int
   /** `cum` as a percentage of the total. */
   cum_pct: number
-  /**
-   * The marker `go tool pprof -top` prints after the name: `(inline)` when every call
-   * was inlined, `(partial-inline)` when some were, `''` otherwise.
-   */
-  inline: '' | '(inline)' | '(partial-inline)'
+  /** Every call of the node was inlined into its caller (`name` ends in ` (inline)`). */
+  inline: boolean
+  /** Some calls of the node were inlined, some not (`name` ends in ` (partial-inline)`). */
+  partial_inline: boolean
 }
 
 /** The `top` report. */

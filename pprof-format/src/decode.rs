@@ -2,7 +2,9 @@
 //!
 //! Mirrors google/pprof's `ParseUncompressed` + `postDecode` + `CheckValid`: the same
 //! inputs are accepted and rejected, the same fields kept (plus the ones google/pprof
-//! folds away, such as the order of labels, so that decode → encode → decode is lossless).
+//! folds away, such as the order of labels, so that decode → encode → decode is
+//! lossless). Like google/pprof, a label with neither a string, a number nor a unit is
+//! dropped.
 
 use std::collections::HashMap;
 
@@ -531,7 +533,12 @@ pub(crate) fn decode_sample<T: LocIndex>(
             if l.key.max(l.str).max(l.num_unit) >= n_strings {
                 return Err(bad_label_strings(&l, u64::from(n_strings)));
             }
-            s.labels.try_push(l)?;
+            // A label with neither a string, a number nor a unit says nothing on the
+            // wire; google/pprof's decoder drops it, and so do we, so that a label the
+            // model does hold (a legacy heap sample's `bytes: 0`) is always shown.
+            if l.str != 0 || l.num != 0 || l.num_unit != 0 {
+                s.labels.try_push(l)?;
+            }
         } else if tag == VALUE {
             let v = r.varint_value()? as i64;
             s.values.try_reserve(1)?;

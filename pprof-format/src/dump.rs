@@ -146,7 +146,7 @@ impl Profile {
                     Some((_, v)) => v.push(s(l.str)),
                     None => strs.push((key, vec![s(l.str)])),
                 }
-            } else if l.num != 0 || l.num_unit != 0 {
+            } else {
                 let i = match nums.iter().position(|(k, ..)| *k == key) {
                     Some(i) => i,
                     None => {

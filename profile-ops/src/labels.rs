@@ -63,7 +63,7 @@ fn label_values(p: &Profile, s: &Sample<'_>, key: &str, unit: &str) -> Vec<Strin
     {
         if l.str != 0 {
             out.push(p.string(l.str).into_owned());
-        } else if l.num != 0 || l.num_unit != 0 {
+        } else {
             nums.push((l.num, p.string(l.num_unit).into_owned()));
         }
     }

@@ -673,14 +673,13 @@ impl<'x> Merger<'x> {
 }
 
 /// The order in which google/pprof's model holds a sample's labels: string labels by
-/// key (values in profile order), then numeric labels by key; labels with neither a
-/// string, a number nor a unit are dropped, as google/pprof's decoder drops them.
+/// key (values in profile order), then numeric labels by key. (A label with neither a
+/// string, a number nor a unit is numeric: the decoder already dropped those that came
+/// from the wire, as google/pprof's does; the rest, such as a legacy heap sample's
+/// `bytes: 0`, google/pprof's model holds too.)
 pub(crate) fn canonical_labels(p: &Profile, labels: &[Label], order: &mut Vec<usize>) {
     order.clear();
-    order.extend((0..labels.len()).filter(|&j| {
-        let l = labels[j];
-        l.str != 0 || l.num != 0 || l.num_unit != 0
-    }));
+    order.extend(0..labels.len());
     order.sort_by(|&a, &b| {
         let (la, lb) = (labels[a], labels[b]);
         (la.str == 0)

@@ -149,7 +149,7 @@ proptest! {
         }
         by_leaf.retain(|_, v| *v != 0);
         let top = Top::new(&prep, 0);
-        let flat: BTreeMap<String, i64> = top.rows.iter().filter(|r| r.flat != 0).map(|r| (r.name.clone(), r.flat)).collect();
+        let flat: BTreeMap<String, i64> = top.rows.iter().filter(|r| r.flat != 0).map(|r| (r.node.clone(), r.flat)).collect();
         prop_assert_eq!(by_leaf, flat);
     }
 }

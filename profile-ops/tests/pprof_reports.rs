@@ -562,18 +562,7 @@ fn stored_merge_oracle_matches() {
         .iter()
         .map(|r| (r[0].as_str().unwrap().to_string(), r[1].as_i64().unwrap()))
         .collect();
-    let got: Vec<(String, i64)> = top
-        .rows
-        .iter()
-        .map(|r| {
-            let name = if r.inline.is_empty() {
-                r.name.clone()
-            } else {
-                format!("{} {}", r.name, r.inline)
-            };
-            (name, r.flat)
-        })
-        .collect();
+    let got: Vec<(String, i64)> = top.rows.iter().map(|r| (r.name.clone(), r.flat)).collect();
     assert_eq!(got, want);
 }
 

@@ -51,15 +51,17 @@ fn top_json_rows_are_the_oracle_top() {
         let want = oracle["top_flat"].as_array().unwrap();
         assert_eq!(rows.len(), want.len(), "{rel}");
         for (r, w) in rows.iter().zip(want) {
-            // The oracle's names carry pprof's " (inline)" marker, which the JSON has
-            // as a field of its own.
-            let (name, inline) = (r["name"].as_str().unwrap(), r["inline"].as_str().unwrap());
-            let shown = if inline.is_empty() {
-                name.to_string()
-            } else {
-                format!("{name} {inline}")
+            // `name` is as pprof prints it, with its " (inline)" marker; `node` and the
+            // booleans split it.
+            let (name, node) = (r["name"].as_str().unwrap(), r["node"].as_str().unwrap());
+            assert_eq!(name, w[0].as_str().unwrap(), "{rel}");
+            let marker = match (r["inline"].as_bool(), r["partial_inline"].as_bool()) {
+                (Some(true), Some(false)) => " (inline)",
+                (Some(false), Some(true)) => " (partial-inline)",
+                (Some(false), Some(false)) => "",
+                other => panic!("{rel}: inline flags {other:?}"),
             };
-            assert_eq!(shown, w[0].as_str().unwrap(), "{rel}");
+            assert_eq!(format!("{node}{marker}"), name, "{rel}");
             assert_eq!(r["flat"], w[1], "{rel}");
         }
         let si = oracle["sample_index"].as_u64().unwrap() as usize;

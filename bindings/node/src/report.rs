@@ -29,12 +29,14 @@ pub(crate) fn top_js<'e>(env: &'e Env, ints: Ints, t: &Top) -> napi::Result<Unkn
     for (i, r) in t.rows.iter().enumerate() {
         let mut o = Object::new(env)?;
         o.set_named_property("name", r.name.as_str())?;
+        o.set_named_property("node", r.node.as_str())?;
         o.set_named_property("flat", ints.i64(env, r.flat)?)?;
         o.set_named_property("flat_pct", r.flat_pct)?;
         o.set_named_property("sum_pct", r.sum_pct)?;
         o.set_named_property("cum", ints.i64(env, r.cum)?)?;
         o.set_named_property("cum_pct", r.cum_pct)?;
         o.set_named_property("inline", r.inline)?;
+        o.set_named_property("partial_inline", r.partial_inline)?;
         rows.set(i as u32, o)?;
     }
     let mut o = Object::new(env)?;

@@ -183,12 +183,14 @@ pub struct TopReport {
 impl TopReport {
     fn columns(&self) -> PyResult<Vec<(String, Col)>> {
         let rows = &self.t.rows;
-        let mut names = StrCol::new();
-        let mut inline = StrCol::new();
+        let (mut names, mut nodes) = (StrCol::new(), StrCol::new());
         for r in rows {
             names.push(r.name.as_bytes())?;
-            inline.push(r.inline.as_bytes())?;
+            nodes.push(r.node.as_bytes())?;
         }
+        let b = |f: fn(&profile_ops::report::top::TopRow) -> bool| {
+            Col::Bool(rows.iter().map(|r| u8::from(f(r))).collect())
+        };
         let i = |f: fn(&profile_ops::report::top::TopRow) -> i64| {
             Col::I64(rows.iter().map(f).collect(), Validity::default())
         };
@@ -197,12 +199,14 @@ impl TopReport {
         };
         Ok(vec![
             ("name".into(), Col::Str(names)),
+            ("node".into(), Col::Str(nodes)),
             ("flat".into(), i(|r| r.flat)),
             ("flat_pct".into(), f(|r| r.flat_pct)),
             ("sum_pct".into(), f(|r| r.sum_pct)),
             ("cum".into(), i(|r| r.cum)),
             ("cum_pct".into(), f(|r| r.cum_pct)),
-            ("inline".into(), Col::Str(inline)),
+            ("inline".into(), b(|r| r.inline)),
+            ("partial_inline".into(), b(|r| r.partial_inline)),
         ])
     }
 }

@@ -18,12 +18,11 @@ def _input(oracle: Path) -> Path:
 
 
 def _flat(top: gprofops.TopReport) -> list[list[object]]:
-    """`[name, flat]` per row, names suffixed with ` (inline)` as pprof prints them. The
-    oracles were read from pprof's text output line by line, so a name holding a newline
-    is cut there."""
+    """`[name, flat]` per row, names with their ` (inline)` marker as pprof prints them.
+    The oracles were read from pprof's text output line by line, so a name holding a
+    newline is cut there."""
     df = top.to_pandas()
-    names = [f"{n} {i}" if i else n for n, i in zip(df["name"], df["inline"], strict=True)]
-    names = [n.split("\n")[0] for n in names]
+    names = [n.split("\n")[0] for n in df["name"]]
     return [[n, int(f)] for n, f in zip(names, df["flat"], strict=True)]
 
 

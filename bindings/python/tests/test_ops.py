@@ -44,7 +44,12 @@ def test_top_options_match_cli(cli):
 def test_top_to_pandas(cpu):
     top = cpu.top(10)
     df = top.to_pandas()
-    assert list(df.columns) == ["name", "flat", "flat_pct", "sum_pct", "cum", "cum_pct", "inline"]
+    assert list(df.columns) == [
+        "name", "node", "flat", "flat_pct", "sum_pct", "cum", "cum_pct", "inline", "partial_inline",
+    ]
+    assert df["inline"].dtype == bool
+    marker = [" (inline)" if i else " (partial-inline)" if p else "" for i, p in zip(df["inline"], df["partial_inline"], strict=True)]
+    assert df["name"].tolist() == [n + m for n, m in zip(df["node"], marker, strict=True)]
     assert df["name"].tolist() == [r["name"] for r in top.rows]
     assert df["flat"].tolist() == [r["flat"] for r in top.rows]
     assert df["cum_pct"].tolist() == [r["cum_pct"] for r in top.rows]

@@ -56,7 +56,7 @@ async function render() {
     body.innerHTML = rows.join('')
     // Names go in as text, never as HTML.
     top.rows.forEach((r, i) => {
-      body.rows[i].cells[0].textContent = r.inline ? `${r.name} ${r.inline}` : r.name
+      body.rows[i].cells[0].textContent = r.name
     })
     status(`${top.rows.length} rows of ${top.total} ${top.unit}`)
     document.body.dataset.rendered = `${id}:${base}`

@@ -10,11 +10,17 @@ use crate::units;
 /// One row of [`Top`].
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TopRow {
-    /// The node's name (function, file, `file:line`... per granularity).
+    /// The name exactly as `go tool pprof -top` prints it: the node's name followed by
+    /// ` (inline)` when every call of the node was inlined, ` (partial-inline)` when some
+    /// were.
     pub name: String,
-    /// The marker `go tool pprof -top` prints after the name: `(inline)` when every
-    /// call of the node was inlined, `(partial-inline)` when some were, empty otherwise.
-    pub inline: &'static str,
+    /// The node's name alone (function, file, `file:line`... per granularity).
+    pub node: String,
+    /// Every call of the node was inlined into its caller (`name` ends in ` (inline)`).
+    pub inline: bool,
+    /// Some calls of the node were inlined and some not (`name` ends in
+    /// ` (partial-inline)`).
+    pub partial_inline: bool,
     /// Value of samples whose leaf is this node, in the sample type's unit.
     pub flat: i64,
     /// `flat` as a percentage of the total.
@@ -63,14 +69,22 @@ impl Top {
     /// let mut b = ProfileBuilder::new();
     /// b.sample_type("cpu", "nanoseconds");
     /// let (f, g) = (b.function("main.f", "m.go", 1), b.function("main.main", "m.go", 9));
+    /// let h = b.function("main.h", "m.go", 20);
     /// let (lf, lg) = (b.location(None, 0, &[(f, 2)]), b.location(None, 0, &[(g, 10)]));
-    /// b.sample(&[lf, lg], &[30], &[]).sample(&[lg], &[10], &[]);
+    /// // A location of two lines: `main.h` inlined into `main.main`.
+    /// let lh = b.location(None, 0, &[(h, 21), (g, 11)]);
+    /// b.sample(&[lf, lg], &[30], &[]).sample(&[lg], &[10], &[]).sample(&[lh], &[5], &[]);
     /// let p = b.build().unwrap();
     /// let top = Top::new(&Query::default().prepare(&p).unwrap(), 0);
     /// assert_eq!(top.rows[0].name, "main.f");
     /// assert_eq!((top.rows[0].flat, top.rows[0].cum), (30, 30));
-    /// assert_eq!((top.rows[1].flat, top.rows[1].cum), (10, 40));
-    /// assert!(top.to_text().contains("      30ns 75.00% 75.00%       30ns 75.00%  main.f"));
+    /// assert_eq!((top.rows[1].flat, top.rows[1].cum), (10, 45));
+    /// let h = &top.rows[2];
+    /// assert_eq!((h.name.as_str(), h.node.as_str()), ("main.h (inline)", "main.h"));
+    /// assert!(h.inline && !h.partial_inline);
+    /// let text = top.to_text();
+    /// assert!(text.contains("      30ns 66.67% 66.67%       30ns 66.67%  main.f\n"));
+    /// assert!(text.contains("       5ns 11.11%   100%        5ns 11.11%  main.h (inline)\n"));
     /// ```
     pub fn new(prep: &Prepared<'_>, node_count: usize) -> Top {
         let t = prep.trimmed_graph(node_count);
@@ -82,9 +96,17 @@ impl Top {
         for (i, n) in t.graph.nodes.iter().enumerate() {
             let (flat, cum) = (n.flat_value(), n.cum_value());
             sum = sum.wrapping_add(flat);
+            let node = n.info.printable_name();
+            let marker = inline_label(&t.graph, i);
             rows.push(TopRow {
-                name: n.info.printable_name(),
-                inline: inline_label(&t.graph, i),
+                name: if marker.is_empty() {
+                    node.clone()
+                } else {
+                    format!("{node} {marker}")
+                },
+                node,
+                inline: marker == "(inline)",
+                partial_inline: marker == "(partial-inline)",
                 flat,
                 flat_pct: pct(flat, prep.total).abs(),
                 sum_pct: pct(sum, prep.total).abs(),
@@ -119,13 +141,8 @@ impl Top {
         let mut sum = 0i64;
         for (r, (flat, cum)) in self.rows.iter().zip(&self.formatted) {
             sum = sum.wrapping_add(r.flat);
-            let inl = if r.inline.is_empty() {
-                String::new()
-            } else {
-                format!(" {}", r.inline)
-            };
             out.push_str(&format!(
-                "{flat:>10} {} {} {cum:>10} {}  {}{inl}\n",
+                "{flat:>10} {} {} {cum:>10} {}  {}\n",
                 units::percentage(r.flat, self.total),
                 units::percentage(sum, self.total),
                 units::percentage(r.cum, self.total),

@@ -54,13 +54,11 @@ pub fn traces(prep: &Prepared<'_>) -> String {
             let key = p.string(l.key).into_owned();
             let (list, value) = if l.str != 0 {
                 (&mut str_keys, p.string(l.str).into_owned())
-            } else if l.num != 0 || l.num_unit != 0 {
+            } else {
                 let unit = units_by_key
                     .get(p.bytes_of(l.key))
                     .map_or("", String::as_str);
                 (&mut num_keys, units::label(l.num, unit))
-            } else {
-                continue;
             };
             match list.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, vs)) => vs.push(value),
