@@ -40,7 +40,8 @@ pub fn run(a: Args) -> CliResult {
     outln!("Sample types: {}", types.join(", "));
     match &s.period_type {
         Some([t, u]) => outln!("Period: {} {t}/{u}", s.period),
-        None => outln!("Period: {}", s.period),
+        // go tool pprof -raw prints an empty `PeriodType:` here; say it in words.
+        None => outln!("Period: {} (no period type)", s.period),
     }
     if s.time_nanos != 0 {
         outln!("Time: {}", go_time_utc(s.time_nanos));

@@ -123,6 +123,40 @@ fn text_output_names_types_and_totals() {
     );
 }
 
+/// A profile without a period type (go tool pprof -raw: `PeriodType:  `, `Period: 0`)
+/// says so in the text form; `--json` has `"period_type": null`.
+#[test]
+fn a_missing_period_type_is_named() {
+    let f = corpus().join("datadog-pprof-format/testing/non-packed-repeated.pprof");
+    let run = |json: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_gprofops"));
+        c.arg("info").arg(&f);
+        if json {
+            c.arg("--json");
+        }
+        let out = c.output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(run(false).contains("\nPeriod: 0 (no period type)\n"));
+    let v: Value = serde_json::from_str(&run(true)).unwrap();
+    assert_eq!(
+        (&v["period_type"], &v["period"]),
+        (&Value::Null, &Value::from(0))
+    );
+    let cpu = corpus().join("parca/pkg/query/testdata/fib.pb.gz");
+    let out = Command::new(env!("CARGO_BIN_EXE_gprofops"))
+        .arg("info")
+        .arg(&cpu)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("\nPeriod: 10000000 cpu/nanoseconds\n")
+    );
+}
+
 /// Every command's output may go to a reader that has already left (`| head`): the command
 /// ends quietly, as `go tool pprof` does, instead of panicking in `println!`.
 #[test]
