@@ -2,6 +2,8 @@
 //! is a frame at the chosen granularity with its flat (self) and cumulative value; edges
 //! carry caller → callee weights and say whether the call was inlined.
 
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::cmp::Ordering;
 // foldhash: hashing dominates graph building and merging; SipHash was a third of it.
 use foldhash::{HashMap, HashMapExt, HashSet};
@@ -167,24 +169,25 @@ pub(crate) struct NodeKey {
     objfile: u32,
 }
 
-/// Interned strings by value (profiles may hold one string at several indexes).
+/// Interned strings by value (profiles may hold one string at several indexes); names
+/// borrowed from the profile, cleaned file names owned.
 #[derive(Default)]
-struct Names {
-    ids: HashMap<Vec<u8>, u32>,
-    strs: Vec<Vec<u8>>,
+struct Names<'d> {
+    ids: HashMap<Cow<'d, [u8]>, u32>,
+    strs: Vec<Cow<'d, [u8]>>,
 }
 
-impl Names {
-    fn id(&mut self, s: &[u8]) -> u32 {
+impl<'d> Names<'d> {
+    fn id(&mut self, s: Cow<'d, [u8]>) -> u32 {
         if s.is_empty() {
             return u32::MAX;
         }
-        if let Some(&i) = self.ids.get(s) {
+        if let Some(&i) = self.ids.get(&s) {
             return i;
         }
         let i = self.strs.len() as u32;
-        self.strs.push(s.to_vec());
-        self.ids.insert(s.to_vec(), i);
+        self.strs.push(s.clone());
+        self.ids.insert(s, i);
         i
     }
 
@@ -206,34 +209,51 @@ pub struct Graph {
     pub(crate) keys: Vec<NodeKey>,
 }
 
-/// Builds graphs of one draft, caching per-location node keys across rebuilds.
+/// Builds graphs of one draft, caching per-location node keys and the walk over its
+/// distinct stacks across rebuilds.
 pub(crate) struct GraphBuilder<'d> {
+    draft: &'d Draft<'d>,
     opts: GraphOptions,
-    names: Names,
-    /// Per location, its node keys innermost first (google/pprof's `CreateNodes`).
-    loc_keys: Vec<Vec<NodeKey>>,
-    /// Distinct stacks with their summed value and divisor, in first-seen order.
-    stacks: Vec<(LocationIndexes<'d>, i64, i64)>,
+    names: Names<'d>,
+    /// Distinct node keys, in the order the locations first hold them.
+    uniq: Vec<NodeKey>,
+    /// The key of every frame of every location, innermost first (google/pprof's
+    /// `CreateNodes`), as an index into `uniq`: location `i` has
+    /// `frames[frame_start[i]..frame_start[i + 1]]`.
+    frames: Vec<u32>,
+    frame_start: Vec<u32>,
+    /// Made on the first [`GraphBuilder::build`]: the reports that only need the keys
+    /// (traces, folded stacks) never pay for it.
+    walk: OnceCell<StackWalk>,
 }
 
 impl<'d> GraphBuilder<'d> {
-    pub fn new(d: &'d Draft<'_>, opts: GraphOptions) -> Self {
+    pub fn new(d: &'d Draft<'d>, opts: GraphOptions) -> Self {
         let p = d.source();
         let mut names = Names::default();
         let n_fun = p.functions().len();
         let mut fun: Vec<Option<(u32, u32, i64)>> = vec![None; n_fun];
         let objfiles: Vec<u32> = (0..p.mappings().len() as u32)
-            .map(|m| names.id(p.bytes_of(p.mappings()[m as usize].filename)))
+            .map(|m| names.id(Cow::Borrowed(p.bytes_of(p.mappings()[m as usize].filename))))
             .collect();
-        let mut loc_keys = Vec::with_capacity(d.num_locations());
+        let mut ids: HashMap<NodeKey, u32> = HashMap::new();
+        let mut uniq = Vec::new();
+        let mut frames = Vec::with_capacity(d.num_locations());
+        let mut frame_start = Vec::with_capacity(d.num_locations() + 1);
+        frame_start.push(0);
+        let mut push = |k: NodeKey, frames: &mut Vec<u32>| {
+            frames.push(*ids.entry(k).or_insert_with(|| {
+                uniq.push(k);
+                uniq.len() as u32 - 1
+            }));
+        };
         for i in 0..d.num_locations() as u32 {
             let loc = d.location(i);
             let objfile = loc.mapping.map_or(u32::MAX, |m| objfiles[m as usize]);
             let address = d.address(i);
             let lines = d.lines(i);
-            let mut keys = Vec::with_capacity(lines.len().max(1));
             if lines.is_empty() {
-                keys.push(NodeKey {
+                let k = NodeKey {
                     name: u32::MAX,
                     address,
                     file: u32::MAX,
@@ -241,17 +261,22 @@ impl<'d> GraphBuilder<'d> {
                     lineno: 0,
                     columnno: 0,
                     objfile,
-                });
+                };
+                push(k, &mut frames);
             }
             for l in lines {
                 let l = d.line(l);
                 let (name, file, start_line) = *fun[l.function as usize].get_or_insert_with(|| {
                     let f = d.function(l.function);
                     let file = clean_path(&trim_path(p.bytes_of(f.filename)));
-                    (names.id(p.bytes_of(f.name)), names.id(&file), f.start_line)
+                    (
+                        names.id(Cow::Borrowed(p.bytes_of(f.name))),
+                        names.id(Cow::Owned(file)),
+                        f.start_line,
+                    )
                 });
                 let anonymous = name == u32::MAX;
-                keys.push(NodeKey {
+                let k = NodeKey {
                     name,
                     address,
                     file,
@@ -259,68 +284,80 @@ impl<'d> GraphBuilder<'d> {
                     lineno: l.line,
                     columnno: l.column,
                     objfile: if anonymous { objfile } else { u32::MAX },
-                });
+                };
+                push(k, &mut frames);
             }
-            loc_keys.push(keys);
+            frame_start.push(frames.len() as u32);
         }
         GraphBuilder {
+            draft: d,
             opts,
             names,
-            loc_keys,
-            stacks: distinct_stacks(d, opts),
+            uniq,
+            frames,
+            frame_start,
+            walk: OnceCell::new(),
         }
+    }
+
+    /// The keys of location `loc`'s frames, innermost first.
+    fn frames(&self, loc: u32) -> &[u32] {
+        &self.frames
+            [self.frame_start[loc as usize] as usize..self.frame_start[loc as usize + 1] as usize]
     }
 
     /// google/pprof's `newGraph`: nodes outside `kept` (when given) are skipped and the
     /// edges over them marked residual.
     pub fn build(&self, kept: Option<&HashSet<NodeKey>>) -> Graph {
-        let mut index: HashMap<NodeKey, u32> = HashMap::new();
+        let walk = self.walk.get_or_init(|| StackWalk::new(self));
+        // Nodes are numbered as the keys first occur in the locations.
         let mut keys: Vec<NodeKey> = Vec::new();
-        let loc_nodes: Vec<Vec<u32>> = self
-            .loc_keys
+        let node_of: Vec<u32> = self
+            .uniq
             .iter()
-            .map(|ks| {
-                ks.iter()
-                    .map(|k| {
-                        if kept.is_some_and(|kept| !kept.contains(k)) {
-                            return u32::MAX;
-                        }
-                        *index.entry(*k).or_insert_with(|| {
-                            keys.push(*k);
-                            keys.len() as u32 - 1
-                        })
-                    })
-                    .collect()
+            .map(|k| {
+                if kept.is_some_and(|kept| !kept.contains(k)) {
+                    return u32::MAX;
+                }
+                keys.push(*k);
+                keys.len() as u32 - 1
             })
             .collect();
         let n = keys.len();
         let (mut flat, mut flat_div, mut cum, mut cum_div) =
             (vec![0i64; n], vec![0i64; n], vec![0i64; n], vec![0i64; n]);
         let mut edge_index: HashMap<(u32, u32), u32> = HashMap::new();
+        // The edge of each pair of adjacent frames, once known (both frames kept).
+        let mut pair_edge = vec![u32::MAX; walk.n_pairs];
         let mut edges: Vec<Edge> = Vec::new();
         let mut node_seen = vec![usize::MAX; n];
         let mut edge_seen: Vec<usize> = Vec::new();
-        for (si, &(locations, w, dw)) in self.stacks.iter().enumerate() {
+        for (si, &(w, dw)) in walk.values.iter().enumerate() {
+            let (from, to) = (walk.start[si] as usize, walk.start[si + 1] as usize);
             let mut parent: Option<u32> = None;
+            // The previous frame was kept: the edge is that of their pair.
+            let mut adjacent = false;
             let mut residual = false;
-            for loc in locations.iter().rev() {
-                let nodes = &loc_nodes[loc as usize];
-                for ni in (0..nodes.len()).rev() {
-                    let nd = nodes[ni];
-                    if nd == u32::MAX {
-                        residual = true;
-                        continue;
-                    }
-                    if node_seen[nd as usize] != si {
-                        node_seen[nd as usize] = si;
-                        cum[nd as usize] = cum[nd as usize].wrapping_add(w);
-                        cum_div[nd as usize] = cum_div[nd as usize].wrapping_add(dw);
-                    }
-                    if let Some(par) = parent
-                        && par != nd
-                    {
-                        let inline = ni != nodes.len() - 1;
-                        let e = *edge_index.entry((par, nd)).or_insert_with(|| {
+            for at in from..to {
+                let nd = node_of[walk.frames[at] as usize];
+                if nd == u32::MAX {
+                    residual = true;
+                    adjacent = false;
+                    continue;
+                }
+                if node_seen[nd as usize] != si {
+                    node_seen[nd as usize] = si;
+                    cum[nd as usize] = cum[nd as usize].wrapping_add(w);
+                    cum_div[nd as usize] = cum_div[nd as usize].wrapping_add(dw);
+                }
+                if let Some(par) = parent
+                    && par != nd
+                {
+                    let inline = walk.inline[at];
+                    let pair = walk.pair[at] as usize;
+                    let mut e = if adjacent { pair_edge[pair] } else { u32::MAX };
+                    if e == u32::MAX {
+                        e = *edge_index.entry((par, nd)).or_insert_with(|| {
                             edges.push(Edge {
                                 src: par as usize,
                                 dest: nd as usize,
@@ -331,19 +368,24 @@ impl<'d> GraphBuilder<'d> {
                             });
                             edge_seen.push(usize::MAX);
                             edges.len() as u32 - 1
-                        }) as usize;
-                        if edge_seen[e] != si {
-                            edge_seen[e] = si;
-                            let edge = &mut edges[e];
-                            edge.weight = edge.weight.wrapping_add(w);
-                            edge.weight_div = edge.weight_div.wrapping_add(dw);
-                            edge.residual |= residual;
-                            edge.inline &= inline;
+                        });
+                        if adjacent {
+                            pair_edge[pair] = e;
                         }
                     }
-                    parent = Some(nd);
-                    residual = false;
+                    let e = e as usize;
+                    if edge_seen[e] != si {
+                        edge_seen[e] = si;
+                        let edge = &mut edges[e];
+                        edge.weight = edge.weight.wrapping_add(w);
+                        edge.weight_div = edge.weight_div.wrapping_add(dw);
+                        edge.residual |= residual;
+                        edge.inline &= inline;
+                    }
                 }
+                parent = Some(nd);
+                adjacent = true;
+                residual = false;
             }
             if let Some(par) = parent
                 && !residual
@@ -387,8 +429,11 @@ impl<'d> GraphBuilder<'d> {
     }
 
     /// The node keys of location `loc`, innermost frame first.
-    pub fn location_keys(&self, loc: u32) -> &[NodeKey] {
-        &self.loc_keys[loc as usize]
+    pub fn location_keys(
+        &self,
+        loc: u32,
+    ) -> impl DoubleEndedIterator<Item = &NodeKey> + ExactSizeIterator {
+        self.frames(loc).iter().map(|&k| &self.uniq[k as usize])
     }
 
     /// What a node key stands for.
@@ -406,9 +451,65 @@ impl<'d> GraphBuilder<'d> {
     }
 }
 
-/// Samples with the same stack add up to what one sample with their summed values adds
-/// (values are linear, and a node counts once per sample either way), so graphs walk each
-/// stack once. Samples google/pprof skips (value and divisor 0) stay out.
+/// The frames every graph build walks, made once per builder: each distinct stack once
+/// (samples with the same stack add up to what one sample with their summed values adds,
+/// values being linear and a node counting once per sample either way), in first-seen
+/// order, root first, as node keys; and for each frame, which pair of adjacent keys it
+/// closes, so that a build finds the edge of a pair it has seen in an array instead of a
+/// hash map. Samples google/pprof skips (value and divisor 0) stay out.
+struct StackWalk {
+    /// Key of each frame (an index into the builder's `uniq`).
+    frames: Vec<u32>,
+    /// Per frame: it is inlined into the next one (not the last line of its location).
+    inline: Vec<bool>,
+    /// Per frame: the id of the pair (previous frame's key, this frame's key).
+    pair: Vec<u32>,
+    n_pairs: usize,
+    /// Stack `i` has `frames[start[i]..start[i + 1]]`.
+    start: Vec<u32>,
+    /// Value and divisor of each stack.
+    values: Vec<(i64, i64)>,
+}
+
+impl StackWalk {
+    fn new(b: &GraphBuilder<'_>) -> StackWalk {
+        let stacks = distinct_stacks(b.draft, b.opts);
+        let n_frames: usize = stacks
+            .iter()
+            .map(|(locations, ..)| locations.iter().map(|l| b.frames(l).len()).sum::<usize>())
+            .sum();
+        let mut w = StackWalk {
+            frames: Vec::with_capacity(n_frames),
+            inline: Vec::with_capacity(n_frames),
+            pair: Vec::with_capacity(n_frames),
+            n_pairs: 0,
+            start: Vec::with_capacity(stacks.len() + 1),
+            values: Vec::with_capacity(stacks.len()),
+        };
+        w.start.push(0);
+        let mut pairs: HashMap<(u32, u32), u32> = HashMap::with_capacity(b.uniq.len() * 4);
+        for (locations, v, dv) in stacks {
+            let mut prev = u32::MAX;
+            for loc in locations.iter().rev() {
+                let keys = b.frames(loc);
+                for (i, &k) in keys.iter().enumerate().rev() {
+                    w.frames.push(k);
+                    w.inline.push(i != keys.len() - 1);
+                    let n = pairs.len() as u32;
+                    w.pair.push(*pairs.entry((prev, k)).or_insert(n));
+                    prev = k;
+                }
+            }
+            w.start.push(w.frames.len() as u32);
+            w.values.push((v, dv));
+        }
+        w.n_pairs = pairs.len();
+        w
+    }
+}
+
+/// The distinct stacks of a draft with their summed value and divisor, in first-seen
+/// order.
 fn distinct_stacks<'d>(
     d: &'d Draft<'_>,
     opts: GraphOptions,

@@ -23,7 +23,6 @@ impl Stacks {
         let loc_frames = (0..prep.draft.num_locations() as u32)
             .map(|loc| {
                 b.location_keys(loc)
-                    .iter()
                     .rev()
                     .map(|k| {
                         *ids.entry(*k).or_insert_with(|| {

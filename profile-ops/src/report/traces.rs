@@ -1,6 +1,8 @@
 //! The `traces` report: every sample with its labels, value and stack, as
 //! `go tool pprof -traces` prints them.
 
+use std::fmt::Write;
+
 use crate::filter::num_label_units;
 use crate::graph::GraphBuilder;
 use crate::query::Prepared;
@@ -32,15 +34,27 @@ pub fn traces(prep: &Prepared<'_>) -> String {
         out.push('\n');
     }
     let b = GraphBuilder::new(d, prep.graph_options());
+    // Each location's frames as printed (name and inline marker), innermost first, made
+    // once: samples share locations, and formatting them per sample was most of the work.
+    let frames: Vec<Vec<String>> = (0..d.num_locations() as u32)
+        .map(|loc| {
+            let keys = b.location_keys(loc);
+            let last = keys.len() - 1;
+            keys.enumerate()
+                .map(|(j, k)| {
+                    let inl = if j != last { " (inline)" } else { "" };
+                    format!("{}{inl}", b.info(k).printable_name())
+                })
+                .collect()
+        })
+        .collect();
     let units_by_key = num_label_units(p);
+    let mut stack: Vec<&str> = Vec::new();
     for i in 0..d.num_samples() {
         let s = d.sample(i);
-        let mut stack: Vec<(String, bool)> = Vec::new();
+        stack.clear();
         for loc in s.locations {
-            let keys = b.location_keys(loc);
-            for (j, k) in keys.iter().enumerate() {
-                stack.push((b.info(k).printable_name(), j != keys.len() - 1));
-            }
+            stack.extend(frames[loc as usize].iter().map(String::as_str));
         }
         if stack.is_empty() {
             continue;
@@ -74,14 +88,15 @@ pub fn traces(prep: &Prepared<'_>) -> String {
             out.extend(lines);
         }
         let v = prep.sample_value(s.values);
-        for (j, (name, inline)) in stack.iter().enumerate() {
-            let vs = if j == 0 {
-                prep.format_value(v, &prep.query.unit)
+        for (j, frame) in stack.iter().enumerate() {
+            if j == 0 {
+                let _ = write!(out, "{:>10}   ", prep.format_value(v, &prep.query.unit));
             } else {
-                String::new()
-            };
-            let inl = if *inline { " (inline)" } else { "" };
-            out.push_str(&format!("{vs:>10}   {name}{inl}\n"));
+                // What `{:>10}   ` makes of an empty value, without the formatter.
+                out.push_str("             ");
+            }
+            out.push_str(frame);
+            out.push('\n');
         }
     }
     out.push_str(SEPARATOR);
