@@ -38,6 +38,7 @@ mod labels;
 pub mod legacy;
 mod location_indexes;
 mod profile;
+mod read_ahead;
 mod save;
 mod validate;
 mod wire;
