@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use bytes::Bytes;
 
 use crate::budget::{Budget, grow, push};
-use crate::column::Column;
+use crate::column::{Column, ColumnPool};
 use crate::error::{Error, Result};
 use crate::labels::LabelColumn;
 use crate::location_indexes::{LocationColumn, NARROW_LOCATIONS};
@@ -131,7 +131,11 @@ impl LocationIds for IdIndex {
 }
 
 /// Decodes an uncompressed profile.proto message held in `buf`.
-pub(crate) fn decode_proto(buf: Bytes, budget: Budget) -> Result<Profile> {
+pub(crate) fn decode_proto(
+    buf: Bytes,
+    budget: Budget,
+    pool: Option<&ColumnPool>,
+) -> Result<Profile> {
     if buf.is_empty() {
         return Err(Error::Empty);
     }
@@ -194,16 +198,16 @@ pub(crate) fn decode_proto(buf: Bytes, budget: Budget) -> Result<Profile> {
             .saturating_add(columns),
     )?;
     let s = &mut t.samples;
-    s.location_offsets = Column::with_capacity_mapped(n_samples + 1);
+    s.location_offsets = Column::with_capacity_in(n_samples + 1, pool);
     s.location_offsets.push(0);
     // All zeros up to the first labelled sample (so all of it in a profile without
     // labels): the zeros then cost no memory.
-    s.label_offsets = Column::with_capacity_mostly_zero(n_samples + 1);
+    s.label_offsets = Column::with_capacity_mostly_zero_in(n_samples + 1, pool);
     s.label_offsets.push(0);
-    s.values = Column::with_capacity_mapped(n_samples.saturating_mul(k));
+    s.values = Column::with_capacity_in(n_samples.saturating_mul(k), pool);
     // A label takes at least 4 bytes on the wire: reserving for that many costs address
     // space only, and saves the copies of growing the table.
-    s.labels = LabelColumn::with_capacity_mapped(sample_bytes / 4);
+    s.labels = LabelColumn::with_capacity_in(sample_bytes / 4, pool);
     // Location indexes are dense, so with at most 65,536 locations they fit in a u16:
     // half the memory of the largest column.
     let pass = Pass2 {
@@ -214,6 +218,7 @@ pub(crate) fn decode_proto(buf: Bytes, budget: Budget) -> Result<Profile> {
         k,
         n_strings,
         budget,
+        pool,
     };
     s.locations = if locations.len() <= NARROW_LOCATIONS {
         LocationColumn::from_u16(decode_samples(s, &pass)?)
@@ -344,12 +349,13 @@ struct Pass2<'a> {
     k: usize,
     n_strings: u32,
     budget: Budget,
+    pool: Option<&'a ColumnPool>,
 }
 
 /// Pass 2: every `Sample` message of the profile, appended to `s`; returns the location
 /// index column (of `u16` or `u32`).
 fn decode_samples<T: LocIndex>(s: &mut Samples, p: &Pass2<'_>) -> Result<Column<T>> {
-    let mut locs = Column::<T>::with_capacity_mapped(p.sample_bytes);
+    let mut locs = Column::<T>::with_capacity_in(p.sample_bytes, p.pool);
     reserve_samples(s, &mut locs, p.n_samples, p.sample_bytes, p.k)?;
     let mut r = Reader::new(p.data, 0, "Profile");
     // The input and the tables, held throughout.

@@ -15,7 +15,7 @@ use std::io::Read;
 
 use bytes::Bytes;
 
-use crate::column::Column;
+use crate::column::{Column, ColumnPool};
 use crate::decode::{
     IdIndex, LocIndex, LocationIds, SAMPLE_TAG, TableRefs, decode_sample, finish_tables,
     reserve_samples, table_field,
@@ -68,7 +68,7 @@ fn decode_from(
     window: usize,
 ) -> Result<Option<Profile>> {
     let mut w = Window::new(src, window, opts);
-    let mut d = StreamDecoder::new(hint);
+    let mut d = StreamDecoder::new(hint, opts.column_pool.clone());
     loop {
         opts.budget()
             .check(d.held_bytes().saturating_add(w.buf.len()))?;
@@ -228,19 +228,21 @@ struct StreamDecoder {
     locs: Locs,
     /// Upper bound of the inflated size, for the columns' reservations.
     hint: usize,
+    pool: Option<ColumnPool>,
     n_samples: usize,
 }
 
 impl StreamDecoder {
-    fn new(hint: usize) -> Self {
+    fn new(hint: usize, pool: Option<ColumnPool>) -> Self {
         // Reservations from upper bounds (a sample takes at least 2 bytes on the wire,
         // a location id or value 1, a label 4): address space only, see `Column`.
+        let p = pool.as_ref();
         let samples = Samples {
             locations: LocationColumn::new(),
-            location_offsets: Column::with_capacity_mapped(hint / 2 + 2),
-            values: Column::with_capacity_mapped(hint),
-            labels: LabelColumn::with_capacity_mapped(hint / 4 + 1),
-            label_offsets: Column::with_capacity_mostly_zero(hint / 2 + 2),
+            location_offsets: Column::with_capacity_in(hint / 2 + 2, p),
+            values: Column::with_capacity_in(hint, p),
+            labels: LabelColumn::with_capacity_in(hint / 4 + 1, p),
+            label_offsets: Column::with_capacity_mostly_zero_in(hint / 2 + 2, p),
         };
         let mut t = Tables {
             samples,
@@ -252,8 +254,9 @@ impl StreamDecoder {
             t,
             refs: TableRefs::default(),
             strings: Vec::new(),
-            locs: Locs::U16(Column::with_capacity_mapped(hint)),
+            locs: Locs::U16(Column::with_capacity_in(hint, p)),
             hint,
+            pool,
             n_samples: 0,
         }
     }
@@ -335,7 +338,7 @@ impl StreamDecoder {
             let Locs::U16(narrow) = &self.locs else {
                 return Err(e);
             };
-            let mut wide = Column::with_capacity_mapped(self.hint);
+            let mut wide = Column::with_capacity_in(self.hint, self.pool.as_ref());
             wide.try_reserve(narrow.len())?;
             wide.extend(narrow.iter().map(|&i| u32::from(i)));
             self.locs = Locs::U32(wide);
@@ -382,7 +385,7 @@ impl StreamDecoder {
             Locs::U32(mut c) => {
                 resolve(&mut c, &locations)?;
                 if locations.len() <= NARROW_LOCATIONS {
-                    let mut narrow = Column::with_capacity_mapped(c.len());
+                    let mut narrow = Column::with_capacity_in(c.len(), self.pool.as_ref());
                     narrow.try_reserve(c.len())?;
                     narrow.extend(c.iter().map(|&i| i as u16));
                     LocationColumn::from_u16(narrow)

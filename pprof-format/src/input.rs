@@ -5,6 +5,7 @@ use std::path::Path;
 
 use bytes::Bytes;
 
+use crate::column::ColumnPool;
 use crate::error::{Error, Result};
 use crate::profile::Profile;
 
@@ -42,6 +43,12 @@ pub struct DecodeOptions {
     /// profile: one to three times its size). The legacy text formats are bounded by the
     /// inflated size only.
     pub memory_budget: usize,
+    /// Where large sample columns get their memory (default `None`: plain vectors).
+    /// With a [`ColumnPool`], they are memory mappings populated in bulk, which go back
+    /// to the pool when the profile is dropped and serve the next decode: faster for a
+    /// program that decodes many large profiles, at the price of the memory the pool
+    /// keeps (see [`ColumnPool`]).
+    pub column_pool: Option<ColumnPool>,
 }
 
 impl Default for DecodeOptions {
@@ -51,6 +58,7 @@ impl Default for DecodeOptions {
             legacy: true,
             stream_gzip: true,
             memory_budget: 4 << 30,
+            column_pool: None,
         }
     }
 }
@@ -258,7 +266,7 @@ fn decode_gzip(data: &[u8], opts: &DecodeOptions) -> Result<Profile> {
 /// Protobuf first; when that fails for a reason google/pprof would treat as "not a
 /// protobuf", the legacy formats, as `profile.ParseData` does.
 fn decode_uncompressed(buf: Bytes, opts: &DecodeOptions) -> Result<Profile> {
-    match crate::decode::decode_proto(buf.clone(), opts.budget()) {
+    match crate::decode::decode_proto(buf.clone(), opts.budget(), opts.column_pool.as_ref()) {
         Ok(p) => Ok(p),
         Err(e @ (Error::Malformed { .. } | Error::Truncated { .. })) if opts.legacy => {
             match crate::legacy::parse(&buf) {

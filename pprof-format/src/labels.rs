@@ -11,26 +11,16 @@ use std::fmt;
 use std::iter::FusedIterator;
 use std::ops::Range;
 
-use crate::column::Column;
+use crate::column::{Column, ColumnPool};
 use crate::profile::Label;
 
 /// Set in the high half of a word whose label lives in the side table.
 const SPILLED: u32 = 1 << 31;
 
-/// The labels of all samples, back to back, 8 bytes per string label.
-///
-/// ```
-/// use pprof_format::{Label, LabelColumn};
-/// let mut c = LabelColumn::new();
-/// let s = Label { key: 1, str: 2, num: 0, num_unit: 0 };
-/// let n = Label { key: 3, str: 0, num: 4096, num_unit: 4 };
-/// c.extend_from_slice(&[s, n, s]);
-/// assert_eq!(c.len(), 3);
-/// assert_eq!(c.view().get(1), Some(n));
-/// assert_eq!(c.range(1..3).iter().collect::<Vec<_>>(), [n, s]);
-/// ```
+/// The labels of all samples, back to back, 8 bytes per string label (read through
+/// [`Labels`] views).
 #[derive(Clone, Default)]
-pub struct LabelColumn {
+pub(crate) struct LabelColumn {
     /// One per label: key in the low half; value in the high half, or [`SPILLED`] | an
     /// index into `side`.
     words: Column<u64>,
@@ -46,9 +36,9 @@ impl LabelColumn {
 
     /// An empty column with room for `cap` labels (address space only when large; see
     /// [`Column`]).
-    pub(crate) fn with_capacity_mapped(cap: usize) -> Self {
+    pub(crate) fn with_capacity_in(cap: usize, pool: Option<&ColumnPool>) -> Self {
         LabelColumn {
-            words: Column::with_capacity_mapped(cap),
+            words: Column::with_capacity_in(cap, pool),
             side: Column::new(),
         }
     }
@@ -56,11 +46,6 @@ impl LabelColumn {
     /// Number of labels.
     pub fn len(&self) -> usize {
         self.words.len()
-    }
-
-    /// True when the column holds no label.
-    pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
     }
 
     /// Number of labels stored in the side table (numeric labels and the like).
@@ -128,17 +113,6 @@ impl LabelColumn {
                 side: &self.side,
             },
         }
-    }
-
-    /// Labels `r` as a view, `None` when `r` is out of bounds.
-    #[inline]
-    pub fn get(&self, r: Range<usize>) -> Option<Labels<'_>> {
-        Some(Labels {
-            repr: LabelsRepr::Packed {
-                words: self.words.get(r)?,
-                side: &self.side,
-            },
-        })
     }
 
     /// Iterates over all labels.
@@ -417,6 +391,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_column_reads_back_what_was_pushed() {
+        let mut c = LabelColumn::new();
+        let s = Label {
+            key: 1,
+            str: 2,
+            num: 0,
+            num_unit: 0,
+        };
+        let n = Label {
+            key: 3,
+            str: 0,
+            num: 4096,
+            num_unit: 4,
+        };
+        c.extend_from_slice(&[s, n, s]);
+        assert_eq!(c.len(), 3);
+        assert_eq!(c.view().get(1), Some(n));
+        assert_eq!(c.range(1..3).iter().collect::<Vec<_>>(), [n, s]);
+    }
+
+    #[test]
     fn every_label_round_trips() {
         let ls = [
             Label::default(),
@@ -472,7 +467,6 @@ mod tests {
             ls.iter().rev().copied().collect::<Vec<_>>()
         );
         assert_eq!(c.range(2..4), ls[2..4]);
-        assert!(c.get(7..9).is_none());
         assert_eq!(c.view().at(7), ls[7]);
         assert_eq!(c.view().get(8), None);
         assert_eq!(Labels::from(&ls), c.view());

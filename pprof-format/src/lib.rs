@@ -44,14 +44,15 @@ mod validate;
 mod wire;
 
 pub use builder::ProfileBuilder;
-pub use column::{CACHE_BYTES, Column, release_column_cache};
+pub use column::ColumnPool;
 pub use dump::{go_duration, go_time_utc};
 pub use error::{Error, Result};
 pub use input::{DecodeOptions, gunzip, is_gzip};
-pub use labels::{LabelColumn, LabelIter, Labels};
-pub use location_indexes::{LocationColumn, LocationIndexes, LocationIter};
+pub use labels::{LabelIter, Labels};
+pub use location_indexes::{LocationIndexes, LocationIter};
 pub use profile::{
-    Function, Label, Line, Location, Mapping, Profile, Sample, Samples, StrId, ValueType,
+    Function, Label, Line, Location, Mapping, Profile, Sample, SampleMemory, Samples, StrId,
+    ValueType,
 };
 pub use save::AtomicFile;
 pub use validate::check_valid;

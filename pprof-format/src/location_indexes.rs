@@ -20,20 +20,9 @@ use crate::column::Column;
 pub(crate) const NARROW_LOCATIONS: usize = u16::MAX as usize + 1;
 
 /// The location indexes of all samples, back to back; `u16` entries while every index
-/// fits, `u32` otherwise.
-///
-/// ```
-/// use pprof_format::LocationColumn;
-/// let mut c = LocationColumn::new();
-/// c.extend_from_slice(&[3, 1, 4]);
-/// assert_eq!(c.index_bytes(), 2);
-/// c.push(70_000); // does not fit a u16: the column widens
-/// assert_eq!(c.index_bytes(), 4);
-/// assert_eq!(c.view().to_vec(), [3, 1, 4, 70_000]);
-/// assert_eq!(c.range(1..3), [1, 4]);
-/// ```
+/// fits, `u32` otherwise (read through [`LocationIndexes`] views).
 #[derive(Clone)]
-pub struct LocationColumn {
+pub(crate) struct LocationColumn {
     repr: ColRepr,
 }
 
@@ -71,11 +60,6 @@ impl LocationColumn {
         }
     }
 
-    /// True when the column holds no index.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Bytes per stored index: 2 or 4.
     pub fn index_bytes(&self) -> usize {
         match &self.repr {
@@ -99,15 +83,6 @@ impl LocationColumn {
         match &self.repr {
             ColRepr::U16(c) => LocationIndexes::from(&c[r]),
             ColRepr::U32(c) => LocationIndexes::from(&c[r]),
-        }
-    }
-
-    /// Indexes `r` as a view, `None` when `r` is out of bounds.
-    #[inline]
-    pub fn get(&self, r: Range<usize>) -> Option<LocationIndexes<'_>> {
-        match &self.repr {
-            ColRepr::U16(c) => c.get(r).map(LocationIndexes::from),
-            ColRepr::U32(c) => c.get(r).map(LocationIndexes::from),
         }
     }
 
@@ -491,6 +466,17 @@ impl FusedIterator for LocationIter<'_> {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_column_widens_when_an_index_does_not_fit() {
+        let mut c = LocationColumn::new();
+        c.extend_from_slice(&[3, 1, 4]);
+        assert_eq!(c.index_bytes(), 2);
+        c.push(70_000); // does not fit a u16: the column widens
+        assert_eq!(c.index_bytes(), 4);
+        assert_eq!(c.view().to_vec(), [3, 1, 4, 70_000]);
+        assert_eq!(c.range(1..3), [1, 4]);
+    }
     use std::collections::hash_map::DefaultHasher;
 
     fn hash_of(x: LocationIndexes<'_>) -> u64 {
@@ -527,7 +513,7 @@ mod tests {
         assert_eq!(c.index_bytes(), 4);
         assert_eq!(c, [1, 65_535, 65_536, 2]);
         assert_eq!(c.range(1..3), [65_535, 65_536]);
-        assert!(c.get(3..5).is_none());
+        assert!(c.view().slice(3..5).is_none());
         let collected: LocationColumn = [1, 65_535, 65_536, 2].into_iter().collect();
         assert_eq!(collected, c);
     }

@@ -100,27 +100,102 @@ pub struct Label {
     pub num_unit: StrId,
 }
 
-/// All samples of a profile, column-wise.
+/// All samples of a profile, column-wise; read one sample with [`Profile::sample`], or
+/// whole columns through the accessors here.
 ///
-/// Sample `i` has locations `locations[location_offsets[i]..location_offsets[i + 1]]`
-/// (leaf first), values `values[i * k..(i + 1) * k]` with `k` the number of sample types,
-/// and labels `labels[label_offsets[i]..label_offsets[i + 1]]`.
+/// Sample `i` has locations `locations()[location_offsets()[i]..location_offsets()[i +
+/// 1]]` (leaf first), values `values()[i * k..(i + 1) * k]` with `k` the number of sample
+/// types, and labels `labels()[label_offsets()[i]..label_offsets()[i + 1]]`.
+///
+/// ```
+/// use pprof_format::ProfileBuilder;
+/// let mut b = ProfileBuilder::new();
+/// b.sample_type("cpu", "nanoseconds");
+/// let f = b.function("main.f", "m.go", 1);
+/// let l = b.location(None, 0, &[(f, 2)]);
+/// b.sample(&[l, l], &[30], &[]).sample(&[l], &[10], &[]);
+/// let p = b.build().unwrap();
+/// let s = p.samples();
+/// assert_eq!((s.len(), s.values(), s.location_offsets()), (2, &[30, 10][..], &[0, 2, 3][..]));
+/// assert_eq!(s.locations().to_vec(), [0, 0, 0]);
+/// assert!(s.labels().is_empty());
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Samples {
     /// Dense indexes into [`Profile::locations`], all samples back to back (stored as
     /// `u16` when the profile has at most 65,536 locations).
-    pub locations: LocationColumn,
+    pub(crate) locations: LocationColumn,
     /// `n + 1` offsets into `locations`.
-    pub location_offsets: Column<u32>,
+    pub(crate) location_offsets: Column<u32>,
     /// `n × k` values.
-    pub values: Column<i64>,
-    /// All labels back to back (8 bytes per string label; see [`LabelColumn`]).
-    pub labels: LabelColumn,
+    pub(crate) values: Column<i64>,
+    /// All labels back to back (8 bytes per string label).
+    pub(crate) labels: LabelColumn,
     /// `n + 1` offsets into `labels`.
-    pub label_offsets: Column<u32>,
+    pub(crate) label_offsets: Column<u32>,
+}
+
+/// Bytes each sample column holds (see [`Samples::memory`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SampleMemory {
+    /// Location indexes: 2 bytes each when the profile has at most 65,536 locations,
+    /// else 4.
+    pub locations: usize,
+    /// Bytes per location index (2 or 4).
+    pub location_index_bytes: usize,
+    /// Offsets into the location indexes, 4 bytes each.
+    pub location_offsets: usize,
+    /// Values, 8 bytes each.
+    pub values: usize,
+    /// Labels: 8 bytes each, and 16 more for each that is not a string label with a
+    /// small key and value.
+    pub labels: usize,
+    /// Labels that take the 16 extra bytes.
+    pub spilled_labels: usize,
+    /// Offsets into the labels, 4 bytes each.
+    pub label_offsets: usize,
 }
 
 impl Samples {
+    /// Dense indexes into [`Profile::locations`] of all samples, back to back.
+    pub fn locations(&self) -> LocationIndexes<'_> {
+        self.locations.view()
+    }
+
+    /// `len() + 1` offsets into [`Samples::locations`].
+    pub fn location_offsets(&self) -> &[u32] {
+        &self.location_offsets
+    }
+
+    /// `len() × k` values, `k` being the number of sample types.
+    pub fn values(&self) -> &[i64] {
+        &self.values
+    }
+
+    /// The labels of all samples, back to back.
+    pub fn labels(&self) -> Labels<'_> {
+        self.labels.view()
+    }
+
+    /// `len() + 1` offsets into [`Samples::labels`].
+    pub fn label_offsets(&self) -> &[u32] {
+        &self.label_offsets
+    }
+
+    /// What each column holds, in bytes.
+    pub fn memory(&self) -> SampleMemory {
+        SampleMemory {
+            locations: self.locations.len() * self.locations.index_bytes(),
+            location_index_bytes: self.locations.index_bytes(),
+            location_offsets: self.location_offsets.held_bytes(),
+            values: self.values.held_bytes(),
+            labels: self.labels.memory_bytes(),
+            spilled_labels: self.labels.spilled_len(),
+            label_offsets: self.label_offsets.held_bytes(),
+        }
+    }
+
     /// Bytes held by the columns other than the location indexes (the memory budget's
     /// measure; the decoder holds those in a column of its own).
     pub(crate) fn held_bytes(&self) -> usize {

@@ -243,9 +243,17 @@ fn location_indexes_are_u16_up_to_65536_locations_and_u32_beyond() {
     for (n, width) in [(65_536, 2), (65_537, 4), (70_000, 4)] {
         for shuffled in [false, true] {
             let built = many_locations(n, shuffled);
-            assert_eq!(built.samples().locations.index_bytes(), width, "built, {n}");
+            assert_eq!(
+                built.samples().memory().location_index_bytes,
+                width,
+                "built, {n}"
+            );
             let p = Profile::decode(&built.encode()).unwrap();
-            assert_eq!(p.samples().locations.index_bytes(), width, "decoded, {n}");
+            assert_eq!(
+                p.samples().memory().location_index_bytes,
+                width,
+                "decoded, {n}"
+            );
             assert_eq!(p, built);
             assert_eq!(p.sample(0).locations, [0, n - 1]);
             assert_eq!(p.sample(1).locations.to_vec(), [n / 2, 1, n - 1]);

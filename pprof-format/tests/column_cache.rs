@@ -1,9 +1,9 @@
-//! Profiles large enough for memory-mapped sample columns, decoded one after another: a
-//! decode that reuses the memory a dropped profile's columns left (see
-//! `pprof_format::CACHE_BYTES`) must read exactly like one on fresh memory, whatever the
+//! Profiles large enough for memory-mapped sample columns, decoded one after another with
+//! a `ColumnPool`: a decode that reuses the memory a dropped profile's columns left must
+//! read exactly like one on fresh memory (and like one without a pool), whatever the
 //! previous profile wrote there.
 
-use pprof_format::{Profile, ProfileBuilder, release_column_cache};
+use pprof_format::{ColumnPool, DecodeOptions, Profile, ProfileBuilder};
 
 /// `n` samples of 8 locations out of 400 (ids of one and two bytes), two values, and with
 /// `labels` a string and a numeric label on every third sample. `seed` varies stacks and
@@ -36,30 +36,38 @@ fn large(n: usize, labels: bool, seed: u64) -> Vec<u8> {
 
 #[test]
 fn decodes_on_reused_column_memory_read_like_fresh_ones() {
-    release_column_cache();
     // 400,000 samples: 3.2M location indexes (6.4 MB as u16), 0.8M values (6.4 MB).
     let plain = large(400_000, false, 7);
     let labelled = large(400_000, true, 11);
     let gzipped = Profile::decode(&plain).unwrap().encode_gzip();
 
-    // References decoded while nothing is cached, kept as owned copies.
-    let want_plain = Profile::decode(&plain).unwrap().clone();
-    release_column_cache();
-    let want_labelled = Profile::decode(&labelled).unwrap().clone();
-    release_column_cache();
+    // References decoded without a pool (plain vectors).
+    let want_plain = Profile::decode(&plain).unwrap();
+    let want_labelled = Profile::decode(&labelled).unwrap();
     assert_eq!(want_plain.num_samples(), 400_000);
     assert_ne!(want_plain, want_labelled);
 
     // Each decode below takes the pages the one before it dropped.
-    for (data, want) in [
+    let pool = ColumnPool::new(64 << 20);
+    let mut opts = DecodeOptions::default();
+    opts.column_pool = Some(pool.clone());
+    for (i, (data, want)) in [
         (&labelled, &want_labelled),
         (&plain, &want_plain),
         (&gzipped, &want_plain),
         (&labelled, &want_labelled),
         (&plain, &want_plain),
-    ] {
-        let got = Profile::decode(data).unwrap();
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let got = Profile::decode_with(data, &opts).unwrap();
         assert_eq!(&got, want);
+        // From the second decode on, the pool had the first one's mappings to give.
+        assert!(i == 0 || pool.is_empty() || pool.len() < 32, "{pool:?}");
+        drop(got);
+        assert!(!pool.is_empty(), "decode {i} left nothing in the pool");
     }
-    release_column_cache();
+    pool.release();
+    assert_eq!(pool.held_bytes(), 0);
 }

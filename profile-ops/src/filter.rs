@@ -520,7 +520,7 @@ fn parse_range(filter: &str) -> Option<(Option<f64>, Option<f64>, String)> {
 pub(crate) fn num_label_units(p: &Profile) -> foldhash::HashMap<Vec<u8>, String> {
     let mut units: foldhash::HashMap<Vec<u8>, String> = foldhash::HashMap::default();
     let s = p.samples();
-    for l in s.labels.iter().filter(|l| l.str == 0) {
+    for l in s.labels().iter().filter(|l| l.str == 0) {
         let e = units.entry(p.bytes_of(l.key).to_vec()).or_default();
         if e.is_empty() && l.num_unit != 0 {
             *e = p.string(l.num_unit).into_owned();

@@ -369,7 +369,7 @@ impl<'x> Merger<'x> {
                 c.1.max(d.num_samples()),
                 c.2.max(p.functions().len()),
                 // A sample's key: its stack and an end marker.
-                c.3.max(p.samples().locations.len() + p.num_samples()),
+                c.3.max(p.samples().locations().len() + p.num_samples()),
             )
         });
         b.time_nanos(time).duration_nanos(duration).period(period);

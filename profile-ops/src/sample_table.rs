@@ -143,7 +143,7 @@ impl<'a> SampleTable<'a> {
             .collect();
         let mut stack_offsets = Vec::with_capacity(n + 1);
         stack_offsets.push(0);
-        let mut stacks = Vec::with_capacity(s.locations.len());
+        let mut stacks = Vec::with_capacity(s.locations().len());
         for i in 0..n {
             for l in p.sample(i).locations {
                 stacks.extend_from_slice(&loc_frames[l as usize]);
@@ -152,7 +152,7 @@ impl<'a> SampleTable<'a> {
         }
         let k = p.sample_types().len();
         let values = (0..k)
-            .map(|j| (0..n).map(|i| s.values[i * k + j]).collect())
+            .map(|j| (0..n).map(|i| s.values()[i * k + j]).collect())
             .collect();
         let (label_values, str_labels, num_labels) = label_columns(p);
         SampleTable {

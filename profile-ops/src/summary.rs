@@ -72,7 +72,7 @@ pub fn totals(p: &Profile) -> Vec<i64> {
     if k == 0 {
         return t;
     }
-    for row in p.samples().values.chunks_exact(k) {
+    for row in p.samples().values().chunks_exact(k) {
         for (acc, v) in t.iter_mut().zip(row) {
             *acc = acc.wrapping_add(*v);
         }

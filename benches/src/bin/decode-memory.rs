@@ -17,8 +17,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for path in std::env::args().skip(1) {
         let data = bytes::Bytes::from(std::fs::read(&path)?);
         warm_up_decoder();
-        // A cold decode: not the pages the previous file's columns left for reuse.
-        profile_ops::pprof::release_column_cache();
         // Resets VmHWM to the current RSS (Linux), so each file's peak is its own.
         let _ = std::fs::write("/proc/self/clear_refs", "5");
         let (hwm, rss) = (vm_hwm(), vm_rss());
@@ -34,6 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             mb(kept)
         );
         let s = p.samples();
+        let m = s.memory();
         let n = |x: usize| x as u64;
         let rows: [(&str, u64, String); 9] = [
             (
@@ -47,32 +46,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ),
             (
                 "samples.locations",
-                n(s.locations.len() * s.locations.index_bytes()),
-                format!("{} x {} B", s.locations.len(), s.locations.index_bytes()),
+                n(m.locations),
+                format!("{} x {} B", s.locations().len(), m.location_index_bytes),
             ),
             (
                 "samples.location_offsets",
-                n(s.location_offsets.len() * 4),
-                format!("{} x 4 B", s.location_offsets.len()),
+                n(m.location_offsets),
+                format!("{} x 4 B", s.location_offsets().len()),
             ),
             (
                 "samples.values",
-                n(s.values.len() * 8),
-                format!("{} x 8 B", s.values.len()),
+                n(m.values),
+                format!("{} x 8 B", s.values().len()),
             ),
             (
                 "samples.labels",
-                n(s.labels.memory_bytes()),
+                n(m.labels),
                 format!(
                     "{} x 8 B + {} not string-only x 16 B",
-                    s.labels.len(),
-                    s.labels.spilled_len()
+                    s.labels().len(),
+                    m.spilled_labels
                 ),
             ),
             (
                 "samples.label_offsets",
-                n(s.label_offsets.len() * 4),
-                format!("{} x 4 B", s.label_offsets.len()),
+                n(m.label_offsets),
+                format!("{} x 4 B", s.label_offsets().len()),
             ),
             (
                 "locations + lines",

@@ -2,7 +2,8 @@
 //! `scripts/bench-pprof-decode.sh` (its Go peer is `benches/peers/pprof-parse`).
 //!
 //! ```text
-//! decode-timing [--min-time SECS] FILE...     one line per file:
+//! decode-timing [--min-time SECS] [--pool] FILE...     one line per file (--pool: decode
+//!                                       with a ColumnPool, as a program decoding many does):
 //!     rust FILE BYTES ITERATIONS SECONDS_PER_DECODE PEAK_RSS_DELTA_BYTES DECOMPRESSED_BYTES
 //!          CPU_SECONDS_PER_DECODE
 //! decode-timing --make-large DIR COPIES [BASE] [NAME]
@@ -15,7 +16,7 @@ use std::time::{Duration, Instant};
 use gprofops_benches::{
     cpu_seconds, largest_corpus_profiles, protobuf_len, synthetic_profile, vm_hwm, warm_up_decoder,
 };
-use profile_ops::pprof::Profile;
+use profile_ops::pprof::{ColumnPool, DecodeOptions, Profile};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -41,24 +42,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     let mut min_time = Duration::from_secs(2);
-    if args.first().map(String::as_str) == Some("--min-time") {
-        min_time = Duration::from_secs_f64(args.get(1).ok_or("--min-time SECS")?.parse()?);
-        args.drain(..2);
+    let mut opts = DecodeOptions::default();
+    loop {
+        match args.first().map(String::as_str) {
+            Some("--min-time") => {
+                min_time = Duration::from_secs_f64(args.get(1).ok_or("--min-time SECS")?.parse()?);
+                args.drain(..2);
+            }
+            Some("--pool") => {
+                opts.column_pool = Some(ColumnPool::default());
+                args.drain(..1);
+            }
+            _ => break,
+        }
     }
     for path in &args {
         let data = bytes::Bytes::from(std::fs::read(path)?);
         warm_up_decoder();
         // A cold decode: not the pages the previous file's columns left for reuse.
-        profile_ops::pprof::release_column_cache();
+        if let Some(pool) = &opts.column_pool {
+            pool.release();
+        }
         let before = vm_hwm();
-        let p = Profile::decode_bytes(data.clone())?;
+        let p = Profile::decode_bytes_with(data.clone(), &opts)?;
         let peak = vm_hwm().saturating_sub(before);
         drop(p);
         let decompressed = protobuf_len(&data);
         let mut n = 0u64;
         let (start, cpu) = (Instant::now(), cpu_seconds());
         while start.elapsed() < min_time {
-            std::hint::black_box(Profile::decode_bytes(data.clone())?);
+            std::hint::black_box(Profile::decode_bytes_with(data.clone(), &opts)?);
             n += 1;
         }
         let per = start.elapsed().as_secs_f64() / n as f64;

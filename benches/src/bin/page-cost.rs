@@ -1,7 +1,7 @@
 //! What fresh memory costs to write on this machine, the figures behind how
-//! `pprof_format::Column` maps its pages: 64 MiB written a byte per 4 KiB page, faulted in
-//! page by page, populated a chunk ahead (`MADV_POPULATE_WRITE`), or on transparent huge
-//! pages (`MADV_HUGEPAGE`). Best of five, in ms per MB.
+//! `pprof_format::ColumnPool` maps the pages of sample columns: 64 MiB written a byte per
+//! 4 KiB page, faulted in page by page, populated a chunk ahead (`MADV_POPULATE_WRITE`),
+//! or on transparent huge pages (`MADV_HUGEPAGE`). Best of five, in ms per MB.
 //!
 //! ```text
 //! page-cost

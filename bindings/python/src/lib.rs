@@ -31,7 +31,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ops::TopReport>()?;
     m.add_function(wrap_pyfunction!(ops::merge, m)?)?;
     m.add_function(wrap_pyfunction!(ops::diff, m)?)?;
-    m.add_function(wrap_pyfunction!(profile::release_column_cache, m)?)?;
     errors::register(m)?;
     Ok(())
 }

@@ -462,11 +462,3 @@ impl SampleSeq {
         format!("<gprofops.Samples: {} samples>", self.__len__())
     }
 }
-
-/// Unmaps the memory that the columns of dropped profiles keep for the next decode (up
-/// to 64 MiB), returning it to the system: for a long-running process that is done
-/// reading large profiles.
-#[pyfunction]
-pub fn release_column_cache(py: Python<'_>) {
-    py.detach(pprof::release_column_cache);
-}

@@ -235,7 +235,6 @@ def test_decodes_that_reuse_column_memory_agree():
     assert again == kept
     assert again.sample(n - 1)["values"] == [3]
     del again
-    gprofops.release_column_cache()
     fresh = gprofops.Profile.from_bytes(data)
     assert fresh == kept
     assert fresh.totals == [3 * n]

@@ -45,7 +45,6 @@ from ._native import (
     __version__,
     diff,
     merge,
-    release_column_cache,
 )
 
 #: Alias of :class:`IncompatibleProfilesError`.
@@ -78,5 +77,4 @@ __all__ = [
     "__version__",
     "diff",
     "merge",
-    "release_column_cache",
 ]

@@ -169,9 +169,6 @@ def diff(
     normalize: bool = False,
 ) -> Profile: ...
 
-def release_column_cache() -> None:
-    """Unmaps the memory that the columns of dropped profiles keep for the next decode
-    (up to 64 MiB), returning it to the system."""
 
 class GcTrace:
     """GC statistics from a ``GODEBUG=gctrace=1`` log."""
