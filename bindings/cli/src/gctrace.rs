@@ -187,8 +187,11 @@ fn print_text(r: &GcReport) -> CliResult {
     }
     if s.gc_starts_unrecovered > 0 {
         outln!(
-            "Unrecovered gc records (split by other output): {}",
-            s.gc_starts_unrecovered
+            "Unrecovered gc records: {} ({} incomplete: split by other output and not found again; \
+             {} ambiguous: could be pieces of more than one record, e.g. two processes writing to one stderr)",
+            s.gc_starts_unrecovered,
+            s.gc_starts_incomplete,
+            s.gc_starts_ambiguous
         );
     }
     for h in &r.hints {

@@ -7,7 +7,7 @@ use std::io::BufRead;
 
 use serde::Serialize;
 
-use crate::gctrace::{self, Event, GcCycle, Item, Scavenge};
+use crate::gctrace::{self, Event, GcCycle, Item, Scavenge, Unrecovered};
 
 /// One cycle of the per-cycle table.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -97,8 +97,18 @@ pub struct GcSummary {
     pub gc_lines_complete: u64,
     /// Records put back together from a split line.
     pub gc_lines_rejoined: u64,
-    /// `gc N @` starts that could not be completed.
+    /// Record starts that gave no cycle: `gc N @` starts that could not be completed,
+    /// and records not read because they could be pieces of two
+    /// (`gc_starts_incomplete + gc_starts_ambiguous`).
     pub gc_starts_unrecovered: u64,
+    /// `gc N @` starts no line completes (split by other output more than once, or cut
+    /// off).
+    pub gc_starts_incomplete: u64,
+    /// Records (complete-looking, or split and completable) not read because another
+    /// record start near them is unfinished: their bytes could be parts of two records
+    /// (two processes writing to one stderr). Not in the reference reader, which
+    /// assembles them.
+    pub gc_starts_ambiguous: u64,
     /// Records preceded by other output on their line.
     pub gc_lines_not_at_line_start: u64,
     /// `(forced)` cycles.
@@ -473,7 +483,13 @@ impl<F: FnMut(&CycleRow)> Builder<F> {
             Event::GcForced => s.gc_forced_lines += 1,
             Event::Pre15 => s.legacy_pre15_lines += 1,
             Event::ScanStats => s.scan_stats_lines += 1,
-            Event::Unrecovered => s.gc_starts_unrecovered += 1,
+            Event::Unrecovered(why) => {
+                s.gc_starts_unrecovered += 1;
+                match why {
+                    Unrecovered::Incomplete => s.gc_starts_incomplete += 1,
+                    Unrecovered::Ambiguous => s.gc_starts_ambiguous += 1,
+                }
+            }
         }
     }
 
