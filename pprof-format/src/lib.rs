@@ -46,7 +46,7 @@ pub use builder::ProfileBuilder;
 pub use column::{CACHE_BYTES, Column, release_column_cache};
 pub use dump::{go_duration, go_time_utc};
 pub use error::{Error, Result};
-pub use input::{DecodeOptions, gunzip, is_gzip};
+pub use input::{DecodeOptions, gunzip, is_gzip, map_file};
 pub use labels::{LabelColumn, LabelIter, Labels};
 pub use location_indexes::{LocationColumn, LocationIndexes, LocationIter};
 pub use profile::{

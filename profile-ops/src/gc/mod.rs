@@ -241,6 +241,21 @@ impl GcReport {
         Ok(b.finish())
     }
 
+    /// [`GcReport::summarize_reader`] over a log held in memory (a mapped file, say): the
+    /// zero-copy scanner, no line copied, nothing allocated per cycle.
+    ///
+    /// ```
+    /// use profile_ops::gc::GcReport;
+    /// let log = "gc 1 @0.100s 1%: 0.010+1.0+0.020 ms clock, 0.04+0.1/0.5/0+0.08 ms cpu, 4->5->2 MB, 5 MB goal, 4 P\n".repeat(3);
+    /// let r = GcReport::summarize_bytes(log.as_bytes(), |_| {});
+    /// assert_eq!((r.summary.gc_lines, r.cycles.len()), (3, 0));
+    /// ```
+    pub fn summarize_bytes(log: &[u8], each_cycle: impl FnMut(&CycleRow)) -> GcReport {
+        let mut b = Builder::new(each_cycle);
+        gctrace::scan(log, |item| b.add(item));
+        b.finish()
+    }
+
     /// The per-cycle table as CSV with a header line ([`CycleRow::CSV_HEADER`]).
     pub fn cycles_csv(&self) -> String {
         let mut s = String::from(CycleRow::CSV_HEADER);
@@ -402,6 +417,9 @@ struct Builder<F> {
     cpu_ms_sum: f64,
     first_at_secs: Option<f64>,
     last: Option<CycleRow>,
+    /// Records by number of clock terms (3 to 5), turned into the summary's map at the
+    /// end: a map entry keyed by a `String` would cost an allocation per cycle.
+    clock_terms: [u64; 6],
 }
 
 impl<F: FnMut(&CycleRow)> Builder<F> {
@@ -418,6 +436,7 @@ impl<F: FnMut(&CycleRow)> Builder<F> {
             cpu_ms_sum: 0.0,
             first_at_secs: None,
             last: None,
+            clock_terms: [0; 6],
         }
     }
 
@@ -452,9 +471,9 @@ impl<F: FnMut(&CycleRow)> Builder<F> {
                 }
                 s.first_gc_number.get_or_insert(cycle.number);
                 s.last_gc_number = Some(cycle.number);
-                *s.clock_term_counts
-                    .entry(cycle.clock().len().to_string())
-                    .or_default() += 1;
+                if let Some(n) = self.clock_terms.get_mut(cycle.clock().len()) {
+                    *n += 1;
+                }
                 s.stacks_globals_lines += u64::from(cycle.stacks_mb.is_some());
                 let row = CycleRow::of(item.line, cycle);
                 self.cycles += 1;
@@ -496,6 +515,11 @@ impl<F: FnMut(&CycleRow)> Builder<F> {
     fn finish(mut self) -> GcReport {
         let s = &mut self.s;
         s.scav_lines = s.scvg_lines + s.scavtrace_lines;
+        for (terms, &n) in self.clock_terms.iter().enumerate() {
+            if n > 0 {
+                s.clock_term_counts.insert(terms.to_string(), n);
+            }
+        }
         s.stw_ms_sum = self.stw_micros_sum as f64 / 1000.0;
         s.stw_ms_max = self.stw_micros_max as f64 / 1000.0;
         let stw_ms = |q| self.stw_micros.percentile(q).map(|us| us as f64 / 1000.0);
