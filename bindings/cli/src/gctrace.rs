@@ -38,7 +38,11 @@ pub fn run(a: Args) -> CliResult {
             .map_err(|e| format!("reading {}: {e}", a.file.display()))?;
         let data = profile_ops::pprof::map_file(&f)
             .map_err(|e| format!("reading {}: {e}", a.file.display()))?;
-        let r = GcReport::summarize_bytes(&data, &mut each);
+        let r = if a.cycles.is_some() {
+            GcReport::summarize_bytes(&data, &mut each)
+        } else {
+            GcReport::summary_of_bytes(&data)
+        };
         let kind = (!has_gctrace_line(&r))
             .then(|| OtherKind::of(&data))
             .flatten();
