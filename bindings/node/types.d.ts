@@ -100,6 +100,8 @@ export interface GcSummary {
   gc_lines_complete: Int
   gc_lines_rejoined: Int
   gc_starts_unrecovered: Int
+  gc_starts_incomplete: Int
+  gc_starts_ambiguous: Int
   gc_lines_not_at_line_start: Int
   forced_cycles: Int
   stw_ms_sum: number

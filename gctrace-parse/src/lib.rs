@@ -22,9 +22,18 @@
 //! assert_eq!(stw, 14 + 3);
 //! ```
 //!
-//! Deliberate difference from the reference reader (`shared/tools/oracle/gctrace_oracle.py`):
-//! Go 1.26+ lines with ` (checking for goroutine leaks)` after the percentage are cycles
-//! here ([`GcCycle::leak_check`]); the reference does not know that marker.
+//! Deliberate differences from the reference reader (`shared/tools/oracle/gctrace_oracle.py`):
+//! - Go 1.26+ lines with ` (checking for goroutine leaks)` after the percentage are cycles
+//!   here ([`GcCycle::leak_check`]); the reference does not know that marker.
+//! - A record is read only when it is the only way to read its bytes (issue 18: two
+//!   processes writing to one stderr). While a record start is unfinished (a `gc ` no
+//!   record was read from, or a piece of a record's body outside any record), its writer
+//!   may go on anywhere in the next [`UNFINISHED_WINDOW`] lines, even inside what looks
+//!   like a complete record; so records there, a split record that another unfinished
+//!   start could claim the continuation of, and one that two following lines complete,
+//!   are [`Unrecovered::Ambiguous`], where the reference assembles them. Logs of one
+//!   writer whose split records all rejoin (every corpus log) read the same; one with a
+//!   record split beyond repair loses the records of the lines after it, counted.
 
 #![forbid(unsafe_code)]
 
@@ -36,4 +45,6 @@ mod scan;
 pub use dec::Dec;
 pub use error::{Error, Result};
 pub use record::{GcCycle, Pacer, Scavenge};
-pub use scan::{Event, Item, MAX_LINE, scan, scan_reader};
+pub use scan::{
+    Event, Item, MAX_LINE, REJOIN_WINDOW, UNFINISHED_WINDOW, Unrecovered, scan, scan_reader,
+};

@@ -15,7 +15,14 @@ use crate::record::{Cursor, GcCycle, Pacer, Scavenge};
 /// Longest record considered when rejoining a split one (runtime records are < 300 bytes).
 const MAX_RECORD: usize = 512;
 /// How many following lines a split gc record may continue on.
-const REJOIN_WINDOW: usize = 5;
+pub const REJOIN_WINDOW: usize = 5;
+/// How many lines after an unfinished record start (one that is neither complete on its
+/// line nor rejoined) records are not read ([`Unrecovered::Ambiguous`]): the start's
+/// writer may go on anywhere in them, inside what looks like another writer's record. A
+/// second process can write many lines while the first is in the middle of one; a
+/// single-writer log with a record split beyond repair loses at most the records of
+/// these lines (counted, never assembled).
+pub const UNFINISHED_WINDOW: usize = 32;
 /// Longest line kept when streaming; the rest of a longer line is skipped (a gc record is
 /// a few hundred bytes, so nothing recognisable is lost but records glued inside a huge
 /// line of program output).
@@ -47,8 +54,23 @@ pub enum Event {
     /// A gctrace=2 scan statistics line (`scan: total …` / `scan: class …`, Go 1.26+):
     /// recognised, not decoded.
     ScanStats,
-    /// The start of a gc record (`gc N @`) that could not be completed.
-    Unrecovered,
+    /// The start of a gc record that was not turned into a cycle, and why.
+    Unrecovered(Unrecovered),
+}
+
+/// Why a record start gave no cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unrecovered {
+    /// A `gc N @` start that does not complete on its line, and no following line
+    /// completes it (split by other output more than once, or cut off).
+    Incomplete,
+    /// The bytes could be read as a record, but not only as that one: another record
+    /// start near it is unfinished (two processes writing to one stderr, say), so the
+    /// record may be made of pieces of two. A complete-looking record after an
+    /// unfinished start (on its line, or on one of the [`UNFINISHED_WINDOW`] lines before),
+    /// and a split record whose continuation another unfinished start could claim too,
+    /// or that more than one following line completes, are not read.
+    Ambiguous,
 }
 
 /// One recognised item with the 1-based line it starts on.
@@ -64,12 +86,23 @@ pub struct Item {
 struct Finders {
     gc: Finder<'static>,
     gc_space: Finder<'static>,
+    ms: Finder<'static>,
+    goal: Finder<'static>,
 }
 
 static FIND: LazyLock<Finders> = LazyLock::new(|| Finders {
     gc: Finder::new(b"gc"),
     gc_space: Finder::new(b"gc "),
+    ms: Finder::new(b" ms c"),
+    goal: Finder::new(b" MB goal"),
 });
+
+/// `text` (outside any record read) holds a piece of a record's body (` ms clock`,
+/// ` ms cpu`, ` MB goal`): the rest of a record whose start is elsewhere, so some record
+/// is unfinished near it.
+fn has_record_piece(text: &[u8]) -> bool {
+    FIND.ms.find(text).is_some() || FIND.goal.find(text).is_some()
+}
 
 /// Word-boundary check before position `i` (ASCII word characters).
 fn boundary_before(line: &[u8], i: usize) -> bool {
@@ -263,6 +296,36 @@ impl GcSlot {
     }
 }
 
+/// The last line that kept a record start unfinished (neither complete on its line nor
+/// rejoined): that record's remaining bytes may be anywhere in the next
+/// [`UNFINISHED_WINDOW`] lines, inside what looks like another record, so records there are
+/// not read (a second writer's record and the first writer's continuation cannot be
+/// told apart from the bytes alone).
+#[derive(Default)]
+struct Pending(Option<usize>);
+
+impl Pending {
+    /// Records on `line` are within reach of an unfinished start on an earlier line.
+    fn blocks(&self, line: usize) -> bool {
+        matches!(self.0, Some(n) if n < line && line - n <= UNFINISHED_WINDOW)
+    }
+}
+
+/// What scanning carries from line to line.
+struct State {
+    gc: GcSlot,
+    pending: Pending,
+}
+
+impl State {
+    fn new() -> Self {
+        State {
+            gc: GcSlot::new(),
+            pending: Pending::default(),
+        }
+    }
+}
+
 /// The lines after the one being scanned, where a record another write split may go on.
 trait Ahead {
     /// Offers the unconsumed rest of each of the next [`REJOIN_WINDOW`] lines, in order,
@@ -272,19 +335,35 @@ trait Ahead {
 }
 
 /// Scans one line (what is left of it after a rejoined record took its start).
+///
+/// A record is read only when it is the only way to read its bytes: every `gc ` on the
+/// line that no record was read from is an unfinished start whose writer may go on
+/// anywhere after it, so a record after one (or within [`REJOIN_WINDOW`] lines of an
+/// earlier line's) is reported [`Unrecovered::Ambiguous`], never assembled.
 fn scan_line(
     scan: &[u8],
     skipped: bool,
     line_no: usize,
     ahead: &mut impl Ahead,
-    gc: &mut GcSlot,
+    st: &mut State,
     out: &mut impl FnMut(&Item),
 ) {
+    let unrecovered = |reason, out: &mut dyn FnMut(&Item)| {
+        out(&Item {
+            line: line_no,
+            event: Event::Unrecovered(reason),
+        })
+    };
+    let blocked = st.pending.blocks(line_no);
     // The common line: one complete record and nothing else. Its text (digits and the
     // record's fixed words) cannot contain any other kind of line, so the searches below
     // would find nothing.
-    if scan.starts_with(b"gc ") && gc.parse(scan) == Some(scan.len()) {
-        gc.emit(line_no, skipped, false, out);
+    if scan.starts_with(b"gc ") && st.gc.parse(scan) == Some(scan.len()) {
+        if blocked {
+            unrecovered(Unrecovered::Ambiguous, out);
+        } else {
+            st.gc.emit(line_no, skipped, false, out);
+        }
         return;
     }
     // Every kind of record this line may hold but one has `gc` in it: searched once.
@@ -296,64 +375,162 @@ fn scan_line(
     // of a record (`gc N @`) after the last one, which another write may have split.
     let mut from = first_gc;
     let mut unfinished = None;
+    // `gc ` with no record read from it, and pieces of records' bodies outside the
+    // records read: records some write interrupted.
+    let mut loose = 0usize;
+    // The end of the last record read.
+    let mut covered = 0;
     while let Some(rel) = FIND.gc_space.find(&scan[from..]) {
         let at = from + rel;
-        if let Some(used) = gc.parse(&scan[at..]) {
-            gc.emit(line_no, at != 0 || skipped, false, out);
+        if let Some(used) = st.gc.parse(&scan[at..]) {
+            if unfinished.is_none() && has_record_piece(&scan[covered..at]) {
+                loose += 1;
+            }
+            if blocked || loose > 0 {
+                unrecovered(Unrecovered::Ambiguous, out);
+            } else {
+                st.gc.emit(line_no, at != 0 || skipped, false, out);
+            }
+            // A start before it never completed: its rest is not on this line.
+            if unfinished.take().is_some() {
+                unrecovered(Unrecovered::Incomplete, out);
+            }
             from = at + used;
-            unfinished = None;
+            covered = from;
         } else {
+            loose += 1;
             if unfinished.is_none() && is_record_start(&scan[at..]) {
                 unfinished = Some(at);
             }
             from = at + 1;
         }
     }
+    // Pieces of records after the last one read (but the unfinished start's own, up to
+    // where it stops following the grammar).
+    let piece = match unfinished {
+        Some(start) => {
+            has_record_piece(&scan[covered..start])
+                || has_record_piece(
+                    &scan[start + GcCycle::reach(&scan[start..]).min(scan.len() - start)..],
+                )
+        }
+        None => has_record_piece(&scan[covered..]),
+    };
+    loose += usize::from(piece);
     // Try to complete it with one of the next lines (another write landed in the middle
-    // of it).
-    if let Some(start) = unfinished
-        && !rejoin(&scan[start..], line_no, ahead, gc, out)
-    {
-        out(&Item {
-            line: line_no,
-            event: Event::Unrecovered,
-        });
+    // of it); any other unfinished start here or before could own that continuation.
+    let mut rejoined = false;
+    if let Some(start) = unfinished {
+        match rejoin(
+            &scan[start..],
+            blocked || loose > 1,
+            line_no,
+            ahead,
+            &mut st.gc,
+            out,
+        ) {
+            Ok(()) => rejoined = true,
+            Err(reason) => unrecovered(reason, out),
+        }
+    }
+    if loose > usize::from(rejoined) {
+        st.pending = Pending(Some(line_no));
     }
 }
 
+/// Whether `line` has a `gc ` no record can be read from (an unfinished record start)
+/// or a piece of a record's body outside the records read. Linear: a record read is
+/// skipped whole, and the first start that is not one ends the search.
+fn has_unfinished_record(line: &[u8], gc: &mut GcSlot) -> bool {
+    let mut from = 0;
+    while let Some(rel) = FIND.gc_space.find(&line[from..]) {
+        let at = from + rel;
+        if has_record_piece(&line[from..at]) {
+            return true;
+        }
+        match gc.parse(&line[at..]) {
+            Some(used) => from = at + used,
+            None => return true,
+        }
+    }
+    has_record_piece(&line[from..])
+}
+
+/// The longest cut `k` of `tail` (at most `max_cut`) such that `tail[..k] + rest` starts
+/// with a complete record that goes on into `rest`, decoded into `gc`; and the bytes of
+/// `rest` it uses.
+fn complete_with(
+    tail: &[u8],
+    max_cut: usize,
+    rest: &[u8],
+    joined: &mut Vec<u8>,
+    gc: &mut GcSlot,
+) -> Option<(usize, usize)> {
+    let rest = &rest[..rest.len().min(MAX_RECORD)];
+    (6..=max_cut).rev().find_map(|k| {
+        joined.clear();
+        joined.extend_from_slice(&tail[..k]);
+        joined.extend_from_slice(rest);
+        gc.parse(joined)
+            .filter(|&used| used > k)
+            .map(|used| (k, used - k))
+    })
+}
+
 /// For each following line in order, and each cut of the tail (longest first): does
-/// `tail[..k] + line` start with a complete record? The first one that does is the
-/// record; the part of that line it used is not scanned again.
+/// `tail[..k] + line` start with a complete record? That record is read, and the part of
+/// the line it used is not scanned again, when it is the only reading: no other line
+/// completes the tail, no other start is unfinished (`others`, or a `gc ` left without a
+/// record on a line before the one that completes it), else
+/// [`Unrecovered::Ambiguous`]. Several cuts of the tail completing with the same line
+/// differ only in how many of the tail's last digits are the record's: the longest, as
+/// for the reference reader (a writer's digits come before the interruption).
 fn rejoin(
     tail: &[u8],
+    others: bool,
     line_no: usize,
     ahead: &mut impl Ahead,
     gc: &mut GcSlot,
     out: &mut impl FnMut(&Item),
-) -> bool {
+) -> Result<(), Unrecovered> {
     // The cut can only be where the tail still followed the grammar (at most `reach`),
     // and a record is at most a few hundred bytes: this bounds the work on hostile input
     // to a few thousand short parses per unfinished record.
     let max_cut = GcCycle::reach(tail).min(tail.len()).min(MAX_RECORD);
     if max_cut < 6 {
-        return false;
+        return Err(Unrecovered::Incomplete);
     }
     let mut joined = Vec::with_capacity(max_cut + MAX_RECORD);
+    // First look at every line of the window without taking anything.
+    let (mut first, mut completions, mut loose_before, mut at) = (None, 0, false, 0);
     ahead.offer(|rest| {
-        let rest = &rest[..rest.len().min(MAX_RECORD)];
-        for k in (6..=max_cut).rev() {
-            joined.clear();
-            joined.extend_from_slice(&tail[..k]);
-            joined.extend_from_slice(rest);
-            if let Some(used) = gc.parse(&joined)
-                && used > k
-            {
-                gc.emit(line_no, false, true, out);
-                return Some(used - k);
-            }
+        if let Some((k, _)) = complete_with(tail, max_cut, rest, &mut joined, gc) {
+            completions += 1;
+            first.get_or_insert((at, k));
+        } else if first.is_none() && !loose_before {
+            loose_before = has_unfinished_record(rest, gc);
         }
+        at += 1;
         None
-    })
+    });
+    let Some((line, k)) = first else {
+        return Err(Unrecovered::Incomplete);
+    };
+    if completions > 1 || others || loose_before {
+        return Err(Unrecovered::Ambiguous);
+    }
+    let mut at = 0;
+    let taken = ahead.offer(|rest| {
+        at += 1;
+        if at <= line {
+            return None;
+        }
+        let (_, used) = complete_with(tail, k, rest, &mut joined, gc)?;
+        gc.emit(line_no, false, true, out);
+        Some(used)
+    });
+    debug_assert!(taken);
+    Ok(())
 }
 
 /// Streaming: `(line, already consumed prefix, line number)` of the lines read after the
@@ -375,14 +552,14 @@ impl<L: AsRef<[u8]>> Ahead for VecDeque<(L, usize, usize)> {
 struct Engine<L> {
     /// `(line, already consumed prefix, line number)`.
     window: VecDeque<(L, usize, usize)>,
-    gc: GcSlot,
+    st: State,
 }
 
 impl<L: AsRef<[u8]>> Engine<L> {
     fn new() -> Self {
         Engine {
             window: VecDeque::new(),
-            gc: GcSlot::new(),
+            st: State::new(),
         }
     }
 
@@ -409,7 +586,7 @@ impl<L: AsRef<[u8]>> Engine<L> {
             skip != 0,
             line_no,
             &mut self.window,
-            &mut self.gc,
+            &mut self.st,
             out,
         );
     }
@@ -495,7 +672,7 @@ fn is_record_start(s: &[u8]) -> bool {
 /// assert_eq!(cycles, 1);
 /// ```
 pub fn scan(data: &[u8], mut f: impl FnMut(&Item)) {
-    let mut gc = GcSlot::new();
+    let mut st = State::new();
     let mut taken = VecDeque::new();
     let mut line_no = 0;
     let mut rest = data;
@@ -509,9 +686,16 @@ pub fn scan(data: &[u8], mut f: impl FnMut(&Item)) {
             _ => 0,
         };
         if skip == 0
-            && let Some(next) = record_line(rest, &mut gc)
+            && let Some(next) = record_line(rest, &mut st.gc)
         {
-            gc.emit(line_no, false, false, &mut f);
+            if st.pending.blocks(line_no) {
+                f(&Item {
+                    line: line_no,
+                    event: Event::Unrecovered(Unrecovered::Ambiguous),
+                });
+            } else {
+                st.gc.emit(line_no, false, false, &mut f);
+            }
             rest = next;
             continue;
         }
@@ -526,7 +710,7 @@ pub fn scan(data: &[u8], mut f: impl FnMut(&Item)) {
             skip != 0,
             line_no,
             &mut ahead,
-            &mut gc,
+            &mut st,
             &mut f,
         );
         rest = next;

@@ -240,9 +240,22 @@ impl Profile {
     }
 }
 
-/// Maps `file` read-only and hands the mapping to `Bytes`, which keeps it alive.
+/// Maps `file` read-only and hands the mapping to `Bytes`, which keeps it alive (an empty
+/// file gives empty bytes: there is nothing to map). Public so that other readers of
+/// large files (the gctrace command) share this one mmap call site.
+///
+/// ```
+/// let f = std::fs::File::open("../examples/data/gctrace.log")
+///     .or_else(|_| std::fs::File::open("examples/data/gctrace.log"))
+///     .unwrap();
+/// let bytes = pprof_format::map_file(&f).unwrap();
+/// assert!(bytes.starts_with(b"gc 1 @"));
+/// ```
 #[allow(unsafe_code)]
-fn map_file(file: &std::fs::File) -> std::io::Result<Bytes> {
+pub fn map_file(file: &std::fs::File) -> std::io::Result<Bytes> {
+    if file.metadata()?.len() == 0 {
+        return Ok(Bytes::new());
+    }
     // SAFETY: the mapping is read-only and private to this process. Its contents may
     // change if another process truncates or rewrites the file while we hold it (the
     // usual caveat of mmap); the decoder never trusts the bytes, so a change can at worst

@@ -47,7 +47,7 @@ pub use builder::ProfileBuilder;
 pub use column::ColumnPool;
 pub use dump::{go_duration, go_time_utc};
 pub use error::{Error, Result};
-pub use input::{DecodeOptions, gunzip, is_gzip};
+pub use input::{DecodeOptions, gunzip, is_gzip, map_file};
 pub use labels::{LabelIter, Labels};
 pub use location_indexes::{LocationIndexes, LocationIter};
 pub use profile::{

@@ -1,6 +1,5 @@
 //! `gprofops gctrace FILE [--json] [--cycles csv|json] [--openmetrics]`.
 
-use std::io::BufReader;
 use std::path::PathBuf;
 
 use profile_ops::gc::{CycleRow, GcReport};
@@ -25,27 +24,122 @@ pub struct Args {
 
 pub fn run(a: Args) -> CliResult {
     // The summary is read in bounded memory; the per-cycle table is written out as it
-    // is read rather than kept, so a log of any size needs a few megabytes.
+    // is read rather than kept, so a log of any size needs a few megabytes. A file is
+    // mapped and scanned in place (no copy of any line, nothing allocated per cycle):
+    // reading it into a buffer line by line cost more than the scan itself.
     let mut rows = Rows::new(a.cycles.as_deref());
     let mut each = |row: &CycleRow| rows.write(row);
-    let report = if a.file.as_os_str() == "-" {
-        GcReport::summarize_reader(std::io::stdin().lock(), &mut each)?
+    let stdin = a.file.as_os_str() == "-";
+    let (report, kind) = if stdin {
+        let r = GcReport::summarize_reader(std::io::stdin().lock(), &mut each)?;
+        (r, None)
     } else {
         let f = std::fs::File::open(&a.file)
             .map_err(|e| format!("reading {}: {e}", a.file.display()))?;
-        let report = GcReport::summarize_reader(BufReader::with_capacity(1 << 20, f), &mut each)?;
-        if report.summary.gc_lines == 0 {
-            not_another_kind(&a.file)?;
-        }
-        report
+        let data = profile_ops::pprof::map_file(&f)
+            .map_err(|e| format!("reading {}: {e}", a.file.display()))?;
+        let r = if a.cycles.is_some() {
+            GcReport::summarize_bytes(&data, &mut each)
+        } else {
+            GcReport::summary_of_bytes(&data)
+        };
+        let kind = (!has_gctrace_line(&r))
+            .then(|| OtherKind::of(&data))
+            .flatten();
+        (r, kind)
     };
+    let shown = if stdin {
+        "standard input".to_string()
+    } else {
+        a.file.display().to_string()
+    };
+    let warning = (!has_gctrace_line(&report)).then(|| no_gctrace_warning(&shown, kind));
     match (a.cycles.is_some(), a.json, a.openmetrics) {
         (true, ..) => rows.finish()?,
         (false, _, true) => out!("{}", report.openmetrics()),
-        (false, true, false) => outln!("{}", serde_json::to_string(&report.summary)?),
+        (false, true, false) => {
+            let json = Json {
+                summary: &report.summary,
+                warnings: warning.as_slice(),
+            };
+            outln!("{}", serde_json::to_string(&json)?)
+        }
         (false, false, false) => print_text(&report)?,
     }
-    Ok(())
+    match (warning, kind) {
+        // Another kind of file: a mistake, exit 2 (the message is the one line).
+        (Some(w), Some(_)) => Err(w.into()),
+        // A text without GC lines is a log of a program that never collected, or one run
+        // without GODEBUG=gctrace=1: said, but not an error (exit 0).
+        (Some(w), None) => {
+            eprintln!("gprofops: warning: {w}");
+            Ok(())
+        }
+        (None, _) => Ok(()),
+    }
+}
+
+/// `--json`: the summary's fields, then `warnings` (one string each; empty when none).
+#[derive(serde::Serialize)]
+struct Json<'a> {
+    #[serde(flatten)]
+    summary: &'a profile_ops::gc::GcSummary,
+    warnings: &'a [String],
+}
+
+/// Whether the log had any line the runtime's GC tracing prints (cycles, starts of
+/// cycles, scavenger, pacer, `GC forced`, pre-1.5 and gctrace=2 lines).
+fn has_gctrace_line(r: &GcReport) -> bool {
+    let s = &r.summary;
+    s.gc_lines
+        + s.gc_starts_unrecovered
+        + s.scav_lines
+        + s.pacer_lines
+        + s.gc_forced_lines
+        + s.legacy_pre15_lines
+        + s.scan_stats_lines
+        > 0
+}
+
+/// Input another command reads, recognised from its first bytes.
+#[derive(Clone, Copy)]
+enum OtherKind {
+    Trace,
+    Profile,
+    Gzip,
+}
+
+impl OtherKind {
+    fn of(data: &[u8]) -> Option<OtherKind> {
+        if profile_ops::gotrace::Version::detect(data).is_ok() {
+            Some(OtherKind::Trace)
+        } else if profile_ops::pprof::Profile::decode(data).is_ok() {
+            Some(OtherKind::Profile)
+        } else if profile_ops::pprof::is_gzip(data) {
+            Some(OtherKind::Gzip)
+        } else {
+            None
+        }
+    }
+}
+
+/// The one-line warning for a file without a single GC trace line.
+fn no_gctrace_warning(shown: &str, kind: Option<OtherKind>) -> String {
+    let base = format!(
+        "{shown}: no GC trace line found (a gctrace log is the standard error of a Go program run with GODEBUG=gctrace=1)"
+    );
+    match kind {
+        Some(OtherKind::Trace) => {
+            format!("{base}; this is a Go execution trace: `gprofops trace info {shown}` reads it")
+        }
+        Some(OtherKind::Profile) => {
+            format!("{base}; this is a pprof profile: `gprofops info {shown}` reads it")
+        }
+        Some(OtherKind::Gzip) => format!(
+            "{base}; this is gzip-compressed data (a pprof profile?): `gprofops info {shown}` reads profiles"
+        ),
+        None => base,
+    }
 }
 
 /// The per-cycle table (`--cycles csv|json`) written to stdout row by row, through a
@@ -131,31 +225,6 @@ impl Rows {
     }
 }
 
-/// A file without a single GC record that is a trace or a profile is a mistake worth an
-/// error (exit 2) naming the command that reads it; other text without GC records is
-/// only an empty log (a program may never have collected).
-fn not_another_kind(path: &std::path::Path) -> CliResult {
-    use std::io::Read;
-    let mut head = Vec::new();
-    if let Ok(f) = std::fs::File::open(path) {
-        let _ = f.take(64 << 10).read_to_end(&mut head);
-    }
-    let shown = path.display();
-    if profile_ops::gotrace::Version::detect(&head).is_ok() {
-        return Err(format!(
-            "{shown}: this is a Go execution trace, not a GC log: `gprofops trace info {shown}` reads it"
-        )
-        .into());
-    }
-    if profile_ops::pprof::Profile::open(path).is_ok() {
-        return Err(format!(
-            "{shown}: this is a pprof profile, not a GC log: `gprofops info {shown}` reads it"
-        )
-        .into());
-    }
-    Ok(())
-}
-
 fn print_text(r: &GcReport) -> CliResult {
     let s = &r.summary;
     outln!("GC cycles: {} ({} forced)", s.gc_lines, s.forced_cycles);
@@ -187,8 +256,11 @@ fn print_text(r: &GcReport) -> CliResult {
     }
     if s.gc_starts_unrecovered > 0 {
         outln!(
-            "Unrecovered gc records (split by other output): {}",
-            s.gc_starts_unrecovered
+            "Unrecovered gc records: {} ({} incomplete: split by other output and not found again; \
+             {} ambiguous: could be pieces of more than one record, e.g. two processes writing to one stderr)",
+            s.gc_starts_unrecovered,
+            s.gc_starts_incomplete,
+            s.gc_starts_ambiguous
         );
     }
     for h in &r.hints {

@@ -78,29 +78,83 @@ fn missing_file_is_one_line_exit_2() {
     assert_eq!(String::from_utf8(out.stderr).unwrap().lines().count(), 1);
 }
 
-/// A profile or a trace is not a GC log: exit 2 with the command that reads it; text
-/// without GC records is an empty log, exit 0.
+/// A file without a single GC trace line says so on stderr, in one line naming the file
+/// and GODEBUG=gctrace=1, and in `--json`'s `warnings`. A profile, a trace or gzip data
+/// is another kind of file: exit 2, with the command that reads it; text without GC
+/// lines is an empty log: exit 0.
 #[test]
-fn other_kinds_of_file_are_refused_with_a_hint() {
-    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data");
+fn files_without_gc_lines_are_named_with_a_hint() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data");
+    let truncated_gz = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/pprof/derived/fib.truncated-3000.pb.gz");
     for (file, hint) in [
-        ("cpu.pb.gz", "`gprofops info "),
-        ("annotations.trace", "`gprofops trace info "),
+        (data.join("cpu.pb.gz"), "`gprofops info "),
+        (data.join("annotations.trace"), "`gprofops trace info "),
+        (
+            truncated_gz,
+            "gzip-compressed data (a pprof profile?): `gprofops info ",
+        ),
     ] {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gprofops"))
-            .args(["gctrace", data.join(file).to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{file}");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains(hint) && err.lines().count() == 1, "{err}");
+        for json in [false, true] {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_gprofops"));
+            cmd.arg("gctrace");
+            if json {
+                cmd.arg("--json");
+            }
+            let out = cmd.arg(&file).output().unwrap();
+            assert_eq!(out.status.code(), Some(2), "{}", file.display());
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.contains(hint)
+                    && err.contains("no GC trace line found")
+                    && err.contains("GODEBUG=gctrace=1")
+                    && err.contains(&*file.to_string_lossy())
+                    && err.lines().count() == 1,
+                "{err}"
+            );
+            if json {
+                let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+                assert_eq!(got["gc_lines"], 0);
+                let w = got["warnings"].as_array().unwrap();
+                assert!(
+                    w.len() == 1 && w[0].as_str().unwrap().contains(hint),
+                    "{got}"
+                );
+            }
+        }
     }
     let empty = std::env::temp_dir().join(format!("gprofops-empty-{}.log", std::process::id()));
     std::fs::write(&empty, "hello, no GC here\n").unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gprofops"))
+    let out = Command::new(env!("CARGO_BIN_EXE_gprofops"))
+        .args(["gctrace", "--json", empty.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("gprofops: warning: ")
+            && err.contains("no GC trace line found")
+            && err.contains("GODEBUG=gctrace=1")
+            && err.lines().count() == 1,
+        "{err}"
+    );
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["warnings"].as_array().unwrap().len(), 1);
+    std::fs::write(&empty, "").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_gprofops"))
         .args(["gctrace", empty.to_str().unwrap()])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no GC trace line found"));
     std::fs::remove_file(&empty).unwrap();
+    // A log: no warning.
+    let out = Command::new(env!("CARGO_BIN_EXE_gprofops"))
+        .args(["gctrace", "--json"])
+        .arg(log())
+        .output()
+        .unwrap();
+    assert!(out.status.success() && out.stderr.is_empty());
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["warnings"], serde_json::json!([]));
 }

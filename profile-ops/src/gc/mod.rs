@@ -7,7 +7,7 @@ use std::io::BufRead;
 
 use serde::Serialize;
 
-use crate::gctrace::{self, Event, GcCycle, Item, Scavenge};
+use crate::gctrace::{self, Event, GcCycle, Item, Scavenge, Unrecovered};
 
 /// One cycle of the per-cycle table.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -97,8 +97,18 @@ pub struct GcSummary {
     pub gc_lines_complete: u64,
     /// Records put back together from a split line.
     pub gc_lines_rejoined: u64,
-    /// `gc N @` starts that could not be completed.
+    /// Record starts that gave no cycle: `gc N @` starts that could not be completed,
+    /// and records not read because they could be pieces of two
+    /// (`gc_starts_incomplete + gc_starts_ambiguous`).
     pub gc_starts_unrecovered: u64,
+    /// `gc N @` starts no line completes (split by other output more than once, or cut
+    /// off).
+    pub gc_starts_incomplete: u64,
+    /// Records (complete-looking, or split and completable) not read because another
+    /// record start near them is unfinished: their bytes could be parts of two records
+    /// (two processes writing to one stderr). Not in the reference reader, which
+    /// assembles them.
+    pub gc_starts_ambiguous: u64,
     /// Records preceded by other output on their line.
     pub gc_lines_not_at_line_start: u64,
     /// `(forced)` cycles.
@@ -229,6 +239,36 @@ impl GcReport {
         let mut b = Builder::new(each_cycle);
         gctrace::scan_reader(r, |item| b.add(item))?;
         Ok(b.finish())
+    }
+
+    /// [`GcReport::summarize_reader`] over a log held in memory (a mapped file, say): the
+    /// zero-copy scanner, no line copied, nothing allocated per cycle.
+    ///
+    /// ```
+    /// use profile_ops::gc::GcReport;
+    /// let log = "gc 1 @0.100s 1%: 0.010+1.0+0.020 ms clock, 0.04+0.1/0.5/0+0.08 ms cpu, 4->5->2 MB, 5 MB goal, 4 P\n".repeat(3);
+    /// let r = GcReport::summarize_bytes(log.as_bytes(), |_| {});
+    /// assert_eq!((r.summary.gc_lines, r.cycles.len()), (3, 0));
+    /// ```
+    pub fn summarize_bytes(log: &[u8], each_cycle: impl FnMut(&CycleRow)) -> GcReport {
+        let mut b = Builder::new(each_cycle);
+        gctrace::scan(log, |item| b.add(item));
+        b.finish()
+    }
+
+    /// The summary of a log held in memory, without the per-cycle rows (not even built):
+    /// what `gprofops gctrace --json` prints.
+    ///
+    /// ```
+    /// use profile_ops::gc::GcReport;
+    /// let log = b"gc 1 @0.100s 1%: 0.010+1.0+0.020 ms clock, 0.04+0.1/0.5/0+0.08 ms cpu, 4->5->2 MB, 5 MB goal, 4 P\n";
+    /// assert_eq!(GcReport::summary_of_bytes(log), GcReport::summarize_bytes(log, |_| {}));
+    /// ```
+    pub fn summary_of_bytes(log: &[u8]) -> GcReport {
+        let mut b = Builder::new(|_: &CycleRow| {});
+        b.rows = false;
+        gctrace::scan(log, |item| b.add(item));
+        b.finish()
     }
 
     /// The per-cycle table as CSV with a header line ([`CycleRow::CSV_HEADER`]).
@@ -391,7 +431,12 @@ struct Builder<F> {
     concurrent_ms_sum: f64,
     cpu_ms_sum: f64,
     first_at_secs: Option<f64>,
-    last: Option<CycleRow>,
+    last: Option<(usize, GcCycle)>,
+    /// Whether `each_cycle` takes the rows.
+    rows: bool,
+    /// Records by number of clock terms (3 to 5), turned into the summary's map at the
+    /// end: a map entry keyed by a `String` would cost an allocation per cycle.
+    clock_terms: [u64; 6],
 }
 
 impl<F: FnMut(&CycleRow)> Builder<F> {
@@ -408,6 +453,8 @@ impl<F: FnMut(&CycleRow)> Builder<F> {
             cpu_ms_sum: 0.0,
             first_at_secs: None,
             last: None,
+            rows: true,
+            clock_terms: [0; 6],
         }
     }
 
@@ -442,20 +489,26 @@ impl<F: FnMut(&CycleRow)> Builder<F> {
                 }
                 s.first_gc_number.get_or_insert(cycle.number);
                 s.last_gc_number = Some(cycle.number);
-                *s.clock_term_counts
-                    .entry(cycle.clock().len().to_string())
-                    .or_default() += 1;
+                if let Some(n) = self.clock_terms.get_mut(cycle.clock().len()) {
+                    *n += 1;
+                }
                 s.stacks_globals_lines += u64::from(cycle.stacks_mb.is_some());
-                let row = CycleRow::of(item.line, cycle);
                 self.cycles += 1;
-                self.concurrent_ms_sum += row.concurrent_ms;
-                self.cpu_ms_sum += row.cpu_ms;
-                if let Some(r) = row.start_over_goal {
+                // The row's own figures, computed as `CycleRow::of` does (so that the sums
+                // are those of the table), and the row itself only for a caller who takes
+                // it: the summary alone needs the last cycle, kept as is.
+                self.concurrent_ms_sum += cycle.concurrent_micros() as f64 / 1000.0;
+                self.cpu_ms_sum += cycle.cpu_micros() as f64 / 1000.0;
+                if cycle.goal_mb > 0 {
+                    let r = cycle.heap_start_mb as f64 / cycle.goal_mb as f64;
                     self.start_over_goal.add(order_key(r));
                 }
-                self.first_at_secs.get_or_insert(row.at_secs);
-                (self.each_cycle)(&row);
-                self.last = Some(row);
+                self.first_at_secs
+                    .get_or_insert_with(|| cycle.at_secs.to_f64());
+                if self.rows {
+                    (self.each_cycle)(&CycleRow::of(item.line, cycle));
+                }
+                self.last = Some((item.line, *cycle));
             }
             Event::Scavenge(Scavenge::Scvg { released_mb }) => {
                 s.scvg_lines += 1;
@@ -473,13 +526,25 @@ impl<F: FnMut(&CycleRow)> Builder<F> {
             Event::GcForced => s.gc_forced_lines += 1,
             Event::Pre15 => s.legacy_pre15_lines += 1,
             Event::ScanStats => s.scan_stats_lines += 1,
-            Event::Unrecovered => s.gc_starts_unrecovered += 1,
+            Event::Unrecovered(why) => {
+                s.gc_starts_unrecovered += 1;
+                match why {
+                    Unrecovered::Incomplete => s.gc_starts_incomplete += 1,
+                    Unrecovered::Ambiguous => s.gc_starts_ambiguous += 1,
+                }
+            }
         }
     }
 
     fn finish(mut self) -> GcReport {
+        let last = self.last.map(|(line, c)| CycleRow::of(line, &c));
         let s = &mut self.s;
         s.scav_lines = s.scvg_lines + s.scavtrace_lines;
+        for (terms, &n) in self.clock_terms.iter().enumerate() {
+            if n > 0 {
+                s.clock_term_counts.insert(terms.to_string(), n);
+            }
+        }
         s.stw_ms_sum = self.stw_micros_sum as f64 / 1000.0;
         s.stw_ms_max = self.stw_micros_max as f64 / 1000.0;
         let stw_ms = |q| self.stw_micros.percentile(q).map(|us| us as f64 / 1000.0);
@@ -488,14 +553,13 @@ impl<F: FnMut(&CycleRow)> Builder<F> {
         s.stw_ms_p99 = stw_ms(0.99);
         s.concurrent_ms_sum = self.concurrent_ms_sum;
         s.cpu_ms_sum = self.cpu_ms_sum;
-        s.gc_cpu_percent_last = self.last.as_ref().map(|c| c.cpu_percent);
-        s.gc_cpu_fraction_from_terms = self
-            .last
+        s.gc_cpu_percent_last = last.as_ref().map(|c| c.cpu_percent);
+        s.gc_cpu_fraction_from_terms = last
             .as_ref()
             .map(|c| c.at_secs * 1000.0 * c.procs as f64)
             .filter(|&avail| avail > 0.0)
             .map(|avail| s.cpu_ms_sum / avail);
-        if let (Some(first), Some(last)) = (self.first_at_secs, &self.last) {
+        if let (Some(first), Some(last)) = (self.first_at_secs, &last) {
             let span = last.at_secs - first;
             if span > 0.0 {
                 s.span_secs = Some(span);
