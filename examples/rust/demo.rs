@@ -48,11 +48,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let top = Top::new(&Query::default().prepare(&d)?, 3);
     println!("== cpu.pb.gz × 1.2 against cpu.pb.gz (-diff_base)");
     print!("{}", top.to_text());
-    let root = flamegraph(&Query::default().prepare(&cpu)?);
+    let g = flamegraph(&Query::default().prepare(&cpu)?);
     println!(
-        "flame graph: {} root children, {} in total\n",
-        root.children.len(),
-        root.value
+        "flame graph: {} frames, {} root children, {} in total\n",
+        g.len(),
+        g.root().children().len(),
+        g.root().value()
     );
 
     let log = std::fs::read(data.join("gctrace.log"))?;

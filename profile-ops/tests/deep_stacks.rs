@@ -28,9 +28,9 @@ fn deep() -> Profile {
     b.build().unwrap()
 }
 
-fn depth(mut n: &flame::FlameNode) -> usize {
+fn depth(mut n: flame::Frame<'_>) -> usize {
     let mut d = 0;
-    while let Some(c) = n.children.first() {
+    while let Some(c) = n.children().next() {
         n = c;
         d += 1;
     }
@@ -41,15 +41,20 @@ fn depth(mut n: &flame::FlameNode) -> usize {
 fn flame_graphs_of_any_depth() {
     let p = deep();
     let prep = Query::default().prepare(&p).unwrap();
-    let root = flame::flamegraph(&prep);
-    assert_eq!(root.value, 3);
-    assert_eq!(root.children.len(), 2);
-    assert_eq!(depth(&root.children[0]) + 1, DEPTH);
-    let json = root.to_json();
+    let g = flame::flamegraph(&prep);
+    let root = g.root();
+    assert_eq!(root.value(), 3);
+    assert_eq!(root.children().len(), 2);
+    assert_eq!(depth(root.children().next().unwrap()) + 1, DEPTH);
+    let json = g.to_json();
     assert!(json.starts_with(r#"{"name":"root","value":3,"children":[{"name":"f199999""#));
     assert_eq!(json.matches("\"children\":[").count(), 2 * DEPTH + 1);
     let diff = flame::flamegraph_diff(&prep, &prep).unwrap();
-    assert_eq!(diff.delta, Some(0));
+    assert_eq!(diff.root().delta(), Some(0));
+    // The nested form of a graph this deep, made and dropped without recursion.
+    let node = g.to_node();
+    assert_eq!((node.value, node.children.len()), (3, 2));
+    assert_eq!(node.to_json(), json);
     assert!(
         flame::flamegraph_svg(&prep, None, "deep")
             .unwrap()
@@ -72,11 +77,13 @@ fn to_json_is_serde_json_text() {
     let small = b.build().unwrap();
     let q = Query::default();
     let ps = q.prepare(&small).unwrap();
-    for root in [
+    for g in [
         flame::flamegraph(&ps),
         flame::flamegraph_diff(&ps, &ps).unwrap(),
     ] {
+        let root = g.to_node();
         assert_eq!(root.to_json(), serde_json::to_string(&root).unwrap());
+        assert_eq!(g.to_json(), root.to_json());
     }
 }
 

@@ -586,7 +586,7 @@ fn a_diff_flame_graph_needs_the_same_sample_type() {
     assert!(matches!(err, profile_ops::Error::Incompatible(_)), "{err}");
     assert!(err.to_string().contains("cpu/nanoseconds"), "{err}");
     assert!(flamegraph_svg(&pc, Some(&ph), "t").is_err());
-    assert_eq!(flamegraph_diff(&pc, &pc).unwrap().delta, Some(0));
+    assert_eq!(flamegraph_diff(&pc, &pc).unwrap().root().delta(), Some(0));
 }
 
 #[test]

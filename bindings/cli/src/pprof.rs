@@ -492,11 +492,14 @@ pub fn flame_cmd(a: FlameArgs) -> CliResult {
         let title = format!("{} ({})", a.profile.inputs[0].display(), prep.sample_type);
         return emit(&flame::flamegraph_svg(&prep, base_prep.as_ref(), &title)?);
     }
-    let root = match &base_prep {
+    let graph = match &base_prep {
         Some(b) => flame::flamegraph_diff(b, &prep)?,
         None => flame::flamegraph(&prep),
     };
-    emit(&format!("{}\n", root.to_json()))?;
+    // Tens of megabytes for a large profile: the newline goes on the end, not a copy.
+    let mut json = graph.to_json();
+    json.push('\n');
+    emit(&json)?;
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use profile_ops::gc::GcReport;
 use profile_ops::pprof;
-use profile_ops::report::flame::FlameNode;
+use profile_ops::report::flame::FlameGraph;
 use profile_ops::report::top::Top;
 
 use crate::errors::{Fallible, OrThrow};
@@ -24,7 +24,7 @@ pub enum Output {
     /// The top report.
     Top(Top),
     /// A flame graph.
-    Flame(FlameNode),
+    Flame(FlameGraph),
     /// Folded stacks.
     Folded(Vec<(String, i64)>),
     /// Text (tree, traces).

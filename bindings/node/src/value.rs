@@ -9,7 +9,7 @@ use napi::bindgen_prelude::{Array, BigInt, Function, JsObjectValue, Null, Object
 use napi::{Env, Unknown};
 use serde_json::Value;
 
-use profile_ops::report::flame::FlameNode;
+use profile_ops::report::flame::{FlameGraph, Frame};
 
 /// The largest integer a JS `number` holds exactly.
 const MAX_SAFE: u64 = (1 << 53) - 1;
@@ -97,9 +97,9 @@ impl Ints {
     /// Built without recursion: a flame graph is as deep as the deepest stack, and stacks
     /// of tens of thousands of frames exist. The property keys are made once, not per
     /// frame (making them was half the time of this conversion).
-    pub(crate) fn flame<'e>(self, env: &'e Env, root: &FlameNode) -> napi::Result<Unknown<'e>> {
-        if !self.big && fits_numbers(root) {
-            return parse_json(env, root.to_json());
+    pub(crate) fn flame<'e>(self, env: &'e Env, g: &FlameGraph) -> napi::Result<Unknown<'e>> {
+        if !self.big && fits_numbers(g) {
+            return parse_json(env, g.to_json());
         }
         let keys = [
             env.create_string("name")?,
@@ -107,26 +107,28 @@ impl Ints {
             env.create_string("delta")?,
             env.create_string("children")?,
         ];
-        let open = |n: &FlameNode| -> napi::Result<(Object<'e>, Array<'e>)> {
+        let open = |f: Frame<'_>| -> napi::Result<(Object<'e>, Array<'e>)> {
             let mut o = Object::new(env)?;
-            o.set_property(keys[0], env.create_string(&n.name)?)?;
-            o.set_property(keys[1], self.i64(env, n.value)?)?;
-            if let Some(d) = n.delta {
+            o.set_property(keys[0], env.create_string(f.name())?)?;
+            o.set_property(keys[1], self.i64(env, f.value())?)?;
+            if let Some(d) = f.delta() {
                 o.set_property(keys[2], self.i64(env, d)?)?;
             }
-            let children = env.create_array(len32(n.children.len())?)?;
+            let children = env.create_array(len32(f.children().len())?)?;
             o.set_property(keys[3], children)?;
             Ok((o, children))
         };
-        // Each entry: the node, its `children` array, the next child to add.
+        // Each entry: the frame's children still to add, its `children` array, the next
+        // index in it.
+        let root = g.root();
         let (top, c) = open(root)?;
-        let mut path: Vec<(&FlameNode, Array<'e>, usize)> = vec![(root, c, 0)];
-        while let Some((node, children, next)) = path.last_mut() {
-            if let Some(child) = node.children.get(*next) {
+        let mut path = vec![(root.children(), c, 0u32)];
+        while let Some((frames, children, next)) = path.last_mut() {
+            if let Some(child) = frames.next() {
                 let (co, cc) = open(child)?;
-                children.set(*next as u32, co)?;
+                children.set(*next, co)?;
                 *next += 1;
-                path.push((child, cc, 0));
+                path.push((child.children(), cc, 0));
             } else {
                 path.pop();
             }
@@ -137,15 +139,15 @@ impl Ints {
 
 /// Whether every value of the flame graph is exactly a JS number, and the graph shallow
 /// enough that no JS code walking it recursively is surprised.
-fn fits_numbers(root: &FlameNode) -> bool {
+fn fits_numbers(g: &FlameGraph) -> bool {
     const MAX_DEPTH: usize = 1024;
-    let mut todo = vec![(root, 0)];
-    while let Some((n, depth)) = todo.pop() {
+    let mut todo = vec![(g.root(), 0)];
+    while let Some((f, depth)) = todo.pop() {
         let safe = |v: i64| v.unsigned_abs() <= MAX_SAFE;
-        if depth > MAX_DEPTH || !safe(n.value) || !n.delta.is_none_or(safe) {
+        if depth > MAX_DEPTH || !safe(f.value()) || !f.delta().is_none_or(safe) {
             return false;
         }
-        todo.extend(n.children.iter().map(|c| (c, depth + 1)));
+        todo.extend(f.children().map(|c| (c, depth + 1)));
     }
     true
 }

@@ -147,26 +147,26 @@ pub fn diff(
 
 /// A flame graph as nested dicts (`name`, `value`, `delta` for diffs, `children`), built
 /// without recursion: graphs are as deep as the deepest stack.
-fn flame_dict<'py>(py: Python<'py>, root: &flame::FlameNode) -> PyResult<Bound<'py, PyAny>> {
-    let open = |n: &flame::FlameNode| -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyList>)> {
+fn flame_dict<'py>(py: Python<'py>, g: &flame::FlameGraph) -> PyResult<Bound<'py, PyAny>> {
+    let open = |f: flame::Frame<'_>| -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyList>)> {
         let d = PyDict::new(py);
-        d.set_item("name", &n.name)?;
-        d.set_item("value", n.value)?;
-        if let Some(delta) = n.delta {
+        d.set_item("name", f.name())?;
+        d.set_item("value", f.value())?;
+        if let Some(delta) = f.delta() {
             d.set_item("delta", delta)?;
         }
         let children = PyList::empty(py);
         d.set_item("children", &children)?;
         Ok((d, children))
     };
+    let root = g.root();
     let (top, children) = open(root)?;
-    let mut path = vec![(root, children, 0)];
-    while let Some((node, children, next)) = path.last_mut() {
-        if let Some(child) = node.children.get(*next) {
-            *next += 1;
+    let mut path = vec![(root.children(), children)];
+    while let Some((frames, children)) = path.last_mut() {
+        if let Some(child) = frames.next() {
             let (d, grandchildren) = open(child)?;
             children.append(d)?;
-            path.push((child, grandchildren, 0));
+            path.push((child.children(), grandchildren));
         } else {
             path.pop();
         }
@@ -476,7 +476,7 @@ impl Profile {
     ) -> PyResult<Bound<'py, PyAny>> {
         let q = query(options)?;
         let base = base.map(|b| b.p.clone());
-        let node = py
+        let graph = py
             .detach(|| {
                 let prep = q.prepare(&self.p)?;
                 match &base {
@@ -485,7 +485,7 @@ impl Profile {
                 }
             })
             .map_err(ops_err)?;
-        flame_dict(py, &node)
+        flame_dict(py, &graph)
     }
 
     /// The profile as a speedscope document (a dict; `json.dump` it to a `.speedscope.json`
