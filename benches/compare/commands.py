@@ -141,7 +141,8 @@ def main() -> int:
     lines = [
         f"Run {started} (UTC), `scripts/compare-commands.sh --runs {a.runs}`, alternately; "
         "best wall time, least CPU time, largest peak RSS; peer = the pprof binary "
-        "(`go tool -n pprof`).",
+        "(`go tool -n pprof`). Peak RSS is getrusage's, which counts what the child had "
+        "when this Python process forked it: about 17 MiB is that floor, not the command.",
         f"Machine: {m['nproc']} cores ({m['cpu']}), {m['mem_gib']} GiB; load average "
         f"{load_start} at the start, {os.getloadavg()[0]:.2f} at the end; commit "
         f"{m['git_commit']}.",
