@@ -300,3 +300,17 @@ test('flame graphs come out the same through both builders, however deep', () =>
     assert.equal(n.value, 1)
   }
 })
+
+test('top rows name a frame as go tool pprof -top prints it, with booleans for its inline marker', () => {
+  const rows = Profile.load(HEAP).top().rows
+  const marker = (r) => (r.inline ? ' (inline)' : r.partial_inline ? ' (partial-inline)' : '')
+  for (const r of rows) {
+    assert.equal(typeof r.inline, 'boolean')
+    assert.equal(typeof r.partial_inline, 'boolean')
+    assert.ok(!(r.inline && r.partial_inline), r.name)
+    assert.equal(r.name, r.node + marker(r))
+  }
+  // heap.pb.gz (parca's alloc_objects) has frames inlined into every caller.
+  assert.ok(rows.some((r) => r.inline && r.name.endsWith(' (inline)')))
+  assert.deepEqual(rows, cliJson('top', '--json', HEAP).rows)
+})

@@ -59,6 +59,17 @@ def test_top_to_pandas(cpu):
     assert "Type: cpu" in top.labels
 
 
+def test_top_marks_inlined_frames():
+    # heap.pb.gz (parca's alloc_objects) has frames inlined into every caller: their name
+    # carries go tool pprof's marker, and the booleans say which.
+    df = gprofops.Profile.load(HEAP).top().to_pandas()
+    inlined = df[df["inline"]]
+    assert len(inlined) > 0
+    assert all(n.endswith(" (inline)") and n == f"{node} (inline)" for n, node in zip(inlined["name"], inlined["node"], strict=True))
+    plain = df[~df["inline"] & ~df["partial_inline"]]
+    assert (plain["name"] == plain["node"]).all()
+
+
 def test_reports_match_cli(cpu, cli):
     assert cpu.traces() == cli.run("traces", CPU).stdout
     assert cpu.tree(5) == cli.run("tree", "-n", "5", CPU).stdout
