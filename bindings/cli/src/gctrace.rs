@@ -34,6 +34,7 @@ pub fn run(a: Args) -> CliResult {
         let r = GcReport::summarize_reader(std::io::stdin().lock(), &mut each)?;
         (r, None)
     } else {
+        crate::not_a_directory(&a.file)?;
         let f = std::fs::File::open(&a.file)
             .map_err(|e| format!("reading {}: {e}", a.file.display()))?;
         let data = profile_ops::pprof::map_file(&f)

@@ -65,6 +65,17 @@ enum Command {
     Speedscope(pprof::ReportArgs),
 }
 
+/// Refuses a directory given as FILE with the one line every command prints for it
+/// (`reading PATH: is a directory`, as `Profile::open` reports it), before a reader
+/// meets it with a message of its own (`No such device` from mapping it, say).
+pub(crate) fn not_a_directory(path: &std::path::Path) -> CliResult {
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        let e = std::io::Error::from(std::io::ErrorKind::IsADirectory);
+        return Err(format!("reading {}: {e}", path.display()).into());
+    }
+    Ok(())
+}
+
 /// Writes to stdout; a reader that went away (`| head`) is not an error, and `println!`
 /// would panic on it.
 pub(crate) fn emit(text: &str) -> CliResult {

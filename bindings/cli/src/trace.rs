@@ -150,7 +150,7 @@ enum Command {
 }
 
 pub fn run(mut a: Args) -> CliResult {
-    stdin_for_dash(&mut a.command);
+    crate::not_a_directory(stdin_for_dash(&mut a.command))?;
     match a.command {
         Command::Info { file, json } => info(file, json),
         Command::Events { file, json_lines } => events(file, json_lines),
@@ -187,8 +187,8 @@ pub fn run(mut a: Args) -> CliResult {
     }
 }
 
-/// `-` as FILE means standard input, read as a stream like any FIFO.
-fn stdin_for_dash(c: &mut Command) {
+/// `-` as FILE means standard input, read as a stream like any FIFO; returns FILE.
+fn stdin_for_dash(c: &mut Command) -> &std::path::Path {
     let file = match c {
         Command::Info { file, .. }
         | Command::Events { file, .. }
@@ -206,6 +206,7 @@ fn stdin_for_dash(c: &mut Command) {
     if file.as_os_str() == "-" {
         *file = PathBuf::from("/dev/stdin");
     }
+    file
 }
 
 fn pprof(

@@ -237,12 +237,27 @@ fn standard_input_fifos_and_directories() {
     let writer = common::fifo_with(&fifo, std::fs::read(&cpu).unwrap());
     assert_eq!(ok(&["info", "--json", fifo.to_str().unwrap()]), want);
     writer.join().unwrap();
-    // A directory says so, once.
-    let out = gprofops(&["top", dir.to_str().unwrap()]);
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(err.matches(dir.to_str().unwrap()).count(), 1, "{err}");
-    assert!(err.contains("is a directory"), "{err}");
+    // A directory says so, once, in the same line for every kind of input.
+    let d = dir.to_str().unwrap();
+    for args in [
+        vec!["top", d],
+        vec!["info", d],
+        vec!["traces", d],
+        vec!["gctrace", d],
+        vec!["gctrace", "--json", d],
+        vec!["trace", "info", d],
+        vec!["trace", "goroutines", d],
+        vec!["trace", "pprof", "--kind", "sync", "-o", "/dev/null", d],
+    ] {
+        let out = gprofops(&args);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            err,
+            format!("gprofops: reading {d}: is a directory\n"),
+            "{args:?}"
+        );
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
