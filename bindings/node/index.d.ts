@@ -320,6 +320,11 @@ export declare class GcTrace {
   /** The summary, as `gprofops gctrace --json` prints it (field names as there). */
   get summary(): GcSummary
   /**
+   * Whether the log had any line the runtime's GC tracing prints (cycles, starts of
+   * cycles, scavenger, pacer, `GC forced`); `gprofops gctrace` warns when it had none.
+   */
+  get hasGctraceLines(): boolean
+  /**
    * One object per GC cycle, in file order (the columns of `cyclesCsv`, plus
    * `start_over_goal`, null when the goal is 0).
    */

@@ -44,7 +44,7 @@ pub fn run(a: Args) -> CliResult {
         } else {
             GcReport::summary_of_bytes(&data)
         };
-        let kind = (!has_gctrace_line(&r))
+        let kind = (!r.summary.has_gctrace_lines())
             .then(|| OtherKind::of(&data))
             .flatten();
         (r, kind)
@@ -54,7 +54,7 @@ pub fn run(a: Args) -> CliResult {
     } else {
         a.file.display().to_string()
     };
-    let warning = (!has_gctrace_line(&report)).then(|| no_gctrace_warning(&shown, kind));
+    let warning = (!report.summary.has_gctrace_lines()).then(|| no_gctrace_warning(&shown, kind));
     match (a.cycles.is_some(), a.json, a.openmetrics) {
         (true, ..) => rows.finish()?,
         (false, _, true) => out!("{}", report.openmetrics()),
@@ -86,20 +86,6 @@ struct Json<'a> {
     #[serde(flatten)]
     summary: &'a profile_ops::gc::GcSummary,
     warnings: &'a [String],
-}
-
-/// Whether the log had any line the runtime's GC tracing prints (cycles, starts of
-/// cycles, scavenger, pacer, `GC forced`, pre-1.5 and gctrace=2 lines).
-fn has_gctrace_line(r: &GcReport) -> bool {
-    let s = &r.summary;
-    s.gc_lines
-        + s.gc_starts_unrecovered
-        + s.scav_lines
-        + s.pacer_lines
-        + s.gc_forced_lines
-        + s.legacy_pre15_lines
-        + s.scan_stats_lines
-        > 0
 }
 
 /// Input another command reads, recognised from its first bytes.

@@ -82,6 +82,13 @@ impl GcTrace {
         self.ints.serde(env, &self.r.summary)
     }
 
+    /// Whether the log had any line the runtime's GC tracing prints (cycles, starts of
+    /// cycles, scavenger, pacer, `GC forced`); `gprofops gctrace` warns when it had none.
+    #[napi(getter)]
+    pub fn has_gctrace_lines(&self) -> bool {
+        self.r.summary.has_gctrace_lines()
+    }
+
     /// One object per GC cycle, in file order (the columns of `cyclesCsv`, plus
     /// `start_over_goal`, null when the goal is 0).
     #[napi(getter, ts_return_type = "GcCycle[]")]

@@ -86,6 +86,13 @@ impl GcTrace {
         to_py(py, &self.r.summary)
     }
 
+    /// Whether the log had any line the runtime's GC tracing prints (cycles, starts of
+    /// cycles, scavenger, pacer, `GC forced`); `gprofops gctrace` warns when it had none.
+    #[getter]
+    fn has_gctrace_lines(&self) -> bool {
+        self.r.summary.has_gctrace_lines()
+    }
+
     /// One dict per GC cycle, in file order.
     #[getter]
     fn cycles<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

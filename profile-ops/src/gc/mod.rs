@@ -178,6 +178,30 @@ pub struct GcSummary {
     pub scvg_released_mb: u64,
 }
 
+impl GcSummary {
+    /// Whether the log had any line the runtime's GC tracing prints: cycles, starts of
+    /// cycles, scavenger, pacer, `GC forced`, pre-1.5 and gctrace=2 lines. A log without
+    /// one is most often a program run without `GODEBUG=gctrace=1`, or another kind of
+    /// file.
+    ///
+    /// ```
+    /// use profile_ops::gc::GcReport;
+    /// assert!(!GcReport::from_bytes(b"hello\n").summary.has_gctrace_lines());
+    /// let scav = b"scav 1 KiB work (bg), 0 KiB work (eager), 3 KiB now, 99% util\n";
+    /// assert!(GcReport::from_bytes(scav).summary.has_gctrace_lines());
+    /// ```
+    pub fn has_gctrace_lines(&self) -> bool {
+        self.gc_lines
+            + self.gc_starts_unrecovered
+            + self.scav_lines
+            + self.pacer_lines
+            + self.gc_forced_lines
+            + self.legacy_pre15_lines
+            + self.scan_stats_lines
+            > 0
+    }
+}
+
 /// Everything computed from one log.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct GcReport {

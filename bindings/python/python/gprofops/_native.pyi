@@ -180,6 +180,10 @@ class GcTrace:
     @property
     def summary(self) -> dict[str, Any]: ...
     @property
+    def has_gctrace_lines(self) -> bool:
+        """Whether the log had any line the runtime's GC tracing prints; ``gprofops
+        gctrace`` warns when it had none."""
+    @property
     def cycles(self) -> list[dict[str, Any]]: ...
     @property
     def hints(self) -> list[str]: ...
