@@ -61,7 +61,7 @@ enum Command {
     Folded(pprof::ReportArgs),
     /// Flame graph as d3-flame-graph JSON, or SVG with --svg; --compare makes a diff.
     Flamegraph(pprof::FlameArgs),
-    /// speedscope JSON (open in https://www.speedscope.app).
+    /// speedscope JSON (open in <https://www.speedscope.app>).
     Speedscope(pprof::ReportArgs),
 }
 
