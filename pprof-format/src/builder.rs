@@ -11,10 +11,10 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use crate::StrId;
 use crate::error::{Error, Result};
-use crate::profile::{
-    Function, Label, Line, Location, Mapping, Profile, Samples, StrId, Tables, ValueType,
-};
+use crate::labels::Label;
+use crate::profile::{Function, Line, Location, Mapping, Profile, Samples, Tables, ValueType};
 
 /// Builds a [`Profile`] piece by piece.
 ///

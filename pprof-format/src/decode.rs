@@ -10,14 +10,14 @@ use std::collections::HashMap;
 
 use bytes::Bytes;
 
+use crate::StrId;
 use crate::budget::{Budget, grow, push};
 use crate::column::{Column, ColumnPool};
 use crate::error::{Error, Result};
+use crate::labels::Label;
 use crate::labels::LabelColumn;
 use crate::location_indexes::{LocationColumn, NARROW_LOCATIONS};
-use crate::profile::{
-    Function, Label, Line, Location, Mapping, Profile, Samples, StrId, Tables, ValueType,
-};
+use crate::profile::{Function, Line, Location, Mapping, Profile, Samples, Tables, ValueType};
 use crate::wire::{Reader, Value, as_bytes, as_varint, for_each_packed, push_varints};
 
 /// A raw string index from the wire (of `field`, at byte `at`) as a `StrId`. An index

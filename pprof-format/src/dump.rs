@@ -3,8 +3,9 @@
 
 use std::fmt::Write as _;
 
+use crate::StrId;
 use crate::labels::Labels;
-use crate::profile::{Profile, StrId};
+use crate::profile::Profile;
 
 impl Profile {
     /// The same text as google/pprof's `Profile.String()`.

@@ -4,7 +4,8 @@
 use std::io::Write;
 
 use crate::error::Result;
-use crate::profile::{Label, Profile, ValueType};
+use crate::labels::Label;
+use crate::profile::{Profile, ValueType};
 use crate::wire::{put_bytes, put_repeated, put_u64, put_u64_opt};
 
 impl Profile {

@@ -11,8 +11,21 @@ use std::fmt;
 use std::iter::FusedIterator;
 use std::ops::Range;
 
+use crate::StrId;
 use crate::column::{Column, ColumnPool};
-use crate::profile::Label;
+
+/// A sample `Label`: a string value (`str != 0`) or a number with an optional unit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Label {
+    /// Label key.
+    pub key: StrId,
+    /// String value, 0 for numeric labels.
+    pub str: StrId,
+    /// Numeric value.
+    pub num: i64,
+    /// Unit of `num` (`bytes`, `seconds`...), 0 when unset.
+    pub num_unit: StrId,
+}
 
 /// Set in the high half of a word whose label lives in the side table.
 const SPILLED: u32 = 1 << 31;

@@ -32,11 +32,12 @@ mod decode;
 mod dump;
 mod encode;
 mod error;
-mod gzip_stream;
+mod gzip;
 mod input;
 mod labels;
 pub mod legacy;
 mod location_indexes;
+mod options;
 mod profile;
 mod read_ahead;
 mod save;
@@ -47,12 +48,16 @@ pub use builder::ProfileBuilder;
 pub use column::ColumnPool;
 pub use dump::{go_duration, go_time_utc};
 pub use error::{Error, Result};
-pub use input::{DecodeOptions, gunzip, is_gzip, map_file};
-pub use labels::{LabelIter, Labels};
+pub use gzip::{gunzip, is_gzip};
+pub use input::map_file;
+pub use labels::{Label, LabelIter, Labels};
 pub use location_indexes::{LocationIndexes, LocationIter};
+pub use options::DecodeOptions;
 pub use profile::{
-    Function, Label, Line, Location, Mapping, Profile, Sample, SampleMemory, Samples, StrId,
-    ValueType,
+    Function, Line, Location, Mapping, Profile, Sample, SampleMemory, Samples, ValueType,
 };
 pub use save::AtomicFile;
 pub use validate::check_valid;
+
+/// Index into a profile's string table (`string_table` in profile.proto); 0 is `""`.
+pub type StrId = u32;

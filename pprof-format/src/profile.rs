@@ -5,12 +5,10 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use crate::StrId;
 use crate::column::Column;
 use crate::labels::{LabelColumn, Labels};
 use crate::location_indexes::{LocationColumn, LocationIndexes};
-
-/// Index into a profile's string table (`string_table` in profile.proto); 0 is `""`.
-pub type StrId = u32;
 
 /// A `ValueType`: what a column of sample values measures, as string-table indexes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -85,19 +83,6 @@ pub struct Location {
     pub lines: Range<u32>,
     /// Frames were folded (e.g. by a symbolizer merging recursion).
     pub is_folded: bool,
-}
-
-/// A sample `Label`: a string value (`str != 0`) or a number with an optional unit.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Label {
-    /// Label key.
-    pub key: StrId,
-    /// String value, 0 for numeric labels.
-    pub str: StrId,
-    /// Numeric value.
-    pub num: i64,
-    /// Unit of `num` (`bytes`, `seconds`...), 0 when unset.
-    pub num_unit: StrId,
 }
 
 /// All samples of a profile, column-wise; read one sample with [`Profile::sample`], or

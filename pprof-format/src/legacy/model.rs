@@ -9,7 +9,8 @@ use regex::bytes::Regex;
 
 use crate::ProfileBuilder;
 use crate::error::{Error, Result};
-use crate::profile::{Function, Label, Line, Mapping, Profile};
+use crate::labels::Label;
+use crate::profile::{Function, Line, Mapping, Profile};
 
 use super::frames;
 

@@ -15,15 +15,16 @@ use std::io::Read;
 
 use bytes::Bytes;
 
+use super::{gzip_message, inflated_size_hint};
 use crate::column::{Column, ColumnPool};
 use crate::decode::{
     IdIndex, LocIndex, LocationIds, SAMPLE_TAG, TableRefs, decode_sample, finish_tables,
     reserve_samples, table_field,
 };
 use crate::error::{Error, Result};
-use crate::input::{DecodeOptions, gzip_message, inflated_size_hint};
 use crate::labels::LabelColumn;
 use crate::location_indexes::{LocationColumn, NARROW_LOCATIONS};
+use crate::options::DecodeOptions;
 use crate::profile::{Profile, Samples, Tables};
 use crate::read_ahead::read_ahead;
 use crate::wire::{Reader, Value, as_bytes};
