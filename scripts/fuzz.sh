@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 
 SECONDS_EACH=${1:-${FUZZ_SECONDS:-60}}
 shift || true
-ALL=(pprof_decode pprof_gzip pprof_legacy pprof_ops gotrace_parse gotrace_v1 gotrace_raw gotrace_analyses gctrace_parse)
+ALL=(pprof_decode pprof_gzip pprof_legacy pprof_prost pprof_ops gotrace_parse gotrace_v1 gotrace_raw gotrace_analyses gctrace_parse)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL[@]}")
 
