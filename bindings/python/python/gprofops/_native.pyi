@@ -3,10 +3,38 @@
 import datetime
 import os
 from collections.abc import Iterable, Iterator
-from typing import IO, Any, Literal, TypedDict
+from typing import IO, Any, Literal, TypedDict, final
 
 import pandas
 import pyarrow
+
+__all__ = [
+    "BadOptionError",
+    "BadRegexError",
+    "EmptyInputError",
+    "EventIter",
+    "GcTrace",
+    "GzipError",
+    "IncompatibleProfilesError",
+    "InvalidProfileError",
+    "InvalidTraceError",
+    "LegacyFormatError",
+    "MalformedError",
+    "NoProfilesError",
+    "ParseError",
+    "Profile",
+    "Samples",
+    "TooLargeError",
+    "TopReport",
+    "Trace",
+    "TraceHeaderError",
+    "TruncatedError",
+    "UnknownFormatError",
+    "UnsupportedVersionError",
+    "__version__",
+    "diff",
+    "merge",
+]
 
 __version__: str
 
@@ -38,6 +66,7 @@ class ReportOptions(TypedDict, total=False):
     taghide: str | None
     prune_from: str | None
 
+@final
 class Profile:
     """A pprof profile (profile.proto, gzipped or not, or a legacy format)."""
 
@@ -104,7 +133,7 @@ class Profile:
     def __repr__(self) -> str: ...
     def __str__(self) -> str: ...
     def _repr_html_(self) -> str: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
     def filter(
         self,
@@ -140,6 +169,7 @@ class Profile:
     def flamegraph(self, *, base: Profile | None = None, **options: Any) -> dict[str, Any]: ...
     def speedscope(self, name: str = "profile", **options: Any) -> dict[str, Any]: ...
 
+@final
 class TopReport:
     """The ``top`` report: rows heaviest first."""
 
@@ -170,6 +200,7 @@ def diff(
 ) -> Profile: ...
 
 
+@final
 class GcTrace:
     """GC statistics from a ``GODEBUG=gctrace=1`` log."""
 
@@ -195,6 +226,7 @@ class GcTrace:
     def __repr__(self) -> str: ...
     def _repr_html_(self) -> str: ...
 
+@final
 class Trace:
     """A Go execution trace (Go 1.22+, and v1 traces of Go 1.11–1.21)."""
 
@@ -238,9 +270,10 @@ class Trace:
     ) -> list[MmuPoint]:
         """Minimum mutator utilisation at the windows, or the ``/mmu`` page's curve."""
     def to_pprof(
-        self, kind: Literal["net", "sync", "syscall", "sched", "cpu"], cpu_period_ns: int = 10_000_000
+        self, kind: Literal["net", "sync", "syscall", "sched", "cpu"], cpu_period_ns: int = ...
     ) -> Profile:
-        """The trace as a pprof profile (``go tool trace -pprof=KIND``, or CPU samples)."""
+        """The trace as a pprof profile (``go tool trace -pprof=KIND``, or CPU samples;
+        ``cpu_period_ns`` defaults to 10_000_000)."""
     def __repr__(self) -> str: ...
 
 class Percentiles(TypedDict):
@@ -277,14 +310,16 @@ class MmuPoint(TypedDict):
     window_ns: int
     mmu: float
 
+@final
 class Samples:
     """``Profile.samples``: the samples as a sequence of dicts, each made when asked for."""
 
     def __len__(self) -> int: ...
-    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    def __getitem__(self, index: int, /) -> dict[str, Any]: ...
     def __iter__(self) -> Iterator[dict[str, Any]]: ...
     def __repr__(self) -> str: ...
 
+@final
 class EventIter(Iterator[dict[str, Any]]):
     def __iter__(self) -> EventIter: ...
     def __next__(self) -> dict[str, Any]: ...
