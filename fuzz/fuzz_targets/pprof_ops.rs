@@ -70,19 +70,15 @@ fuzz_target!(|data: &[u8]| {
         Granularity::Addresses,
     ];
     for (i, granularity) in granularities.into_iter().enumerate() {
-        let mut q = Query {
-            granularity,
-            noinlines: i % 2 == 1,
-            drop_frames: true,
-            ..Query::default()
-        };
+        let mut q = Query::default()
+            .granularity(granularity)
+            .noinlines(i % 2 == 1)
+            .drop_frames(true);
         if i == 2 {
-            q.filters = Filters {
-                focus: Some("a|main".into()),
-                ignore: Some("z".into()),
-                tagfocus: Some("1kb:".into()),
-                ..Filters::default()
-            };
+            q.filters = Filters::default()
+                .focus("a|main")
+                .ignore("z")
+                .tagfocus("1kb:");
         }
         let Ok(prep) = q.prepare(&p) else { continue };
         reports(&prep);

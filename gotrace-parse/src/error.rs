@@ -50,7 +50,10 @@ pub enum Error {
     Io {
         /// Byte offset where reading failed.
         offset: u64,
-        /// The I/O error.
+        /// What kind of failure it was (the error itself is not `Clone`/`Eq`, which this
+        /// enum is; the kind is what callers branch on, e.g. to raise `FileNotFoundError`).
+        kind: std::io::ErrorKind,
+        /// The I/O error's message.
         message: String,
     },
     /// A streamed trace holds more than the reader may buffer at once: a generation

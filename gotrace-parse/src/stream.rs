@@ -155,6 +155,7 @@ impl<R> std::fmt::Debug for StreamSource<R> {
 fn io_error(offset: usize, e: &io::Error) -> Error {
     Error::Io {
         offset: offset as u64,
+        kind: e.kind(),
         message: e.to_string(),
     }
 }

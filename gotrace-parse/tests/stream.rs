@@ -232,3 +232,51 @@ fn buffering_stops_at_the_limit_for_v1_and_v2() {
     let whole = Reader::from_reader_limited(std::io::Cursor::new(v2.clone()), v2.len()).unwrap();
     assert_eq!(whole.count(), Reader::new(&v2).unwrap().count());
 }
+
+/// A read that fails mid-trace is `Error::Io` at the offset of that read, keeping the
+/// failure's `io::ErrorKind` (the bindings raise `PermissionError`, `EACCES`... from it).
+#[test]
+fn a_failing_read_keeps_its_error_kind() {
+    struct FailAfter {
+        data: Vec<u8>,
+        at: usize,
+        pos: usize,
+    }
+    impl std::io::Read for FailAfter {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.pos >= self.at {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    "no",
+                ));
+            }
+            let n = buf.len().min(self.at - self.pos);
+            buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+            self.pos += n;
+            Ok(n)
+        }
+    }
+    let data = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/data/gc-stress.trace"
+    ))
+    .unwrap();
+    let at = data.len() / 2;
+    let r = FailAfter { data, at, pos: 0 };
+    let err = Reader::from_reader(r)
+        .and_then(|mut events| events.try_for_each(|e| e.map(|_| ())))
+        .expect_err("the read fails half-way");
+    match err {
+        gotrace_parse::Error::Io {
+            kind,
+            offset,
+            ref message,
+        } => {
+            assert_eq!(kind, std::io::ErrorKind::PermissionDenied);
+            // The offset of the read that failed: past the header, not past what was read.
+            assert!((16..=at as u64).contains(&offset), "{offset}");
+            assert!(message.contains("no"), "{message}");
+        }
+        other => panic!("expected Error::Io, got {other:?}"),
+    }
+}

@@ -26,11 +26,12 @@ use crate::units;
 /// let (l1, l2) = (b.location(None, 0, &[(main, 2)]), b.location(None, 0, &[(gc, 2)]));
 /// b.sample(&[l1], &[5], &[]).sample(&[l2], &[7], &[]);
 /// let p = b.build().unwrap();
-/// let f = Filters { ignore: Some("^runtime\\.".into()), ..Filters::default() };
+/// let f = Filters::default().ignore("^runtime\\.");
 /// let kept = f.apply_to(&p).unwrap();
 /// assert_eq!(kept.num_samples(), 1);
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Filters {
     /// Keep only samples with a frame matching this.
     pub focus: Option<String>,
@@ -54,6 +55,19 @@ pub struct Filters {
     /// Drop frames below (callees of) the first frame matching this.
     pub prune_from: Option<String>,
 }
+
+setters!(Filters {} optional_into {
+    focus: String,
+    ignore: String,
+    hide: String,
+    show: String,
+    show_from: String,
+    tagfocus: String,
+    tagignore: String,
+    tagshow: String,
+    taghide: String,
+    prune_from: String,
+});
 
 /// Whether each set filter matched anything (go tool pprof warns when one did not).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

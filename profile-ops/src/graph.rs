@@ -139,6 +139,7 @@ pub struct Edge {
 
 /// How sample values become node values.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GraphOptions {
     /// Which value column to use.
     pub sample_index: usize,
@@ -147,6 +148,12 @@ pub struct GraphOptions {
     /// Drop nodes whose value is negative.
     pub drop_negative: bool,
 }
+
+setters!(GraphOptions {
+    sample_index: usize,
+    mean: bool,
+    drop_negative: bool,
+});
 
 /// Node orderings (google/pprof's `NodeOrder`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

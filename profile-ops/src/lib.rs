@@ -22,6 +22,9 @@ pub use gctrace_parse as gctrace;
 pub use gotrace_parse as gotrace;
 pub use pprof_format as pprof;
 
+#[macro_use]
+mod setters;
+
 mod draft;
 mod error;
 pub mod filter;

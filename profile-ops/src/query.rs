@@ -10,7 +10,27 @@ use crate::graph::GraphOptions;
 use crate::pprof::Profile;
 
 /// Options shared by every report, named after `go tool pprof`'s flags.
+///
+/// Made from `Query::default()` (what `go tool pprof` does without flags) and setters:
+///
+/// ```
+/// use profile_ops::{filter::Filters, query::Query, report::top::Top};
+/// # let mut b = profile_ops::pprof::ProfileBuilder::new();
+/// # b.sample_type("alloc_space", "bytes");
+/// # let f = b.function("main.alloc", "main.go", 1);
+/// # let l = b.location(None, 0, &[(f, 3)]);
+/// # b.sample(&[l], &[4096], &[]);
+/// # let profile = b.build().unwrap();
+/// let q = Query::default()
+///     .sample_index("alloc_space")
+///     .filters(Filters::default().focus("main\\."))
+///     .node_count(10);
+/// let top = Top::new(&q.prepare(&profile)?, 10);
+/// assert_eq!(top.rows[0].name, "main.alloc");
+/// # Ok::<(), profile_ops::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Query {
     /// `-sample_index`: a sample type name (`alloc_space`, `inuse_space`...) or a column
     /// number; `None` selects the default sample type, else the last column.
@@ -60,6 +80,25 @@ impl Default for Query {
         }
     }
 }
+
+setters!(Query {
+    mean: bool,
+    filters: Filters,
+    granularity: Granularity,
+    noinlines: bool,
+    drop_frames: bool,
+    relative_percentages: bool,
+    node_fraction: f64,
+    edge_fraction: f64,
+    cum_sort: bool,
+    drop_negative: bool,
+} into {
+    unit: String,
+} optional {
+    node_count: usize,
+} optional_into {
+    sample_index: String,
+});
 
 /// A profile prepared for reporting: filtered and aggregated, with the chosen sample type
 /// and the total percentages are relative to.
@@ -127,7 +166,7 @@ impl Query {
     ///
     /// ```
     /// use profile_ops::query::Query;
-    /// let q = Query { node_fraction: 0.1, ..Query::default() }.untrimmed();
+    /// let q = Query::default().node_fraction(0.1).untrimmed();
     /// assert_eq!((q.node_fraction, q.edge_fraction), (0.0, 0.0));
     /// ```
     pub fn untrimmed(self) -> Query {
@@ -147,7 +186,7 @@ impl Query {
     /// b.sample_type("alloc_objects", "count").sample_type("alloc_space", "bytes");
     /// b.sample(&[], &[1, 512], &[]).sample(&[], &[2, -1024], &[]);
     /// let p = b.build().unwrap();
-    /// let q = Query { sample_index: Some("alloc_space".into()), ..Query::default() };
+    /// let q = Query::default().sample_index("alloc_space");
     /// let prepared = q.prepare(&p).unwrap();
     /// assert_eq!((prepared.sample_index, prepared.total), (1, 1536));
     /// ```

@@ -113,13 +113,10 @@ fn every_other_report_and_operation_of_any_depth() {
     assert_eq!(d.num_samples(), 0);
     let c = transform::compact(&p).unwrap();
     assert_eq!(Profile::decode(&c.encode()).unwrap().num_samples(), 2);
-    let focused = Query {
-        filters: profile_ops::filter::Filters {
-            focus: Some("f1999".into()),
-            hide: Some("f1".into()),
-            ..Default::default()
-        },
-        ..Query::default()
-    };
+    let focused = Query::default().filters(
+        profile_ops::filter::Filters::default()
+            .focus("f1999")
+            .hide("f1"),
+    );
     assert!(focused.prepare(&p).unwrap().total > 0);
 }

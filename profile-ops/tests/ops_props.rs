@@ -141,7 +141,7 @@ proptest! {
 
     #[test]
     fn folded_stacks_add_up_to_flat_values(a in profile()) {
-        let q = Query { node_fraction: 0.0, edge_fraction: 0.0, ..Query::default() };
+        let q = Query::default().node_fraction(0.0).edge_fraction(0.0);
         let prep = q.prepare(&a).unwrap();
         let mut by_leaf: BTreeMap<String, i64> = BTreeMap::new();
         for (stack, v) in folded(&prep) {

@@ -197,7 +197,7 @@ fn q() -> Query {
 }
 
 fn filters(f: Filters) -> Query {
-    Query { filters: f, ..q() }
+    q().filters(f)
 }
 
 #[test]
@@ -210,98 +210,62 @@ fn reports_match_go_tool_pprof_on_every_profile() {
         (
             "top-cum",
             vec!["-top", "-cum", "-nodecount=10"],
-            Box::new(top10(Query {
-                cum_sort: true,
-                ..q()
-            })),
+            Box::new(top10(q().cum_sort(true))),
         ),
         (
             "top-lines",
             vec!["-top", "-lines", "-nodecount=10"],
-            Box::new(top10(Query {
-                granularity: Granularity::Lines,
-                ..q()
-            })),
+            Box::new(top10(q().granularity(Granularity::Lines))),
         ),
         (
             "top-files",
             vec!["-top", "-files", "-nodecount=10"],
-            Box::new(top10(Query {
-                granularity: Granularity::Files,
-                ..q()
-            })),
+            Box::new(top10(q().granularity(Granularity::Files))),
         ),
         (
             "top-addresses",
             vec!["-top", "-addresses", "-nodecount=10"],
-            Box::new(top10(Query {
-                granularity: Granularity::Addresses,
-                ..q()
-            })),
+            Box::new(top10(q().granularity(Granularity::Addresses))),
         ),
         (
             "top-noinlines",
             vec!["-top", "-noinlines", "-nodecount=10"],
-            Box::new(top10(Query {
-                noinlines: true,
-                ..q()
-            })),
+            Box::new(top10(q().noinlines(true))),
         ),
         (
             "top-sample0",
             vec!["-top", "-sample_index=0", "-nodecount=10"],
-            Box::new(top10(Query {
-                sample_index: Some("0".into()),
-                ..q()
-            })),
+            Box::new(top10(q().sample_index("0"))),
         ),
         (
             "focus",
             vec!["-top", "-focus=runtime", "-nodecount=10"],
-            Box::new(top10(filters(Filters {
-                focus: Some("runtime".into()),
-                ..Filters::default()
-            }))),
+            Box::new(top10(filters(Filters::default().focus("runtime")))),
         ),
         (
             "ignore",
             vec!["-top", "-ignore=runtime", "-nodecount=10"],
-            Box::new(top10(filters(Filters {
-                ignore: Some("runtime".into()),
-                ..Filters::default()
-            }))),
+            Box::new(top10(filters(Filters::default().ignore("runtime")))),
         ),
         (
             "hide",
             vec!["-top", "-hide=runtime", "-nodecount=10"],
-            Box::new(top10(filters(Filters {
-                hide: Some("runtime".into()),
-                ..Filters::default()
-            }))),
+            Box::new(top10(filters(Filters::default().hide("runtime")))),
         ),
         (
             "show",
             vec!["-top", "-show=main", "-nodecount=10"],
-            Box::new(top10(filters(Filters {
-                show: Some("main".into()),
-                ..Filters::default()
-            }))),
+            Box::new(top10(filters(Filters::default().show("main")))),
         ),
         (
             "show_from",
             vec!["-top", "-show_from=main", "-nodecount=10"],
-            Box::new(top10(filters(Filters {
-                show_from: Some("main".into()),
-                ..Filters::default()
-            }))),
+            Box::new(top10(filters(Filters::default().show_from("main")))),
         ),
         (
             "prune_from",
             vec!["-top", "-prune_from=runtime", "-nodecount=10"],
-            Box::new(top10(filters(Filters {
-                prune_from: Some("runtime".into()),
-                ..Filters::default()
-            }))),
+            Box::new(top10(filters(Filters::default().prune_from("runtime")))),
         ),
         ("traces", vec!["-traces"], Box::new(traces_report)),
         ("tree", vec!["-tree"], Box::new(tree_report)),
@@ -327,10 +291,7 @@ fn tag_filters_match_go_tool_pprof() {
         "google-pprof/profile/testdata/gobench.heap",
         "parca/pkg/parca/testdata/labels.pb.gz",
     ];
-    let tag = |v: &str| Filters {
-        tagfocus: Some(v.into()),
-        ..Filters::default()
-    };
+    let tag = |v: &str| Filters::default().tagfocus(v);
     let cases = [
         ("tagfocus", "-tagfocus=bytes=1kb:", tag("bytes=1kb:")),
         ("tagfocus-range", "-tagfocus=16:2kb", tag("16:2kb")),
@@ -339,10 +300,7 @@ fn tag_filters_match_go_tool_pprof() {
         (
             "tagignore",
             "-tagignore=bytes=:512",
-            Filters {
-                tagignore: Some("bytes=:512".into()),
-                ..Filters::default()
-            },
+            Filters::default().tagignore("bytes=:512"),
         ),
     ];
     let mut bad = Vec::new();

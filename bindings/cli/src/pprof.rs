@@ -135,32 +135,31 @@ impl ProfileArgs {
         } else {
             Granularity::Functions
         };
-        Query {
-            sample_index: self.sample_index.clone(),
-            mean: self.mean,
-            filters: Filters {
-                focus: self.focus.clone(),
-                ignore: self.ignore.clone(),
-                hide: self.hide.clone(),
-                show: self.show.clone(),
-                show_from: self.show_from.clone(),
-                tagfocus: self.tagfocus.clone(),
-                tagignore: self.tagignore.clone(),
-                tagshow: self.tagshow.clone(),
-                taghide: self.taghide.clone(),
-                prune_from: self.prune_from.clone(),
-            },
-            granularity,
-            noinlines: self.noinlines,
-            drop_frames: !self.all_frames,
-            relative_percentages: self.relative_percentages,
-            node_count: None,
-            node_fraction: self.nodefraction,
-            edge_fraction: self.edgefraction,
-            cum_sort: self.cum,
-            drop_negative: self.drop_negative,
-            unit: self.unit.clone(),
-        }
+        let mut filters = Filters::default();
+        filters.focus = self.focus.clone();
+        filters.ignore = self.ignore.clone();
+        filters.hide = self.hide.clone();
+        filters.show = self.show.clone();
+        filters.show_from = self.show_from.clone();
+        filters.tagfocus = self.tagfocus.clone();
+        filters.tagignore = self.tagignore.clone();
+        filters.tagshow = self.tagshow.clone();
+        filters.taghide = self.taghide.clone();
+        filters.prune_from = self.prune_from.clone();
+        let mut q = Query::default()
+            .mean(self.mean)
+            .filters(filters)
+            .granularity(granularity)
+            .noinlines(self.noinlines)
+            .drop_frames(!self.all_frames)
+            .relative_percentages(self.relative_percentages)
+            .node_fraction(self.nodefraction)
+            .edge_fraction(self.edgefraction)
+            .cum_sort(self.cum)
+            .drop_negative(self.drop_negative)
+            .unit(self.unit.as_str());
+        q.sample_index = self.sample_index.clone();
+        q
     }
 
     /// Loads the files (merged when several) and applies `--base`/`--diff-base`.

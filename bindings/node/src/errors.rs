@@ -114,7 +114,7 @@ impl From<gotrace::Error> for Failure {
         let code = match &e {
             E::BadHeader => "TraceHeaderError",
             E::UnsupportedVersion(_) | E::V1NotSupported(_) => "UnsupportedVersionError",
-            E::Io { .. } => "EIO",
+            E::Io { kind, .. } => io_code(*kind),
             E::Malformed { .. } => "MalformedError",
             E::Truncated { .. } => "TruncatedError",
             E::Invalid { .. } => "InvalidTraceError",

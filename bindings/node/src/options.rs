@@ -97,18 +97,18 @@ pub struct FilterOptions {
 
 impl From<FilterOptions> for Filters {
     fn from(f: FilterOptions) -> Filters {
-        Filters {
-            focus: f.focus,
-            ignore: f.ignore,
-            hide: f.hide,
-            show: f.show,
-            show_from: f.show_from,
-            tagfocus: f.tag_focus,
-            tagignore: f.tag_ignore,
-            tagshow: f.tag_show,
-            taghide: f.tag_hide,
-            prune_from: f.prune_from,
-        }
+        let mut filters = Filters::default();
+        filters.focus = f.focus;
+        filters.ignore = f.ignore;
+        filters.hide = f.hide;
+        filters.show = f.show;
+        filters.show_from = f.show_from;
+        filters.tagfocus = f.tag_focus;
+        filters.tagignore = f.tag_ignore;
+        filters.tagshow = f.tag_show;
+        filters.taghide = f.tag_hide;
+        filters.prune_from = f.prune_from;
+        filters
     }
 }
 

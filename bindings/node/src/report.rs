@@ -138,98 +138,50 @@ impl Profile {
     /// Keeps only samples with a frame matching `regex` (`-focus`).
     #[napi(ts_return_type = "Profile")]
     pub fn focus<'e>(&self, env: &'e Env, regex: String) -> napi::Result<Unknown<'e>> {
-        self.filter_one(
-            env,
-            Filters {
-                focus: Some(regex),
-                ..Filters::default()
-            },
-        )
+        self.filter_one(env, Filters::default().focus(regex))
     }
 
     /// Drops samples with a frame matching `regex` (`-ignore`).
     #[napi(ts_return_type = "Profile")]
     pub fn ignore<'e>(&self, env: &'e Env, regex: String) -> napi::Result<Unknown<'e>> {
-        self.filter_one(
-            env,
-            Filters {
-                ignore: Some(regex),
-                ..Filters::default()
-            },
-        )
+        self.filter_one(env, Filters::default().ignore(regex))
     }
 
     /// Removes frames matching `regex` from stacks (`-hide`).
     #[napi(ts_return_type = "Profile")]
     pub fn hide<'e>(&self, env: &'e Env, regex: String) -> napi::Result<Unknown<'e>> {
-        self.filter_one(
-            env,
-            Filters {
-                hide: Some(regex),
-                ..Filters::default()
-            },
-        )
+        self.filter_one(env, Filters::default().hide(regex))
     }
 
     /// Keeps only frames matching `regex` in stacks (`-show`).
     #[napi(ts_return_type = "Profile")]
     pub fn show<'e>(&self, env: &'e Env, regex: String) -> napi::Result<Unknown<'e>> {
-        self.filter_one(
-            env,
-            Filters {
-                show: Some(regex),
-                ..Filters::default()
-            },
-        )
+        self.filter_one(env, Filters::default().show(regex))
     }
 
     /// Drops frames above the outermost frame matching `regex` (`-show_from`).
     #[napi(ts_return_type = "Profile")]
     pub fn show_from<'e>(&self, env: &'e Env, regex: String) -> napi::Result<Unknown<'e>> {
-        self.filter_one(
-            env,
-            Filters {
-                show_from: Some(regex),
-                ..Filters::default()
-            },
-        )
+        self.filter_one(env, Filters::default().show_from(regex))
     }
 
     /// Keeps samples whose labels match `spec` (`-tagfocus`: `regex`, `key=regex[,...]`
     /// or a numeric range such as `bytes=64:1kb`).
     #[napi(ts_return_type = "Profile")]
     pub fn tag_focus<'e>(&self, env: &'e Env, spec: String) -> napi::Result<Unknown<'e>> {
-        self.filter_one(
-            env,
-            Filters {
-                tagfocus: Some(spec),
-                ..Filters::default()
-            },
-        )
+        self.filter_one(env, Filters::default().tagfocus(spec))
     }
 
     /// Drops samples whose labels match `spec` (`-tagignore`).
     #[napi(ts_return_type = "Profile")]
     pub fn tag_ignore<'e>(&self, env: &'e Env, spec: String) -> napi::Result<Unknown<'e>> {
-        self.filter_one(
-            env,
-            Filters {
-                tagignore: Some(spec),
-                ..Filters::default()
-            },
-        )
+        self.filter_one(env, Filters::default().tagignore(spec))
     }
 
     /// Drops frames below the first frame matching `regex` (`-prune_from`).
     #[napi(ts_return_type = "Profile")]
     pub fn prune_from<'e>(&self, env: &'e Env, regex: String) -> napi::Result<Unknown<'e>> {
-        self.filter_one(
-            env,
-            Filters {
-                prune_from: Some(regex),
-                ..Filters::default()
-            },
-        )
+        self.filter_one(env, Filters::default().prune_from(regex))
     }
 
     /// Every value multiplied by `ratio` (rounded); samples that become zero are dropped.

@@ -176,7 +176,7 @@ pub(crate) fn trace_err(e: gotrace::Error) -> PyErr {
     match e {
         E::BadHeader => TraceHeaderError::new_err(msg),
         E::UnsupportedVersion(_) | E::V1NotSupported(_) => UnsupportedVersionError::new_err(msg),
-        E::Io { .. } => PyOSError::new_err(msg),
+        E::Io { kind, .. } => os_error(kind, msg),
         E::Malformed { .. } => MalformedError::new_err(msg),
         E::Truncated { .. } => TruncatedError::new_err(msg),
         E::Invalid { .. } => InvalidTraceError::new_err(msg),

@@ -299,73 +299,54 @@ impl Profile {
         taghide: Option<String>,
         prune_from: Option<String>,
     ) -> PyResult<Profile> {
-        let f = Filters {
-            focus,
-            ignore,
-            hide,
-            show,
-            show_from,
-            tagfocus,
-            tagignore,
-            tagshow,
-            taghide,
-            prune_from,
-        };
+        let mut f = Filters::default();
+        f.focus = focus;
+        f.ignore = ignore;
+        f.hide = hide;
+        f.show = show;
+        f.show_from = show_from;
+        f.tagfocus = tagfocus;
+        f.tagignore = tagignore;
+        f.tagshow = tagshow;
+        f.taghide = taghide;
+        f.prune_from = prune_from;
         apply(py, self, f)
     }
 
     /// Keeps only samples with a frame matching `regex` (`-focus`).
     fn focus(&self, py: Python<'_>, regex: String) -> PyResult<Profile> {
-        let f = Filters {
-            focus: Some(regex),
-            ..Filters::default()
-        };
+        let f = Filters::default().focus(regex);
         apply(py, self, f)
     }
 
     /// Drops samples with a frame matching `regex` (`-ignore`).
     fn ignore(&self, py: Python<'_>, regex: String) -> PyResult<Profile> {
-        let f = Filters {
-            ignore: Some(regex),
-            ..Filters::default()
-        };
+        let f = Filters::default().ignore(regex);
         apply(py, self, f)
     }
 
     /// Removes frames matching `regex` from stacks (`-hide`).
     fn hide(&self, py: Python<'_>, regex: String) -> PyResult<Profile> {
-        let f = Filters {
-            hide: Some(regex),
-            ..Filters::default()
-        };
+        let f = Filters::default().hide(regex);
         apply(py, self, f)
     }
 
     /// Keeps only frames matching `regex` in stacks (`-show`).
     fn show(&self, py: Python<'_>, regex: String) -> PyResult<Profile> {
-        let f = Filters {
-            show: Some(regex),
-            ..Filters::default()
-        };
+        let f = Filters::default().show(regex);
         apply(py, self, f)
     }
 
     /// Keeps samples whose labels match `spec` (`-tagfocus`: `regex`, `key=regex[,...]`
     /// or a numeric range such as `bytes=64:1kb`).
     fn tagfocus(&self, py: Python<'_>, spec: String) -> PyResult<Profile> {
-        let f = Filters {
-            tagfocus: Some(spec),
-            ..Filters::default()
-        };
+        let f = Filters::default().tagfocus(spec);
         apply(py, self, f)
     }
 
     /// Drops samples whose labels match `spec` (`-tagignore`).
     fn tagignore(&self, py: Python<'_>, spec: String) -> PyResult<Profile> {
-        let f = Filters {
-            tagignore: Some(spec),
-            ..Filters::default()
-        };
+        let f = Filters::default().tagignore(spec);
         apply(py, self, f)
     }
 

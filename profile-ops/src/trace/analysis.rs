@@ -11,11 +11,12 @@ use super::goroutines::{GoroutineGroup, Summarizer, Summary};
 use super::tasks::{Latency, region_latency, task_latency};
 use crate::gotrace::{Event, Reader};
 
-/// Goroutines by start function, tasks and regions by type.
+/// Goroutines by start function, tasks and regions by type. Its JSON form (`serde`) is a
+/// `gotrace-analysis/1` document: these fields after `"schema": "gotrace-analysis/1"`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Analysis {
-    /// Always `gotrace-analysis/1`.
-    pub schema: &'static str,
+    /// [`Analysis::SCHEMA`], for the JSON form only (not a property of the trace).
+    schema: &'static str,
     /// Base name of the file.
     pub file: String,
     /// Whether the whole trace was read without error.
@@ -32,10 +33,13 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// The format of the JSON form.
+    pub const SCHEMA: &'static str = "gotrace-analysis/1";
+
     /// The analysis of a summary.
     pub fn from_summary(summary: &Summary, file: &str, error: Option<String>) -> Analysis {
         Analysis {
-            schema: "gotrace-analysis/1",
+            schema: Analysis::SCHEMA,
             file: file.to_string(),
             valid: error.is_none(),
             error,

@@ -48,11 +48,13 @@ pub struct User {
     pub log_categories: BTreeMap<String, u64>,
 }
 
-/// Summary of one trace (schema `gotrace-oracle/1`).
+/// Summary of one trace. Its JSON form (`serde`) is a `gotrace-oracle/1` document: these
+/// fields after `"schema": "gotrace-oracle/1"`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TraceInfo {
-    /// Always `gotrace-oracle/1`.
-    pub schema: &'static str,
+    /// [`TraceInfo::SCHEMA`], for the JSON form only: the document's format is not a
+    /// property of the trace, so it is not a public field.
+    schema: &'static str,
     /// Base name of the file.
     pub file: String,
     /// Size in bytes.
@@ -97,6 +99,11 @@ pub struct TraceInfo {
     pub state_transitions: BTreeMap<&'static str, BTreeMap<String, u64>>,
     /// StateTransition events.
     pub state_transitions_total: u64,
+}
+
+impl TraceInfo {
+    /// The format of the JSON form, as the corpus oracles name it.
+    pub const SCHEMA: &'static str = "gotrace-oracle/1";
 }
 
 /// Summarises the trace in `data` (streaming, one generation in memory at a time).
@@ -187,7 +194,7 @@ fn summarize(
         .unwrap_or("")
         .to_string();
     let mut info = TraceInfo {
-        schema: "gotrace-oracle/1",
+        schema: TraceInfo::SCHEMA,
         file: file.to_string(),
         size_bytes: size,
         header,
