@@ -13,7 +13,7 @@ mod prost_reference;
 use std::path::{Path, PathBuf};
 
 use pprof_format::{DecodeOptions, Profile, gunzip, is_gzip};
-use prost_reference::{compare, decode_reference};
+use prost_reference::{compare, decode_reference, go_lenient};
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/pprof")
@@ -188,4 +188,46 @@ fn compare_reports_every_kind_of_difference() {
         let err = compare(&raw, &ours, &changed).expect_err(what);
         assert!(err.contains(what), "{what}: {err}");
     }
+}
+
+/// Where google/pprof's decoder is more lenient than protobuf, pprof-format follows it and
+/// prost refuses: what the fuzz target `pprof_prost` lets through ([`go_lenient`]).
+#[test]
+fn go_leniency_that_prost_refuses() {
+    // A valid profile: one sample type ("", "a", "b"), no samples.
+    let mut base = vec![0x0a, 0x04, 0x08, 0x01, 0x10, 0x02];
+    for s in [&b""[..], b"a", b"b"] {
+        base.extend([0x32, s.len() as u8]);
+        base.extend(s);
+    }
+    let cases: [(&str, &[u8]); 3] = [
+        // Field 0, varint: an unknown field to google/pprof.
+        ("field number 0", &[0x00, 0x01]),
+        // Field 2^32 (key past u32::MAX), varint.
+        (
+            "key past u32::MAX",
+            &[0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 0x00],
+        ),
+        // period (field 12) = a 10-byte varint whose last byte sets bits past the 64th.
+        (
+            "varint past 64 bits",
+            &[
+                0x60, 0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7f,
+            ],
+        ),
+    ];
+    let pb = decode_reference(&base).unwrap();
+    compare(&base, &Profile::decode(&base).unwrap(), &pb).unwrap();
+    for (what, extra) in cases {
+        let mut data = base.clone();
+        data.extend(extra);
+        let ours = Profile::decode_with(&data, &proto_only(true));
+        assert!(ours.is_ok(), "{what}: {ours:?}");
+        let e = decode_reference(&data).expect_err(what);
+        assert!(go_lenient(&e), "{what}: {e}");
+    }
+    // The varint's low 64 bits are kept.
+    let mut data = base.clone();
+    data.extend(cases[2].1);
+    assert_eq!(Profile::decode(&data).unwrap().period(), 1 | i64::MIN);
 }

@@ -24,6 +24,11 @@
 //!   message as it is, protobuf (prost) merges the occurrences field by field, so it is
 //!   compared with the last occurrence decoded alone.
 //!
+//! Acceptance differs both ways. google/pprof's decoder (and so pprof-format) is more
+//! lenient than protobuf in three places, where prost refuses what they read
+//! ([`go_lenient`]): a field number 0 or a key past `u32::MAX` (skipped as an unknown
+//! field) and a 10-byte varint whose last byte has more than the 64th bit (the bits past
+//! 64 dropped).
 //! pprof-format also validates what prost does not (`CheckValid`: ids unique and
 //! non-zero, references resolve, string indexes in range, one value per sample type, a
 //! single `time_nanos`), so only one direction of acceptance must hold: whatever
@@ -168,6 +173,21 @@ pub struct PbFunction {
     pub filename: i64,
     #[prost(int64, tag = "5")]
     pub start_line: i64,
+}
+
+/// True when prost refused a message for one of the reasons google/pprof's decoder, and
+/// pprof-format with it, does not: a field number 0 (`invalid tag value: 0`), a key past
+/// `u32::MAX` (`invalid key value`), a varint with bits past the 64th (`invalid varint`;
+/// a varint cut by the end of its message is refused by both).
+pub fn go_lenient(e: &prost::DecodeError) -> bool {
+    let e = e.to_string();
+    [
+        "invalid tag value: 0",
+        "invalid key value",
+        "invalid varint",
+    ]
+    .iter()
+    .any(|m| e.contains(m))
 }
 
 /// Decodes raw (not gzipped) profile.proto bytes with prost.
