@@ -11,7 +11,7 @@ use profile_ops::gc::{CycleRow, GcReport};
 use crate::errors::{Fallible, OrThrow, io_failure};
 use crate::input::{BufferLike, bytes};
 use crate::options::LoadOptions;
-use crate::task::{Job, Output, spawn};
+use crate::task::{IntoClass, Job, Output, spawn};
 use crate::value::Ints;
 
 /// GC statistics from a gctrace log: summary, per-cycle table, OpenMetrics, hints.
@@ -28,6 +28,18 @@ use crate::value::Ints;
 pub struct GcTrace {
     pub(crate) r: GcReport,
     pub(crate) ints: Ints,
+}
+
+impl IntoClass for GcReport {
+    fn into_class(self: Box<Self>, env: &Env, ints: Ints) -> napi::Result<Unknown<'_>> {
+        GcTrace { r: *self, ints }.into_unknown(env)
+    }
+}
+
+impl From<GcReport> for Output {
+    fn from(r: GcReport) -> Output {
+        Output::Class(Box::new(r))
+    }
 }
 
 fn read_path(path: &str) -> Fallible<GcReport> {
@@ -61,9 +73,7 @@ impl GcTrace {
     #[napi(configurable = true, ts_return_type = "Promise<GcTrace>")]
     pub fn load_async(path: String, options: Option<LoadOptions>) -> AsyncTask<Job> {
         let o = options.unwrap_or_default();
-        spawn(o.ints(), move || {
-            read_path(&path).map(|r| Output::GcTrace(Box::new(r)))
-        })
+        spawn(o.ints(), move || read_path(&path).map(Output::from))
     }
 
     /// [`GcTrace.fromBuffer`] on the libuv thread pool.
@@ -71,9 +81,7 @@ impl GcTrace {
     pub fn from_buffer_async(data: BufferLike, options: Option<LoadOptions>) -> AsyncTask<Job> {
         let o = options.unwrap_or_default();
         let b = bytes(data, o.copy());
-        spawn(o.ints(), move || {
-            Ok(Output::GcTrace(Box::new(GcReport::from_bytes(&b))))
-        })
+        spawn(o.ints(), move || Ok(Output::from(GcReport::from_bytes(&b))))
     }
 
     /// The summary, as `gprofops gctrace --json` prints it (field names as there).

@@ -13,7 +13,7 @@ use profile_ops::summary::{ProfileSummary, totals};
 use crate::errors::{Failure, Fallible, OrThrow};
 use crate::input::{BufferLike, bytes};
 use crate::options::LoadOptions;
-use crate::task::{Job, Output, spawn};
+use crate::task::{IntoClass, Job, Output, spawn};
 use crate::value::Ints;
 
 /// A pprof profile (profile.proto, gzipped or not, or a legacy text format `go tool
@@ -28,6 +28,18 @@ use crate::value::Ints;
 pub struct Profile {
     pub(crate) p: pprof::Profile,
     pub(crate) ints: Ints,
+}
+
+impl IntoClass for pprof::Profile {
+    fn into_class(self: Box<Self>, env: &Env, ints: Ints) -> napi::Result<Unknown<'_>> {
+        Profile { p: *self, ints }.into_unknown(env)
+    }
+}
+
+impl From<pprof::Profile> for Output {
+    fn from(p: pprof::Profile) -> Output {
+        Output::Class(Box::new(p))
+    }
 }
 
 fn decode_bytes(data: bytes::Bytes, opts: &LoadOptions) -> Fallible<pprof::Profile> {
@@ -72,7 +84,7 @@ impl Profile {
     pub fn from_buffer_async(data: BufferLike, options: Option<LoadOptions>) -> AsyncTask<Job> {
         let o = options.unwrap_or_default();
         let b = bytes(data, o.copy());
-        spawn(o.ints(), move || decode_bytes(b, &o).map(Output::Profile))
+        spawn(o.ints(), move || decode_bytes(b, &o).map(Output::from))
     }
 
     /// Reads a profile from a file (memory-mapped). Throws `ENOENT`, `EISDIR`... when
@@ -88,9 +100,7 @@ impl Profile {
     #[napi(configurable = true, ts_return_type = "Promise<Profile>")]
     pub fn load_async(path: String, options: Option<LoadOptions>) -> AsyncTask<Job> {
         let o = options.unwrap_or_default();
-        spawn(o.ints(), move || {
-            decode_path(&path, &o).map(Output::Profile)
-        })
+        spawn(o.ints(), move || decode_path(&path, &o).map(Output::from))
     }
 
     /// `[type, unit]` of each column of sample values, e.g. `['cpu', 'nanoseconds']`.

@@ -1,9 +1,7 @@
 //! Operations on profiles (merge, diff, filters, aggregation) and their reports (top,
 //! traces, tree, folded stacks, flame graphs, speedscope).
 
-use napi::bindgen_prelude::{
-    Array, AsyncTask, ClassInstance, Either, JsObjectValue, Object, ToNapiValue,
-};
+use napi::bindgen_prelude::{Array, AsyncTask, ClassInstance, Either};
 use napi::{Env, Unknown};
 use napi_derive::napi;
 
@@ -11,42 +9,16 @@ use profile_ops::filter::Filters;
 use profile_ops::granularity::Granularity;
 use profile_ops::merge::{MergeOptions as RustMergeOptions, merge as merge_profiles};
 use profile_ops::pprof;
+use profile_ops::query::Query;
 use profile_ops::report::top::Top;
 use profile_ops::report::{flame, folded, speedscope, traces, tree};
 use profile_ops::transform::{self, DiffMode};
 
 use crate::errors::{Failure, Fallible};
-use crate::options::{FilterOptions, ReportArgs, ReportOptions};
+use crate::options::FilterOptions;
 use crate::profile::Profile;
 use crate::task::{Job, Output, run, spawn};
 use crate::value::Ints;
-
-/// The top report as a plain object: `total`, `unit`, `labels` (the header lines `go
-/// tool pprof -top` prints), `rows` (the fields of `gprofops top --json`) and `text`
-/// (the report as `go tool pprof -top` prints it).
-pub(crate) fn top_js<'e>(env: &'e Env, ints: Ints, t: &Top) -> napi::Result<Unknown<'e>> {
-    let mut rows = env.create_array(crate::value::len32(t.rows.len())?)?;
-    for (i, r) in t.rows.iter().enumerate() {
-        let mut o = Object::new(env)?;
-        o.set_named_property("name", r.name.as_str())?;
-        o.set_named_property("node", r.node.as_str())?;
-        o.set_named_property("flat", ints.i64(env, r.flat)?)?;
-        o.set_named_property("flat_pct", r.flat_pct)?;
-        o.set_named_property("sum_pct", r.sum_pct)?;
-        o.set_named_property("cum", ints.i64(env, r.cum)?)?;
-        o.set_named_property("cum_pct", r.cum_pct)?;
-        o.set_named_property("inline", r.inline)?;
-        o.set_named_property("partial_inline", r.partial_inline)?;
-        rows.set(i as u32, o)?;
-    }
-    let mut o = Object::new(env)?;
-    o.set_named_property("total", ints.i64(env, t.total)?)?;
-    o.set_named_property("unit", t.unit.as_str())?;
-    o.set_named_property("labels", t.labels.clone())?;
-    o.set_named_property("rows", rows)?;
-    o.set_named_property("text", t.to_text())?;
-    o.into_unknown(env)
-}
 
 /// Which report to make from a prepared profile.
 #[derive(Clone, Copy)]
@@ -101,7 +73,7 @@ fn report(p: &pprof::Profile, args: ReportArgs, report: Report, name: &str) -> F
 
 /// A profile from a transformation.
 fn derived(r: profile_ops::Result<pprof::Profile>) -> Fallible<Output> {
-    Ok(Output::Profile(r?))
+    Ok(Output::from(r?))
 }
 
 /// Options of `aggregate`.
@@ -490,4 +462,162 @@ pub fn diff<'e>(
         };
         derived(transform::diff(&base.p, &current.p, mode, normalize))
     })
+}
+
+/// Options of every report, named after `go tool pprof`'s flags; the filters of
+/// [`FilterOptions`] apply too.
+#[napi(object)]
+#[derive(Default)]
+pub struct ReportOptions {
+    /// `flamegraph` only: compare with this profile, giving every frame `delta` = this
+    /// profile's value − the base's (a differential flame graph).
+    pub base: Option<ClassInstance<'static, Profile>>,
+    /// `tree` only: just the nodes matching this regexp, with their callers and callees
+    /// (`-peek`).
+    pub symbol: Option<String>,
+    /// Rows or nodes to show (`-nodecount`; 0: all that pass `nodeFraction`). `top`
+    /// and `tree` only; defaults as in `go tool pprof`: all rows for `top`, 80 nodes
+    /// for `tree`.
+    pub n: Option<u32>,
+    /// Sample type by name (`alloc_space`) or column number (`-sample_index`); default:
+    /// the profile's default sample type, else the last.
+    pub sample_index: Option<Either<String, u32>>,
+    /// Divide values by the sample count (`-mean`).
+    pub mean: Option<bool>,
+    /// `functions` (default), `filefunctions`, `files`, `lines` or `addresses`.
+    pub granularity: Option<String>,
+    /// Attribute inlined calls to their callers (`-noinlines`).
+    pub noinlines: Option<bool>,
+    /// Apply the profile's `drop_frames`/`keep_frames` (default true, as pprof does).
+    pub drop_frames: Option<bool>,
+    /// Percentages of the filtered total (`-relative_percentages`).
+    pub relative_percentages: Option<bool>,
+    /// Drop nodes below this fraction of the total (`-nodefraction`, default 0.005).
+    pub node_fraction: Option<f64>,
+    /// Drop edges below this fraction of the total (`-edgefraction`, default 0.001).
+    pub edge_fraction: Option<f64>,
+    /// Sort by cumulative value (`-cum`).
+    pub cum: Option<bool>,
+    /// Leave out nodes with negative values (`-drop_negative`).
+    pub drop_negative: Option<bool>,
+    /// Unit to print values in (`-unit`, default `minimum`).
+    pub unit: Option<String>,
+    /// `-focus`.
+    pub focus: Option<String>,
+    /// `-ignore`.
+    pub ignore: Option<String>,
+    /// `-hide`.
+    pub hide: Option<String>,
+    /// `-show`.
+    pub show: Option<String>,
+    /// `-show_from`.
+    pub show_from: Option<String>,
+    /// `-tagfocus`.
+    pub tag_focus: Option<String>,
+    /// `-tagignore`.
+    pub tag_ignore: Option<String>,
+    /// `-tagshow`.
+    pub tag_show: Option<String>,
+    /// `-taghide`.
+    pub tag_hide: Option<String>,
+    /// `-prune_from`.
+    pub prune_from: Option<String>,
+}
+
+/// What a report needs from its options, owned, so that it can be made on any thread.
+pub(crate) struct ReportArgs {
+    /// Options that become the query.
+    pub options: QueryOptions,
+    /// `n`, when given.
+    pub n: Option<usize>,
+    /// `symbol`.
+    pub symbol: Option<String>,
+    /// `base`'s profile.
+    pub base: Option<pprof::Profile>,
+}
+
+impl ReportArgs {
+    /// Takes what the report needs out of `options` (on the JS thread).
+    pub(crate) fn new(options: Option<ReportOptions>) -> ReportArgs {
+        let o = options.unwrap_or_default();
+        ReportArgs {
+            n: o.n.map(|n| n as usize),
+            symbol: o.symbol.clone(),
+            base: o.base.as_ref().map(|b| b.p.clone()),
+            options: QueryOptions::from(o),
+        }
+    }
+}
+
+/// [`ReportOptions`] without the JS objects.
+pub(crate) struct QueryOptions {
+    sample_index: Option<Either<String, u32>>,
+    mean: Option<bool>,
+    granularity: Option<String>,
+    noinlines: Option<bool>,
+    drop_frames: Option<bool>,
+    relative_percentages: Option<bool>,
+    node_fraction: Option<f64>,
+    edge_fraction: Option<f64>,
+    cum: Option<bool>,
+    drop_negative: Option<bool>,
+    unit: Option<String>,
+    filters: FilterOptions,
+}
+
+impl From<ReportOptions> for QueryOptions {
+    fn from(o: ReportOptions) -> QueryOptions {
+        QueryOptions {
+            sample_index: o.sample_index,
+            mean: o.mean,
+            granularity: o.granularity,
+            noinlines: o.noinlines,
+            drop_frames: o.drop_frames,
+            relative_percentages: o.relative_percentages,
+            node_fraction: o.node_fraction,
+            edge_fraction: o.edge_fraction,
+            cum: o.cum,
+            drop_negative: o.drop_negative,
+            unit: o.unit,
+            filters: FilterOptions {
+                focus: o.focus,
+                ignore: o.ignore,
+                hide: o.hide,
+                show: o.show,
+                show_from: o.show_from,
+                tag_focus: o.tag_focus,
+                tag_ignore: o.tag_ignore,
+                tag_show: o.tag_show,
+                tag_hide: o.tag_hide,
+                prune_from: o.prune_from,
+            },
+        }
+    }
+}
+
+impl QueryOptions {
+    /// The query these options describe.
+    pub(crate) fn query(self) -> Fallible<Query> {
+        let mut q = Query::default();
+        q.sample_index = self.sample_index.map(|s| match s {
+            Either::A(name) => name,
+            Either::B(i) => i.to_string(),
+        });
+        q.mean = self.mean.unwrap_or(q.mean);
+        if let Some(g) = &self.granularity {
+            q.granularity = g.parse::<Granularity>()?;
+        }
+        q.noinlines = self.noinlines.unwrap_or(q.noinlines);
+        q.drop_frames = self.drop_frames.unwrap_or(q.drop_frames);
+        q.relative_percentages = self.relative_percentages.unwrap_or(q.relative_percentages);
+        q.node_fraction = self.node_fraction.unwrap_or(q.node_fraction);
+        q.edge_fraction = self.edge_fraction.unwrap_or(q.edge_fraction);
+        q.cum_sort = self.cum.unwrap_or(q.cum_sort);
+        q.drop_negative = self.drop_negative.unwrap_or(q.drop_negative);
+        if let Some(u) = self.unit {
+            q.unit = u;
+        }
+        q.filters = self.filters.into();
+        Ok(q)
+    }
 }

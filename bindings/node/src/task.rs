@@ -7,8 +7,6 @@ use napi::bindgen_prelude::{AsyncTask, ToNapiValue};
 use napi::{Env, Unknown};
 use serde_json::Value;
 
-use profile_ops::gc::GcReport;
-use profile_ops::pprof;
 use profile_ops::report::flame::FlameGraph;
 use profile_ops::report::top::Top;
 
@@ -17,10 +15,10 @@ use crate::value::Ints;
 
 /// What a piece of work produces, before it becomes JS values.
 pub enum Output {
-    /// A profile (becomes a `Profile`).
-    Profile(pprof::Profile),
-    /// A GC log analysis (becomes a `GcTrace`).
-    GcTrace(Box<GcReport>),
+    /// An instance of one of the addon's classes (`Profile`, `GcTrace`). The module that
+    /// defines a class converts into it (`impl From<...> for Output`), so this module
+    /// depends on none of them.
+    Class(Box<dyn IntoClass>),
     /// The top report.
     Top(Top),
     /// A flame graph.
@@ -37,9 +35,8 @@ impl Output {
     /// The JS value of the output.
     pub(crate) fn into_js(self, env: &Env, ints: Ints) -> napi::Result<Unknown<'_>> {
         match self {
-            Output::Profile(p) => crate::profile::Profile { p, ints }.into_unknown(env),
-            Output::GcTrace(r) => crate::gc::GcTrace { r: *r, ints }.into_unknown(env),
-            Output::Top(t) => crate::report::top_js(env, ints, &t),
+            Output::Class(c) => c.into_class(env, ints),
+            Output::Top(t) => ints.top(env, &t),
             Output::Flame(f) => ints.flame(env, &f),
             Output::Folded(lines) => {
                 let mut a = env.create_array(crate::value::len32(lines.len())?)?;
@@ -55,6 +52,12 @@ impl Output {
             Output::Json(v) => ints.json(env, &v),
         }
     }
+}
+
+/// A Rust value that becomes an instance of one of the addon's JS classes.
+pub trait IntoClass: Send {
+    /// The JS object, made on the JS thread.
+    fn into_class(self: Box<Self>, env: &Env, ints: Ints) -> napi::Result<Unknown<'_>>;
 }
 
 type Work = Box<dyn FnOnce() -> Fallible<Output> + Send>;

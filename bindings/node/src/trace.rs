@@ -137,7 +137,7 @@ impl Data {
                     Data::Path(p) => c.convert_path(p.as_ref())?,
                     Data::Bytes(b) => c.convert(b)?,
                 };
-                return Ok(Output::Profile(p));
+                return Ok(Output::from(p));
             }
         };
         Ok(Output::Json(value))

@@ -10,13 +10,14 @@ use napi::{Env, Unknown};
 use serde_json::Value;
 
 use profile_ops::report::flame::{FlameGraph, Frame};
+use profile_ops::report::top::Top;
 
 /// The largest integer a JS `number` holds exactly.
 const MAX_SAFE: u64 = (1 << 53) - 1;
 
 /// How integers become JS values.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Ints {
+pub struct Ints {
     /// Every integer as a `bigint`.
     pub big: bool,
 }
@@ -90,6 +91,33 @@ impl Ints {
     ) -> napi::Result<Unknown<'e>> {
         let v = serde_json::to_value(v).map_err(|e| napi::Error::from_reason(e.to_string()))?;
         self.json(env, &v)
+    }
+
+    /// The top report as a plain object: `total`, `unit`, `labels` (the header lines `go
+    /// tool pprof -top` prints), `rows` (the fields of `gprofops top --json`) and `text`
+    /// (the report as `go tool pprof -top` prints it).
+    pub(crate) fn top<'e>(self, env: &'e Env, t: &Top) -> napi::Result<Unknown<'e>> {
+        let mut rows = env.create_array(crate::value::len32(t.rows.len())?)?;
+        for (i, r) in t.rows.iter().enumerate() {
+            let mut o = Object::new(env)?;
+            o.set_named_property("name", r.name.as_str())?;
+            o.set_named_property("node", r.node.as_str())?;
+            o.set_named_property("flat", self.i64(env, r.flat)?)?;
+            o.set_named_property("flat_pct", r.flat_pct)?;
+            o.set_named_property("sum_pct", r.sum_pct)?;
+            o.set_named_property("cum", self.i64(env, r.cum)?)?;
+            o.set_named_property("cum_pct", r.cum_pct)?;
+            o.set_named_property("inline", r.inline)?;
+            o.set_named_property("partial_inline", r.partial_inline)?;
+            rows.set(i as u32, o)?;
+        }
+        let mut o = Object::new(env)?;
+        o.set_named_property("total", self.i64(env, t.total)?)?;
+        o.set_named_property("unit", t.unit.as_str())?;
+        o.set_named_property("labels", t.labels.clone())?;
+        o.set_named_property("rows", rows)?;
+        o.set_named_property("text", t.to_text())?;
+        o.into_unknown(env)
     }
 
     /// A flame graph as nested `{name, value, delta?, children}` objects.
