@@ -192,7 +192,7 @@ impl<'a> IntoIterator for &'a LabelColumn {
     }
 }
 
-/// Labels borrowed from a [`LabelColumn`] or from a `&[Label]`: one sample's labels in
+/// Labels borrowed from a label column or from a `&[Label]`: one sample's labels in
 /// profile order, or a whole column. `Copy`; reads each label as a [`Label`] value.
 ///
 /// ```

@@ -167,7 +167,7 @@ impl<S: AsRef<[u32]> + ?Sized> PartialEq<S> for LocationColumn {
 }
 
 /// Dense location indexes (into [`crate::Profile::locations`]) borrowed from a
-/// [`LocationColumn`] or from a `&[u32]`/`&[u16]`: one sample's stack, leaf first, or a
+/// location column or from a `&[u32]`/`&[u16]`: one sample's stack, leaf first, or a
 /// whole column. `Copy`, two words and a tag; reads every index as `u32`.
 ///
 /// Equality and hashing go by the indexes, whatever the stored width.

@@ -35,7 +35,7 @@ pub enum Error {
     Pprof(#[from] crate::pprof::Error),
 }
 
-/// `Result` with this crate's [`Error`].
+/// `Result` with this crate's [`Error`](enum@Error).
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// A regex compile error as one line (the `regex` crate's messages span several).
