@@ -7,6 +7,8 @@
 # machine lacks: clippy/rustfmt through rustup, the Python packages of
 # bindings/python/requirements-dev.txt into .venv, the npm packages of bindings/node and
 # examples/dashboard (from their lock files), and Debian's chromium for the browser test.
+# The release checks of scripts/release-check.sh run beside the steps whose builds they
+# reuse (packaged crates, the wheel in a fresh venv, the npm tarball, the MSRV build).
 # Last, every fuzz target runs for FUZZ_SECONDS (default 30) when cargo-fuzz and a nightly
 # toolchain can be installed (scripts/fuzz.sh; it says so when they cannot).
 set -euo pipefail
@@ -43,6 +45,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test --workspace"
 cargo test --workspace --locked
 
+step "release check: the crates as cargo package makes them (scripts/release-check.sh crates)"
+RUST_TESTS_BUILT=1 scripts/release-check.sh crates
+
 step "demo on the example data"
 cargo run -q --locked -p gprofops-examples --example demo >/dev/null
 
@@ -56,11 +61,18 @@ VENV="$PWD/.venv"
 step "cargo clippy of the Python extension (feature python)"
 PYO3_PYTHON="$VENV/bin/python" cargo clippy -p gprofops-python --features python --all-targets --locked --no-deps -- -D warnings
 
-step "maturin develop --release (gprofops into .venv)"
-(cd bindings/python && VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" maturin develop --release --locked -q)
+step "maturin build --release (the abi3 wheel, installed into .venv)"
+# One build serves pytest here and the release check's fresh venv below.
+rm -rf target/wheels
+(cd bindings/python && "$VENV/bin/maturin" build --release --locked -q -i "$VENV/bin/python" -o ../../target/wheels)
+WHEEL=$(ls target/wheels/gprofops-*.whl)
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$WHEEL"
 
 step "pytest bindings/python/tests"
 (cd bindings/python && "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests)
+
+step "release check: the wheel in a fresh venv, stubtest (scripts/release-check.sh wheel)"
+WHEEL="$PWD/$WHEEL" PYTHON="$PYTHON" scripts/release-check.sh wheel
 
 step "Node: npm ci (bindings/node, examples/dashboard)"
 (cd bindings/node && npm ci --no-audit --no-fund --loglevel=error)
@@ -79,6 +91,9 @@ git diff --exit-code -- bindings/node/index.d.ts || {
 step "node --test bindings/node/tests, tsc on the types"
 (cd bindings/node && npm test && npm run --silent typecheck)
 
+step "release check: npm pack installed into a scratch project (scripts/release-check.sh npm)"
+NODE_BUILT=1 scripts/release-check.sh npm
+
 step "Chromium for the dashboard's browser test"
 CHROMIUM=${CHROMIUM:-$(command -v chromium || true)}
 if [ -z "$CHROMIUM" ]; then
@@ -91,6 +106,9 @@ echo "$CHROMIUM"
 
 step "dashboard example in headless Chromium (screenshots in examples/dashboard/test-results)"
 (cd examples/dashboard && CHROMIUM="$CHROMIUM" npm test)
+
+step "release check: the crates with Rust's rust-version (scripts/release-check.sh msrv)"
+scripts/release-check.sh msrv
 
 step "fuzz: every cargo-fuzz target for ${FUZZ_SECONDS:-30} s, seeded from the corpus (scripts/fuzz.sh)"
 scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
