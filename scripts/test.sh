@@ -42,6 +42,13 @@ cargo fmt --all -- --check
 step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "no module imports a module that imports it back (scripts/module-cycles.py)"
+python3 -m unittest -q scripts/test_module_cycles.py
+python3 scripts/module-cycles.py
+
+step "cargo doc (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked -q
+
 step "cargo test --workspace"
 cargo test --workspace --locked
 
