@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::parse::invalid;
+use super::invalid;
 use super::spec::{Ev, Status as State, desc, fake_p, is_block, t};
 use crate::error::Error;
 use crate::table::IdMap;

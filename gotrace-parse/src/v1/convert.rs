@@ -8,7 +8,8 @@
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
-use super::parse::{Parsed, invalid};
+use super::invalid;
+use super::parse::Parsed;
 use super::spec::{self as v1spec, Ev, t};
 use crate::error::Error;
 use crate::event::{Event, NO_GOROUTINE, NO_TASK, NO_THREAD, SchedCtx};

@@ -4,8 +4,8 @@
 //! the syscall's real exit time and the stream is sorted by time (stable).
 
 use super::avail::Available;
-use super::parse::{Parser, TIME_ORDER};
 use super::spec::{Ev, Status, fake_p, is_block, t};
+use super::{TIME_ORDER, invalid};
 use crate::error::Error;
 use crate::table::IdMap;
 
@@ -109,143 +109,135 @@ impl Frontier {
     }
 }
 
-impl Parser<'_> {
-    /// Go's `parseEventBatches`.
-    pub(crate) fn merge_batches(&mut self) -> Result<Vec<Ev>, Error> {
-        // Samples are written late by a separate goroutine: order them by the time the
-        // signal handler took, with Go's (unstable) sort so that ties match.
-        let mut samples = std::mem::take(&mut self.cpu_samples);
-        crate::gosort::sort_by(&mut samples, |a, b| a.ts < b.ts);
-        // Go visits the procs in map order, which is random: events of different procs
-        // with equal timestamps can come out either way. Ascending proc IDs is our fixed
-        // choice (it is also the order Go happened to take for the corpus oracles).
-        let mut pids: Vec<i32> = self.batch_offsets.keys().copied().collect();
-        pids.sort_unstable();
-        let mut procs: Vec<Proc> = pids
-            .iter()
-            .map(|&pid| Proc {
-                pid,
-                events: Vec::new(),
-                pos: 0,
-                done: false,
-            })
-            .collect();
-        procs.push(Proc {
-            pid: fake_p::PROFILE,
-            events: samples,
+/// Go's `parseEventBatches` over the procs `pids` (in the order they are visited) and
+/// the CPU `samples`, with room for `capacity` events. `load_batch(pid)` decodes a proc's
+/// next batch (`None` when it has no more): batches are decoded only when the merge
+/// reaches them, because decoding one depends on (and errors come in) that order.
+pub(crate) fn merge_batches(
+    pids: &[i32],
+    mut samples: Vec<Ev>,
+    capacity: usize,
+    mut load_batch: impl FnMut(i32) -> Result<Option<Vec<Ev>>, Error>,
+) -> Result<Vec<Ev>, Error> {
+    // Samples are written late by a separate goroutine: order them by the time the
+    // signal handler took, with Go's (unstable) sort so that ties match.
+    crate::gosort::sort_by(&mut samples, |a, b| a.ts < b.ts);
+    let mut procs: Vec<Proc> = pids
+        .iter()
+        .map(|&pid| Proc {
+            pid,
+            events: Vec::new(),
             pos: 0,
             done: false,
-        });
-        // Every event (CPU samples too) was counted in the first pass, each at least one
-        // byte of the input.
-        let total: usize = self
-            .batch_offsets
-            .values()
-            .flatten()
-            .map(|b| b.num_events)
-            .sum();
-        let mut events = Vec::with_capacity(total.min(self.data.len()));
-        let mut gstates: IdMap<u64, GState> = IdMap::default();
-        let mut frontier = Frontier::default();
-        let mut available = Available::new(procs.len());
-        loop {
-            // Go's scan over the available procs: load the next batch of a proc that has
-            // none, take the next event of each proc that can go next.
-            while let Some((i, pi)) = available.next() {
-                let proc = &mut procs[pi];
-                if proc.pos == proc.events.len() {
-                    // Batches can be empty: keep loading until one has events.
-                    match self.load_batch(proc.pid)? {
-                        None => {
-                            proc.done = true;
-                            available.remove(i);
-                            continue;
-                        }
-                        Some(evs) => {
-                            proc.events = evs;
-                            proc.pos = 0;
-                            if proc.events.is_empty() {
-                                available.revisit(i);
-                                continue;
-                            }
-                        }
-                    }
-                }
-                let ev = proc.events[proc.pos];
-                let (g, init, _) = state_transition(&ev);
-                let curr = gstates.get(&g).copied().unwrap_or_default();
-                if !ready(g, curr, init) {
-                    available.wait(pi, (g, init.status as u8, init.seq));
-                    continue;
-                }
-                proc.pos += 1;
-                available.remove(i);
-                frontier.push((ev, pi));
-            }
-            let Some((mut ev, pi)) = frontier.pop() else {
-                if let Some(p) = procs.iter().find(|p| !p.done) {
-                    let off = p.events.get(p.pos).map_or(0, |e| e.off as usize);
-                    return Err(self.invalid_at(off, "no consistent ordering of events possible"));
-                }
-                break;
-            };
-            let (g, init, mut next) = state_transition(&ev);
-            // "Local" events only matter for ordering.
-            ev.typ = match ev.typ {
-                t::GO_START_LOCAL => t::GO_START,
-                t::GO_UNBLOCK_LOCAL => t::GO_UNBLOCK,
-                t::GO_SYS_EXIT_LOCAL => t::GO_SYS_EXIT,
-                other => other,
-            };
-            events.push(ev);
-            if g != UNORDERED {
-                let curr = gstates.get(&g).copied().unwrap_or_default();
-                if !ready(g, curr, init) {
-                    return Err(self.invalid_at(
-                        ev.off as usize,
-                        "encountered impossible goroutine state transition",
-                    ));
-                }
-                next.seq = match next.seq {
-                    NOSEQ => curr.seq,
-                    SEQINC => curr.seq.wrapping_add(1),
-                    s => s,
-                };
-                gstates.insert(g, next);
-                available.wake(g, next.status as u8, next.seq, NOSEQ);
-            }
-            available.push(pi);
-        }
-        if let Some(w) = events.windows(2).find(|w| w[1].ts < w[0].ts) {
-            return Err(self.invalid_at(w[1].off as usize, TIME_ORDER));
-        }
-        // A syscall's real exit time was taken before the event was written; apply it
-        // only now, so that a broken clock shows as an ordering error rather than a
-        // misplaced event.
-        let mut last_sys_block: IdMap<u64, i64> = IdMap::default();
-        for ev in &mut events {
-            match ev.typ {
-                t::GO_SYS_BLOCK | t::GO_IN_SYSCALL => {
-                    last_sys_block.insert(ev.g, ev.ts);
-                }
-                t::GO_SYS_EXIT => {
-                    let ts = ev.args[2] as i64;
-                    if ts == 0 {
+        })
+        .collect();
+    procs.push(Proc {
+        pid: fake_p::PROFILE,
+        events: samples,
+        pos: 0,
+        done: false,
+    });
+    let mut events = Vec::with_capacity(capacity);
+    let mut gstates: IdMap<u64, GState> = IdMap::default();
+    let mut frontier = Frontier::default();
+    let mut available = Available::new(procs.len());
+    loop {
+        // Go's scan over the available procs: load the next batch of a proc that has
+        // none, take the next event of each proc that can go next.
+        while let Some((i, pi)) = available.next() {
+            let proc = &mut procs[pi];
+            if proc.pos == proc.events.len() {
+                // Batches can be empty: keep loading until one has events.
+                match load_batch(proc.pid)? {
+                    None => {
+                        proc.done = true;
+                        available.remove(i);
                         continue;
                     }
-                    let block = last_sys_block.get(&ev.g).copied().unwrap_or(0);
-                    if block == 0 {
-                        return Err(self.invalid_at(ev.off as usize, "stray syscall exit"));
+                    Some(evs) => {
+                        proc.events = evs;
+                        proc.pos = 0;
+                        if proc.events.is_empty() {
+                            available.revisit(i);
+                            continue;
+                        }
                     }
-                    if ts < block {
-                        return Err(self.invalid_at(ev.off as usize, TIME_ORDER));
-                    }
-                    ev.ts = ts;
                 }
-                _ => {}
             }
+            let ev = proc.events[proc.pos];
+            let (g, init, _) = state_transition(&ev);
+            let curr = gstates.get(&g).copied().unwrap_or_default();
+            if !ready(g, curr, init) {
+                available.wait(pi, (g, init.status as u8, init.seq));
+                continue;
+            }
+            proc.pos += 1;
+            available.remove(i);
+            frontier.push((ev, pi));
         }
-        events.sort_by_key(|e| e.ts);
-        Ok(events)
+        let Some((mut ev, pi)) = frontier.pop() else {
+            if let Some(p) = procs.iter().find(|p| !p.done) {
+                let off = p.events.get(p.pos).map_or(0, |e| e.off);
+                return Err(invalid(off, "no consistent ordering of events possible"));
+            }
+            break;
+        };
+        let (g, init, mut next) = state_transition(&ev);
+        // "Local" events only matter for ordering.
+        ev.typ = match ev.typ {
+            t::GO_START_LOCAL => t::GO_START,
+            t::GO_UNBLOCK_LOCAL => t::GO_UNBLOCK,
+            t::GO_SYS_EXIT_LOCAL => t::GO_SYS_EXIT,
+            other => other,
+        };
+        events.push(ev);
+        if g != UNORDERED {
+            let curr = gstates.get(&g).copied().unwrap_or_default();
+            if !ready(g, curr, init) {
+                return Err(invalid(
+                    ev.off,
+                    "encountered impossible goroutine state transition",
+                ));
+            }
+            next.seq = match next.seq {
+                NOSEQ => curr.seq,
+                SEQINC => curr.seq.wrapping_add(1),
+                s => s,
+            };
+            gstates.insert(g, next);
+            available.wake(g, next.status as u8, next.seq, NOSEQ);
+        }
+        available.push(pi);
     }
+    if let Some(w) = events.windows(2).find(|w| w[1].ts < w[0].ts) {
+        return Err(invalid(w[1].off, TIME_ORDER));
+    }
+    // A syscall's real exit time was taken before the event was written; apply it
+    // only now, so that a broken clock shows as an ordering error rather than a
+    // misplaced event.
+    let mut last_sys_block: IdMap<u64, i64> = IdMap::default();
+    for ev in &mut events {
+        match ev.typ {
+            t::GO_SYS_BLOCK | t::GO_IN_SYSCALL => {
+                last_sys_block.insert(ev.g, ev.ts);
+            }
+            t::GO_SYS_EXIT => {
+                let ts = ev.args[2] as i64;
+                if ts == 0 {
+                    continue;
+                }
+                let block = last_sys_block.get(&ev.g).copied().unwrap_or(0);
+                if block == 0 {
+                    return Err(invalid(ev.off, "stray syscall exit"));
+                }
+                if ts < block {
+                    return Err(invalid(ev.off, TIME_ORDER));
+                }
+                ev.ts = ts;
+            }
+            _ => {}
+        }
+    }
+    events.sort_by_key(|e| e.ts);
+    Ok(events)
 }

@@ -17,8 +17,24 @@ mod wire;
 
 pub(crate) use convert::Converter;
 
-use crate::error::Error;
+use crate::error::{Error, Location};
 use crate::header::Version;
+
+/// Go's `ErrTimeOrder`.
+const TIME_ORDER: &str = "time stamps out of order";
+
+/// A semantic error about the event at file offset `offset`. v1 traces have a single
+/// generation and no batch numbers, so the offset is the whole location.
+fn invalid(offset: u64, reason: impl Into<String>) -> Error {
+    Error::invalid(
+        Location {
+            generation: 0,
+            batch: None,
+            offset,
+        },
+        reason,
+    )
+}
 
 /// Parses and orders the v1 trace `data` (the bytes after the header, which is
 /// `header_len` bytes long) and prepares the conversion.
@@ -39,9 +55,12 @@ pub(crate) fn fails_at_first_event(body: &[u8], version: Version) -> bool {
     })
 }
 
+// The tests drive `load` and the converter directly, as the reader does, rather than
+// through `Reader`: the reader depends on this module, not the other way round.
 #[cfg(test)]
 mod tests {
-    use crate::{Reader, text};
+    use crate::header::Version;
+    use crate::text;
 
     fn uv(out: &mut Vec<u8>, mut v: u64) {
         while v >= 0x80 {
@@ -95,9 +114,13 @@ mod tests {
         t
     }
 
+    /// The events of `data` as text lines, up to the first error (as `Reader` gives them).
     fn lines(data: &[u8]) -> Result<Vec<String>, String> {
-        let r = Reader::new(data).map_err(|e| e.reason())?;
-        r.map(|e| e.map(|e| text::line(&e)).map_err(|e| e.reason()))
+        let (version, header_len) = Version::detect_len(data).map_err(|e| e.reason())?;
+        let mut conv =
+            super::load(&data[header_len..], header_len, version).map_err(|e| e.reason())?;
+        std::iter::from_fn(|| conv.next_event())
+            .map(|e| e.map(|e| text::line(&e)).map_err(|e| e.reason()))
             .collect()
     }
 
@@ -127,12 +150,6 @@ mod tests {
             "10 Sync M=-1 P=-1 G=-1 N=2 expbatches=0 stack=[]".to_string(),
         ];
         assert_eq!(lines(&small_trace()).unwrap(), want);
-        // The streaming constructor reads v1 traces whole and gives the same events.
-        let streamed: Vec<String> = Reader::from_reader(std::io::Cursor::new(small_trace()))
-            .unwrap()
-            .map(|e| text::line(&e.unwrap()))
-            .collect();
-        assert_eq!(streamed, want);
     }
 
     /// Errors Go's v1 parser reports (wording checked against `x/exp/trace`), including

@@ -1,19 +1,22 @@
 //! The v1 parser's passes: find the batches (and CPU samples), merge the per-P batches
 //! into one stream (`merge.rs`), convert ticks to nanoseconds, then check the stream
-//! (`check.rs`) — Go's `tracev1.Parse`, which loads the whole trace.
+//! (`check.rs`) — Go's `tracev1.Parse`, which loads the whole trace. The parser owns
+//! what the events refer to (stacks, frames, inline strings) and the per-P state that
+//! decoding a batch needs; reading bytes is the [`WireReader`]'s.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::spec::{Ev, arg_num, desc, fake_p, is_block, t};
-use super::wire::{RawError, RawEvent, SKIP_ARGS, SKIP_STRINGS};
-use crate::error::{Error, Location};
+use super::wire::{RawError, RawEvent, SKIP_ARGS, SKIP_STRINGS, WireReader};
+use super::{TIME_ORDER, check, merge};
+use crate::error::Error;
 use crate::table::IdMap;
 
 /// Where a batch starts and how many events it holds (its capacity when loaded).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct BatchOffset {
-    pub(crate) offset: usize,
-    pub(crate) num_events: usize,
+struct BatchOffset {
+    offset: usize,
+    num_events: usize,
 }
 
 /// A frame as the trace describes it: string IDs for function and file.
@@ -39,41 +42,21 @@ pub(crate) struct Parsed {
 
 /// State of the v1 parser over the bytes after the header.
 pub(crate) struct Parser<'d> {
-    pub(crate) ver: u32,
-    pub(crate) data: &'d [u8],
-    /// Offset of `data` in the file, for error locations.
-    pub(crate) base: usize,
-    pub(crate) off: usize,
-    pub(crate) strings: IdMap<u64, (usize, usize)>,
+    wire: WireReader<'d>,
     inline_strings: Vec<(usize, usize)>,
     inline_map: HashMap<&'d [u8], usize>,
-    pub(crate) batch_offsets: IdMap<i32, VecDeque<BatchOffset>>,
+    batch_offsets: IdMap<i32, VecDeque<BatchOffset>>,
     stacks: IdMap<u32, (usize, usize)>,
     pcs: Vec<u64>,
     frames: IdMap<u64, Frame>,
     ticks_per_sec: i64,
-    pub(crate) cpu_samples: Vec<Ev>,
+    cpu_samples: Vec<Ev>,
     timer_goids: HashSet<u64>,
     last_ts: i64,
     last_g: u64,
     last_gs: IdMap<i32, u64>,
     last_p: i32,
 }
-
-/// A semantic error about the event at file offset `offset`.
-pub(crate) fn invalid(offset: u64, reason: impl Into<String>) -> Error {
-    Error::invalid(
-        Location {
-            generation: 0,
-            batch: None,
-            offset,
-        },
-        reason,
-    )
-}
-
-/// Go's `ErrTimeOrder`.
-pub(crate) const TIME_ORDER: &str = "time stamps out of order";
 
 /// `Timestamp(float64(d) * freq)` as Go computes it on amd64: out of range (or NaN)
 /// gives `i64::MIN`.
@@ -90,11 +73,7 @@ fn scale(d: i64, freq: f64) -> i64 {
 impl<'d> Parser<'d> {
     pub(crate) fn new(data: &'d [u8], base: usize, ver: u32) -> Parser<'d> {
         Parser {
-            ver,
-            data,
-            base,
-            off: 0,
-            strings: IdMap::default(),
+            wire: WireReader::new(data, base, ver),
             inline_strings: Vec::new(),
             inline_map: HashMap::new(),
             batch_offsets: IdMap::default(),
@@ -111,35 +90,32 @@ impl<'d> Parser<'d> {
         }
     }
 
-    pub(crate) fn error_at(&self, offset: usize, reason: impl Into<String>) -> Error {
-        Error::malformed(
-            Location {
-                generation: 0,
-                batch: None,
-                offset: (self.base + offset) as u64,
-            },
-            reason,
-        )
-    }
-
-    /// An error about the event at absolute file offset `offset`.
-    pub(crate) fn invalid_at(&self, offset: usize, reason: impl Into<String>) -> Error {
-        invalid(offset as u64, reason)
-    }
-
-    pub(crate) fn raw_error(&self, e: RawError) -> Error {
-        match e {
-            RawError::Bad(m, at) => self.error_at(at, m),
-            RawError::Eof => self.error_at(self.off, "EOF"),
-        }
+    fn error_at(&self, offset: usize, reason: impl Into<String>) -> Error {
+        self.wire.error_at(offset, reason)
     }
 
     /// Parses, merges, converts and checks the whole trace.
     pub(crate) fn parse(mut self) -> Result<Parsed, Error> {
         self.collect_batches_and_cpu_samples()?;
-        let mut events = self.merge_batches()?;
+        // Go visits the procs in map order, which is random: events of different procs
+        // with equal timestamps can come out either way. Ascending proc IDs is our fixed
+        // choice (it is also the order Go happened to take for the corpus oracles).
+        let mut pids: Vec<i32> = self.batch_offsets.keys().copied().collect();
+        pids.sort_unstable();
+        // Every event (CPU samples too) was counted in the first pass, each at least one
+        // byte of the input.
+        let total: usize = self
+            .batch_offsets
+            .values()
+            .flatten()
+            .map(|b| b.num_events)
+            .sum();
+        let samples = std::mem::take(&mut self.cpu_samples);
+        let capacity = total.min(self.wire.data().len());
+        let mut events =
+            merge::merge_batches(&pids, samples, capacity, |pid| self.load_batch(pid))?;
         if self.ticks_per_sec == 0 {
-            return Err(self.error_at(self.data.len(), "no EvFrequency event"));
+            return Err(self.error_at(self.wire.data().len(), "no EvFrequency event"));
         }
         if let Some(first) = events.first() {
             let min_ts = first.ts;
@@ -154,10 +130,10 @@ impl<'d> Parser<'d> {
                 }
             }
         }
-        super::check::post_process(&mut events, &self.stacks)?;
+        check::post_process(&mut events, &self.stacks)?;
         Ok(Parsed {
             events,
-            strings: self.strings,
+            strings: self.wire.into_strings(),
             inline_strings: self.inline_strings,
             stacks: self.stacks,
             pcs: self.pcs,
@@ -170,10 +146,10 @@ impl<'d> Parser<'d> {
         let mut raw = RawEvent::default();
         let mut cur_p: i32 = 0;
         loop {
-            match self.read_raw_event(SKIP_ARGS | SKIP_STRINGS, &mut raw) {
+            match self.wire.read_raw_event(SKIP_ARGS | SKIP_STRINGS, &mut raw) {
                 Ok(()) => {}
                 Err(RawError::Eof) => return Ok(()),
-                Err(e) => return Err(self.raw_error(e)),
+                Err(e) => return Err(self.wire.raw_error(e)),
             }
             if raw.typ == t::NONE {
                 continue;
@@ -219,27 +195,27 @@ impl<'d> Parser<'d> {
                     stk: raw.args[4] as u32,
                     args: [0, raw.args[2], raw.args[3], 0],
                     typ: t::CPU_SAMPLE,
-                    off: (self.base + raw.offset) as u64,
+                    off: self.wire.file_offset(raw.offset),
                 });
             }
         }
     }
 
     /// Reads the next batch of proc `pid`; `None` when it has no more.
-    pub(crate) fn load_batch(&mut self, pid: i32) -> Result<Option<Vec<Ev>>, Error> {
+    fn load_batch(&mut self, pid: i32) -> Result<Option<Vec<Ev>>, Error> {
         let Some(bo) = self.batch_offsets.get_mut(&pid).and_then(|l| l.pop_front()) else {
             return Ok(None);
         };
-        self.off = bo.offset;
+        self.wire.seek(bo.offset);
         // Each counted event took at least one byte, so this is bounded by the input.
-        let mut events = Vec::with_capacity(bo.num_events.min(self.data.len()));
+        let mut events = Vec::with_capacity(bo.num_events.min(self.wire.data().len()));
         let mut got_header = false;
         let mut raw = RawEvent::default();
         loop {
-            match self.read_raw_event(0, &mut raw) {
+            match self.wire.read_raw_event(0, &mut raw) {
                 Ok(()) => {}
                 Err(RawError::Eof) => break,
-                Err(e) => return Err(self.raw_error(e)),
+                Err(e) => return Err(self.wire.raw_error(e)),
             }
             if raw.typ == t::NONE || raw.typ == t::CPU_SAMPLE {
                 continue;
@@ -311,7 +287,7 @@ impl<'d> Parser<'d> {
                     typ,
                     p: self.last_p,
                     g: self.last_g,
-                    off: (self.base + raw.offset) as u64,
+                    off: self.wire.file_offset(raw.offset),
                     ..Ev::default()
                 };
                 ev.ts = self.last_ts.wrapping_add(args[0] as i64);
@@ -336,7 +312,7 @@ impl<'d> Parser<'d> {
                     t::USER_LOG => {
                         // Messages are written inline; Go numbers the distinct ones.
                         let (s, n) = raw.sarg.unwrap_or((0, 0));
-                        let text = &self.data[s..s + n];
+                        let text = &self.wire.data()[s..s + n];
                         let id = match self.inline_map.get(text) {
                             Some(&id) => id,
                             None => {

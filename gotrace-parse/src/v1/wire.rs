@@ -1,9 +1,11 @@
-//! Reading one raw v1 event: a type byte whose top two bits give the argument count (3 =
-//! length-prefixed), then varint arguments; `String` entries and `Batch` headers have
-//! their own layouts. Error messages are Go's (`internal/tracev1`).
+//! [`WireReader`]: the v1 byte stream read one raw event at a time — a type byte whose
+//! top two bits give the argument count (3 = length-prefixed), then varint arguments;
+//! `String` entries and `Batch` headers have their own layouts. Error messages are Go's
+//! (`internal/tracev1`).
 
-use super::parse::Parser;
 use super::spec::{desc, t};
+use crate::error::{Error, Location};
+use crate::table::IdMap;
 use crate::varint::uvarint;
 
 /// Go's `errMalformedVarint`.
@@ -40,7 +42,68 @@ pub(crate) struct RawEvent {
     pub(crate) offset: usize,
 }
 
-impl Parser<'_> {
+/// A cursor over the bytes after the header. It also owns the string table: Go's reader
+/// records string entries as it meets them, and the duplicate-id check must see every
+/// entry read so far, in wire order.
+pub(crate) struct WireReader<'d> {
+    data: &'d [u8],
+    /// Offset of `data` in the file, for error locations.
+    base: usize,
+    off: usize,
+    /// The trace's minor version: event types newer than it are unknown.
+    ver: u32,
+    strings: IdMap<u64, (usize, usize)>,
+}
+
+impl<'d> WireReader<'d> {
+    pub(crate) fn new(data: &'d [u8], base: usize, ver: u32) -> WireReader<'d> {
+        WireReader {
+            data,
+            base,
+            off: 0,
+            ver,
+            strings: IdMap::default(),
+        }
+    }
+
+    pub(crate) fn data(&self) -> &'d [u8] {
+        self.data
+    }
+
+    /// The file offset of `offset` (an offset into `data`).
+    pub(crate) fn file_offset(&self, offset: usize) -> u64 {
+        (self.base + offset) as u64
+    }
+
+    /// Moves the cursor to `offset` of `data` (the start of a batch found earlier).
+    pub(crate) fn seek(&mut self, offset: usize) {
+        self.off = offset;
+    }
+
+    /// The strings read so far: ID → byte range of `data`.
+    pub(crate) fn into_strings(self) -> IdMap<u64, (usize, usize)> {
+        self.strings
+    }
+
+    /// A malformed-input error about `offset` of `data`.
+    pub(crate) fn error_at(&self, offset: usize, reason: impl Into<String>) -> Error {
+        Error::malformed(
+            Location {
+                generation: 0,
+                batch: None,
+                offset: self.file_offset(offset),
+            },
+            reason,
+        )
+    }
+
+    pub(crate) fn raw_error(&self, e: RawError) -> Error {
+        match e {
+            RawError::Bad(m, at) => self.error_at(at, m),
+            RawError::Eof => self.error_at(self.off, "EOF"),
+        }
+    }
+
     fn read_val(&mut self) -> Option<u64> {
         let (v, n) = uvarint(self.data.get(self.off..)?).ok()?;
         self.off += n;
