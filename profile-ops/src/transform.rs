@@ -20,25 +20,6 @@ pub enum DiffMode {
     Subtract,
 }
 
-/// Multiplies every value of column `i` by `ratios[i]`, rounding half away from zero, and
-/// drops the samples whose scaled columns all became zero (google/pprof's `ScaleN`: a
-/// column with ratio 1 is left alone and does not keep a sample alive).
-pub(crate) fn scale_draft(d: &mut Draft<'_>, ratios: &[f64]) {
-    if ratios.iter().all(|&r| r == 1.0) {
-        return;
-    }
-    d.edit_samples(|_, _, vals, _| {
-        let mut keep = false;
-        for (v, &r) in vals.iter_mut().zip(ratios) {
-            if r != 1.0 {
-                *v = crate::units::go_int64((*v as f64 * r).round());
-                keep |= *v != 0;
-            }
-        }
-        keep
-    });
-}
-
 /// `p` with every value multiplied by `ratio` (see google/pprof's `Scale`); samples that
 /// become zero are dropped and the result is compacted.
 ///
@@ -54,7 +35,7 @@ pub(crate) fn scale_draft(d: &mut Draft<'_>, ratios: &[f64]) {
 /// ```
 pub fn scale(p: &Profile, ratio: f64) -> Result<Profile> {
     let mut d = Draft::new(p);
-    scale_draft(&mut d, &vec![ratio; p.sample_types().len()]);
+    d.scale(&vec![ratio; p.sample_types().len()]);
     d.finish()
 }
 
@@ -79,15 +60,12 @@ fn normalize_ratios(p: &Draft<'_>, base: &Draft<'_>) -> Vec<f64> {
 /// `p` scaled so that each sample type totals what it totals in `base` (google/pprof's
 /// `Normalize`). The profiles must have the same sample and period types.
 pub fn normalize(p: &Profile, base: &Profile) -> Result<Profile> {
-    check_compatible(p, base)?;
     let mut d = Draft::new(p);
-    let ratios = normalize_ratios(&d, &Draft::new(base));
-    scale_draft(&mut d, &ratios);
+    let b = Draft::new(base);
+    merge::compatible(&d, &b)?;
+    let ratios = normalize_ratios(&d, &b);
+    d.scale(&ratios);
     d.finish()
-}
-
-fn check_compatible(p: &Profile, base: &Profile) -> Result<()> {
-    merge::merge_drafts(&[Draft::new(p), Draft::new(base)], &MergeOptions::default()).map(|_| ())
 }
 
 /// `new` compared with `base`, as `go tool pprof -diff_base=BASE NEW` ([`DiffMode::Marked`])
@@ -122,12 +100,12 @@ pub fn diff(base: &Profile, new: &Profile, mode: DiffMode, normalize: bool) -> R
             ));
         }
         let ratios = normalize_ratios(&n, &b);
-        scale_draft(&mut n, &ratios);
+        n.scale(&ratios);
     }
     let negate = vec![-1.0; b.sample_types().len()];
-    scale_draft(&mut b, &negate);
+    b.scale(&negate);
     merge::merge_drafts(
-        &[n, b],
+        vec![n, b],
         &MergeOptions {
             common_sample_types: true,
         },

@@ -1,12 +1,17 @@
 //! [`Draft`]: a profile being transformed. Filters, aggregation and scaling edit a draft
 //! instead of copying the profile; reports read drafts directly and [`Draft::finish`]
-//! turns one into a real [`Profile`] (compacted, as google/pprof's `Compact`).
+//! turns one into a real [`Profile`] (compacted, as google/pprof's `Compact`) with the
+//! kernel in [`rebuild`], which merges and diffs use too.
 
 use std::ops::Range;
 
 use crate::pprof::{
     Function, Label, Labels, Line, Location, LocationIndexes, Mapping, Profile, Sample,
 };
+
+mod rebuild;
+
+pub(crate) use rebuild::{rebuild, rebuild_with_frames};
 
 /// Which function and mapping fields survive aggregation (google/pprof's `Aggregate`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -267,6 +272,25 @@ impl<'p> Draft<'p> {
         self.samples = Some(out);
     }
 
+    /// Multiplies every value of column `i` by `ratios[i]`, rounding half away from zero,
+    /// and drops the samples whose scaled columns all became zero (google/pprof's
+    /// `ScaleN`: a column with ratio 1 is left alone and does not keep a sample alive).
+    pub(crate) fn scale(&mut self, ratios: &[f64]) {
+        if ratios.iter().all(|&r| r == 1.0) {
+            return;
+        }
+        self.edit_samples(|_, _, vals, _| {
+            let mut keep = false;
+            for (v, &r) in vals.iter_mut().zip(ratios) {
+                if r != 1.0 {
+                    *v = crate::units::go_int64((*v as f64 * r).round());
+                    keep |= *v != 0;
+                }
+            }
+            keep
+        });
+    }
+
     /// Applies an aggregation mask (fields can only be dropped, never restored).
     pub(crate) fn aggregate(&mut self, keep: Keep) {
         self.keep = Keep {
@@ -288,9 +312,6 @@ impl<'p> Draft<'p> {
     /// and strings are dropped and ids renumbered (google/pprof's `Compact`, which also
     /// merges identical samples and drops all-zero ones).
     pub fn finish(&self) -> crate::Result<Profile> {
-        crate::merge::merge_drafts(
-            std::slice::from_ref(self),
-            &crate::merge::MergeOptions::default(),
-        )
+        rebuild(std::slice::from_ref(self))
     }
 }
