@@ -745,6 +745,12 @@ export interface MergeOptions {
    * their own setting; the first one's applies to the result).
    */
   bigint?: boolean
+  /**
+   * Threads to merge a large list with: 0 (default) for one per core, 1 for the
+   * calling thread only (the libuv pool's thread, for `mergeAsync`). The result does
+   * not depend on it.
+   */
+  threads?: number
 }
 
 /** Options of `Trace.mmu`. */

@@ -47,9 +47,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = compact(&p);
     let _ = normalize(&p, &base);
     let _ = merge(&[p.clone(), base.clone()], &MergeOptions::default());
-    let common = MergeOptions {
-        common_sample_types: true,
-    };
+    let common = MergeOptions::default().common_sample_types(true);
     let _ = merge(&[base.clone(), p.clone()], &common);
     if let Ok(d) = diff(&base, &p, DiffMode::Marked, true)
         && let Ok(prep) = Query::default().prepare(&d)

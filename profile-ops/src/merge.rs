@@ -12,15 +12,31 @@ use crate::units;
 // Label pseudo-frames are built by the same kernel; `labels` imports them from here.
 pub(crate) use crate::draft::rebuild_with_frames;
 
-/// How [`merge`] treats profiles whose sample types differ.
+/// How [`merge`] treats profiles whose sample types differ, and how many threads it uses.
+///
+/// ```
+/// use profile_ops::merge::MergeOptions;
+/// let opts = MergeOptions::default().common_sample_types(true).threads(2);
+/// assert_eq!((opts.common_sample_types, opts.threads), (true, 2));
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MergeOptions {
     /// Keep the sample types every profile has (in the first profile's order) and convert
     /// compatible units (`milliseconds` and `nanoseconds`) to the finest one, as
     /// `go tool pprof` does when given several files. When false, sample and period types
     /// must be identical, as google/pprof's `profile.Merge` requires.
     pub common_sample_types: bool,
+    /// Threads to merge with: 0 (the default) for one per core
+    /// (`std::thread::available_parallelism`), 1 to stay on the calling thread (a server
+    /// that runs merges on its own pool). The result does not depend on it.
+    pub threads: usize,
 }
+
+setters!(MergeOptions {
+    common_sample_types: bool,
+    threads: usize,
+});
 
 /// At most this many profiles are merged per worker before the partial results are merged
 /// in turn. Each partial result is merged once more, so chunks are large (64: 30 % less
@@ -51,7 +67,10 @@ pub fn merge(profiles: &[Profile], opts: &MergeOptions) -> Result<Profile> {
     if profiles.is_empty() {
         return Err(Error::NoProfiles);
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = match opts.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
     if profiles.len() <= CHUNK || threads == 1 {
         let drafts: Vec<Draft<'_>> = profiles.iter().map(Draft::new).collect();
         return merge_drafts(drafts, opts);

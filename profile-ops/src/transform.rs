@@ -106,9 +106,7 @@ pub fn diff(base: &Profile, new: &Profile, mode: DiffMode, normalize: bool) -> R
     b.scale(&negate);
     merge::merge_drafts(
         vec![n, b],
-        &MergeOptions {
-            common_sample_types: true,
-        },
+        &MergeOptions::default().common_sample_types(true),
     )
 }
 

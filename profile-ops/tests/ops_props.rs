@@ -169,5 +169,12 @@ proptest! {
         }
         prop_assert_eq!(totals(&all), totals(&one_by_one));
         prop_assert_eq!(content(&all), content(&one_by_one));
+        // The thread count changes who merges what, never the result: one thread merges
+        // in one pass on the calling thread, three split the chunks among them.
+        for threads in [1, 3] {
+            let opts = MergeOptions::default().threads(threads);
+            let t = merge(&ps, &opts).unwrap();
+            prop_assert_eq!(content(&t), content(&all), "threads {}", threads);
+        }
     }
 }

@@ -434,13 +434,7 @@ fn merges_match_go_tool_pprof_proto() {
         );
         let theirs = Profile::decode(&out.stdout).unwrap();
         let inputs: Vec<Profile> = files.iter().map(|f| load(f)).collect();
-        let ours = merge(
-            &inputs,
-            &MergeOptions {
-                common_sample_types: true,
-            },
-        )
-        .unwrap();
+        let ours = merge(&inputs, &MergeOptions::default().common_sample_types(true)).unwrap();
         // go tool pprof also applies the merged profile's drop_frames before writing.
         let mut d = profile_ops::Draft::new(&ours);
         profile_ops::filter::drop_frames(&mut d).unwrap();
@@ -503,13 +497,7 @@ fn stored_merge_oracle_matches() {
         .iter()
         .map(|f| load(f.as_str().unwrap()))
         .collect();
-    let m = merge(
-        &inputs,
-        &MergeOptions {
-            common_sample_types: true,
-        },
-    )
-    .unwrap();
+    let m = merge(&inputs, &MergeOptions::default().common_sample_types(true)).unwrap();
     let s = profile_ops::summary::ProfileSummary::of(&m);
     assert_eq!(serde_json::to_value(&s.totals).unwrap(), o["totals"]);
     assert_eq!(s.num_samples as u64, o["num_samples"].as_u64().unwrap());
@@ -562,9 +550,7 @@ fn merging_profiles_with_no_common_type_names_their_types() {
     let heap = make(&[("alloc_space", "bytes")]);
     let err = merge(
         &[cpu.clone(), heap, cpu],
-        &MergeOptions {
-            common_sample_types: true,
-        },
+        &MergeOptions::default().common_sample_types(true),
     )
     .unwrap_err()
     .to_string();

@@ -288,9 +288,7 @@ pub(crate) fn load_merged(files: &[PathBuf]) -> Result<Profile, Box<dyn std::err
     bar.set_message("merging");
     let merged = merge(
         &profiles,
-        &MergeOptions {
-            common_sample_types: true,
-        },
+        &MergeOptions::default().common_sample_types(true),
     )?;
     bar.finish_and_clear();
     Ok(merged)

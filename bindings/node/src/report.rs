@@ -347,6 +347,10 @@ pub struct MergeOptions {
     /// For paths: every integer of the result is a `bigint` (profiles passed in keep
     /// their own setting; the first one's applies to the result).
     pub bigint: Option<bool>,
+    /// Threads to merge a large list with: 0 (default) for one per core, 1 for the
+    /// calling thread only (the libuv pool's thread, for `mergeAsync`). The result does
+    /// not depend on it.
+    pub threads: Option<u32>,
 }
 
 /// A profile to merge: already loaded, or a path to load.
@@ -376,7 +380,7 @@ fn inputs(items: &Array<'_>) -> napi::Result<(Vec<Input>, Option<Ints>)> {
     Ok((out, ints))
 }
 
-fn merge_inputs(inputs: Vec<Input>, common_sample_types: bool) -> Fallible<Output> {
+fn merge_inputs(inputs: Vec<Input>, opts: RustMergeOptions) -> Fallible<Output> {
     let mut ps = Vec::with_capacity(inputs.len());
     for i in inputs {
         ps.push(match i {
@@ -384,22 +388,22 @@ fn merge_inputs(inputs: Vec<Input>, common_sample_types: bool) -> Fallible<Outpu
             Input::Path(path) => pprof::Profile::open(&path)?,
         });
     }
-    let opts = RustMergeOptions {
-        common_sample_types,
-    };
     derived(merge_profiles(&ps, &opts))
 }
 
 fn merge_args(
     profiles: &Array<'_>,
     options: Option<MergeOptions>,
-) -> napi::Result<(Vec<Input>, Ints, bool)> {
+) -> napi::Result<(Vec<Input>, Ints, RustMergeOptions)> {
     let o = options.unwrap_or_default();
     let (items, ints) = inputs(profiles)?;
     let ints = ints.unwrap_or(Ints {
         big: o.bigint.unwrap_or(false),
     });
-    Ok((items, ints, o.common_sample_types.unwrap_or(false)))
+    let opts = RustMergeOptions::default()
+        .common_sample_types(o.common_sample_types.unwrap_or(false))
+        .threads(o.threads.unwrap_or(0) as usize);
+    Ok((items, ints, opts))
 }
 
 /// Merges profiles (`Profile` objects or paths, which are loaded) into one, as
@@ -412,8 +416,8 @@ pub fn merge<'e>(
     #[napi(ts_arg_type = "Array<Profile | string>")] profiles: Array<'e>,
     options: Option<MergeOptions>,
 ) -> napi::Result<Unknown<'e>> {
-    let (items, ints, common) = merge_args(&profiles, options)?;
-    run(env, ints, || merge_inputs(items, common))
+    let (items, ints, opts) = merge_args(&profiles, options)?;
+    run(env, ints, || merge_inputs(items, opts))
 }
 
 /// [`merge`] on the libuv thread pool: loading the paths and merging never block the
@@ -423,8 +427,8 @@ pub fn merge_async(
     #[napi(ts_arg_type = "Array<Profile | string>")] profiles: Array<'_>,
     options: Option<MergeOptions>,
 ) -> napi::Result<AsyncTask<Job>> {
-    let (items, ints, common) = merge_args(&profiles, options)?;
-    Ok(spawn(ints, move || merge_inputs(items, common)))
+    let (items, ints, opts) = merge_args(&profiles, options)?;
+    Ok(spawn(ints, move || merge_inputs(items, opts)))
 }
 
 /// Options of `diff`.

@@ -99,6 +99,12 @@ test('merge and mergeAsync sum identical samples; diff of a profile with itself 
   assert.deepEqual(m.totals, p.totals.map((t) => 3 * t))
   const ma = await mergeAsync([CPU, p, p])
   assert.deepEqual(ma.totals, m.totals)
+  // More than one chunk (64 profiles): the thread count never changes the result.
+  const many = Array(70).fill(p)
+  const folded = merge(many).folded()
+  assert.deepEqual(merge(many, { threads: 1 }).folded(), folded)
+  assert.deepEqual((await mergeAsync(many, { threads: 2 })).folded(), folded)
+  assert.deepEqual(merge(many).totals, p.totals.map((t) => 70 * t))
   const sub = diff(p, p, { mode: 'subtract' })
   assert.deepEqual(sub.totals, [0, 0])
   assert.equal(sub.top().rows.length, 0)

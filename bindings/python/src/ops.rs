@@ -92,14 +92,16 @@ fn wrap(r: profile_ops::Result<profile_ops::pprof::Profile>) -> PyResult<Profile
 /// Merges profiles into one (google/pprof's `profile.Merge`): identical samples summed,
 /// ids renumbered. Sample and period types must match unless `common_sample_types` is
 /// true, which keeps the types every profile has and converts compatible units, as
-/// `go tool pprof` does with several files. Raises `IncompatibleProfilesError` or
-/// `NoProfilesError`.
+/// `go tool pprof` does with several files. `threads`: how many threads merge a large
+/// list (0, the default: one per core; 1: the calling thread only); the result does not
+/// depend on it. Raises `IncompatibleProfilesError` or `NoProfilesError`.
 #[pyfunction]
-#[pyo3(signature = (profiles, /, *, common_sample_types=false))]
+#[pyo3(signature = (profiles, /, *, common_sample_types=false, threads=0))]
 pub fn merge(
     py: Python<'_>,
     profiles: &Bound<'_, PyAny>,
     common_sample_types: bool,
+    threads: usize,
 ) -> PyResult<Profile> {
     let mut ps = Vec::new();
     for item in profiles.try_iter()? {
@@ -115,9 +117,9 @@ pub fn merge(
         })?;
         ps.push(p.get().p.clone());
     }
-    let opts = MergeOptions {
-        common_sample_types,
-    };
+    let opts = MergeOptions::default()
+        .common_sample_types(common_sample_types)
+        .threads(threads);
     wrap(py.detach(|| merge_profiles(&ps, &opts)))
 }
 

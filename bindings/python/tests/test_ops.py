@@ -98,6 +98,13 @@ def test_merge(cpu):
     fib = gprofops.Profile.load(FIB)
     both = gprofops.merge([cpu, fib], common_sample_types=True)
     assert both.totals == [a + b for a, b in zip(cpu.totals, fib.totals, strict=True)]
+    # More profiles than one chunk (64), so several threads could share the work: the
+    # result is the same with one thread, two or one per core.
+    many = [cpu] * 70
+    folded = gprofops.merge(many).folded()
+    assert gprofops.merge(many, threads=1).folded() == folded
+    assert gprofops.merge(many, threads=2).folded() == folded
+    assert gprofops.merge(many).totals == [70 * t for t in cpu.totals]
 
 
 def test_diff(cpu, cli):
