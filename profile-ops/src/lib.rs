@@ -17,6 +17,41 @@
 //!   [`sample_table`]: the samples as columns, for DataFrame exports.
 //!
 //! Go runtime data: [`trace`] (execution trace summaries), [`gc`] (gctrace statistics).
+//!
+//! ```
+//! use profile_ops::merge::{MergeOptions, merge};
+//! use profile_ops::pprof::ProfileBuilder;
+//! use profile_ops::query::Query;
+//! use profile_ops::report::top::Top;
+//!
+//! // Two CPU profiles of a program (here built in place; `pprof::Profile::open` reads files).
+//! let profile = |fib: i64, gc: i64| {
+//!     let mut b = ProfileBuilder::new();
+//!     b.sample_type("cpu", "nanoseconds");
+//!     let (main, fibf, gcf) = (
+//!         b.function("main.main", "main.go", 1),
+//!         b.function("main.fib", "main.go", 9),
+//!         b.function("runtime.gcBgMarkWorker", "mgc.go", 1),
+//!     );
+//!     let (l_main, l_fib, l_gc) = (
+//!         b.location(None, 0, &[(main, 3)]),
+//!         b.location(None, 0, &[(fibf, 10)]),
+//!         b.location(None, 0, &[(gcf, 2)]),
+//!     );
+//!     b.sample(&[l_fib, l_main], &[fib], &[]).sample(&[l_gc], &[gc], &[]);
+//!     b.build().unwrap()
+//! };
+//! let merged = merge(&[profile(30, 10), profile(50, 10)], &MergeOptions::default())?;
+//! // go tool pprof -top -cum, as rows.
+//! let top = Top::new(&Query::default().cum_sort(true).prepare(&merged)?, 10);
+//! assert_eq!((top.rows[0].name.as_str(), top.rows[0].cum), ("main.fib", 80));
+//!
+//! // A GODEBUG=gctrace=1 log.
+//! let log = b"gc 1 @0.012s 2%: 0.014+0.51+0.003 ms clock, 0.056+0.10/0.43/0.62+0.015 ms cpu, 4->4->0 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 4 P\n";
+//! let gc = profile_ops::gc::GcReport::from_bytes(log);
+//! assert_eq!(gc.cycles.len(), 1);
+//! # Ok::<(), profile_ops::Error>(())
+//! ```
 
 pub use gctrace_parse as gctrace;
 pub use gotrace_parse as gotrace;
