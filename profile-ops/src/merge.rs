@@ -2,7 +2,7 @@
 //! of different shapes mergeable as `go tool pprof` does. This module decides whether
 //! (and after which conversions) profiles can be merged and splits large merges across
 //! threads; the merge itself (deduplication keys, combined header) is the draft
-//! kernel's, [`crate::draft::rebuild`].
+//! kernel's, `draft::rebuild`.
 
 use crate::draft::{Draft, rebuild};
 use crate::error::{Error, Result};
