@@ -156,6 +156,24 @@ pub enum GoState {
 }
 
 impl GoState {
+    /// Every state, in the order of the discriminants (`GoState::ALL[s as usize] == s`).
+    ///
+    /// ```
+    /// use gotrace_parse::GoState;
+    /// for (i, s) in GoState::ALL.iter().enumerate() {
+    ///     assert_eq!(*s as usize, i);
+    /// }
+    /// assert_eq!(GoState::ALL[2].name(), "Runnable");
+    /// ```
+    pub const ALL: [GoState; 6] = [
+        GoState::Undetermined,
+        GoState::NotExist,
+        GoState::Runnable,
+        GoState::Running,
+        GoState::Waiting,
+        GoState::Syscall,
+    ];
+
     fn from_u64(v: u64) -> GoState {
         match v {
             1 => GoState::NotExist,
@@ -210,6 +228,22 @@ pub enum ProcState {
 }
 
 impl ProcState {
+    /// Every state, in the order of the discriminants (`ProcState::ALL[s as usize] == s`).
+    ///
+    /// ```
+    /// use gotrace_parse::ProcState;
+    /// for (i, s) in ProcState::ALL.iter().enumerate() {
+    ///     assert_eq!(*s as usize, i);
+    /// }
+    /// assert_eq!(ProcState::ALL[3].name(), "Idle");
+    /// ```
+    pub const ALL: [ProcState; 4] = [
+        ProcState::Undetermined,
+        ProcState::NotExist,
+        ProcState::Running,
+        ProcState::Idle,
+    ];
+
     fn from_u64(v: u64) -> ProcState {
         match v {
             1 => ProcState::NotExist,
@@ -778,8 +812,56 @@ impl<'a> Event<'a> {
         })
     }
 
-    /// Details of a `StateTransition` event.
-    pub fn state_transition(&self) -> Option<StateTransition<'_, 'a>> {
+    /// ID, in [`Event::table`]'s strings, of the text that names the event: the reason of
+    /// a stop-the-world range (whose [`Range::name`] is `stop-the-world (REASON)`), the type
+    /// of a `TaskBegin` ([`Task::task_type`]) and of a region event, the category of a
+    /// `Log`, the label of a `Label`. `None` for the other events, whose names (if any)
+    /// depend on [`Event::wire_type`] alone.
+    ///
+    /// Strings are numbered per generation: with [`Event::generation`], a consumer can
+    /// resolve each distinct ID once per generation instead of a string per event. An ID
+    /// missing from the table is the empty string, as in the accessors.
+    ///
+    /// ```
+    /// use gotrace_parse::Reader;
+    /// # let data = std::fs::read("../examples/data/annotations.trace").unwrap();
+    /// let mut logs = 0;
+    /// Reader::new(&data).unwrap().visit(|ev| {
+    ///     if let (Some(log), Some(id)) = (ev.log(), ev.name_string_id()) {
+    ///         let text = ev.table().and_then(|t| t.string(id)).unwrap_or(b"");
+    ///         assert_eq!(log.category, String::from_utf8_lossy(text));
+    ///         logs += 1;
+    ///     }
+    /// }).unwrap();
+    /// assert!(logs > 0);
+    /// ```
+    pub fn name_string_id(&self) -> Option<u64> {
+        let a = &self.args;
+        match self.typ() {
+            ev::STW_BEGIN | ev::STW_END | ev::GO_LABEL => Some(a[0]),
+            ev::USER_TASK_BEGIN => Some(a[2]),
+            ev::USER_REGION_BEGIN | ev::USER_REGION_END | ev::USER_LOG => Some(a[1]),
+            _ => None,
+        }
+    }
+
+    /// The resource and its old and new state, for a `StateTransition` event: what
+    /// [`Event::state_transition`] reports without the reason and the stack, so without
+    /// looking up a string or a stack.
+    ///
+    /// ```
+    /// use gotrace_parse::Reader;
+    /// # let data = std::fs::read("../examples/data/annotations.trace").unwrap();
+    /// let mut n = 0;
+    /// Reader::new(&data).unwrap().visit(|ev| {
+    ///     let st = ev.state_transition();
+    ///     assert_eq!(ev.transition(), st.map(|st| (st.resource, st.transition)));
+    ///     n += ev.transition().is_some() as u64;
+    /// }).unwrap();
+    /// assert!(n > 0);
+    /// ```
+    #[inline]
+    pub fn transition(&self) -> Option<(ResourceId, Transition)> {
         use GoState as G;
         use ProcState as P;
         let go = |id: i64, a, b| {
@@ -801,9 +883,7 @@ impl<'a> Event<'a> {
             )
         };
         let a = &self.args;
-        let mut reason = Cow::Borrowed("");
-        let mut stack = None;
-        let (resource, transition) = match self.typ() {
+        Some(match self.typ() {
             ev::PROC_START => pr(a[0] as i64, P::Idle, P::Running),
             ev::PROC_STOP => pr(self.ctx.p, P::Running, P::Idle),
             ev::PROC_STEAL => {
@@ -815,44 +895,40 @@ impl<'a> Event<'a> {
                 pr(a[0] as i64, before, P::Idle)
             }
             ev::PROC_STATUS => pr(a[0] as i64, P::from_u64(a[2]), P::from_wire(a[1])),
-            ev::GO_CREATE | ev::GO_CREATE_BLOCKED => {
-                stack = self.stack_of(a[1]);
-                let to = if self.typ() == ev::GO_CREATE_BLOCKED {
-                    G::Waiting
-                } else {
-                    G::Runnable
-                };
-                go(a[0] as i64, G::NotExist, to)
-            }
+            ev::GO_CREATE => go(a[0] as i64, G::NotExist, G::Runnable),
+            ev::GO_CREATE_BLOCKED => go(a[0] as i64, G::NotExist, G::Waiting),
             ev::GO_CREATE_SYSCALL => go(a[0] as i64, G::NotExist, G::Syscall),
             ev::GO_START => go(a[0] as i64, G::Runnable, G::Running),
             ev::GO_DESTROY => go(self.ctx.g, G::Running, G::NotExist),
             ev::GO_DESTROY_SYSCALL => go(self.ctx.g, G::Syscall, G::NotExist),
-            ev::GO_STOP | ev::GO_BLOCK => {
-                reason = self.string(a[0]);
-                stack = self.stack();
-                let to = if self.typ() == ev::GO_STOP {
-                    G::Runnable
-                } else {
-                    G::Waiting
-                };
-                go(self.ctx.g, G::Running, to)
-            }
+            ev::GO_STOP => go(self.ctx.g, G::Running, G::Runnable),
+            ev::GO_BLOCK => go(self.ctx.g, G::Running, G::Waiting),
             ev::GO_UNBLOCK | ev::GO_SWITCH | ev::GO_SWITCH_DESTROY => {
                 go(a[0] as i64, G::Waiting, G::Runnable)
             }
-            ev::GO_SYSCALL_BEGIN => {
-                stack = self.stack();
-                go(self.ctx.g, G::Running, G::Syscall)
-            }
+            ev::GO_SYSCALL_BEGIN => go(self.ctx.g, G::Running, G::Syscall),
             ev::GO_SYSCALL_END => go(self.ctx.g, G::Syscall, G::Running),
             ev::GO_SYSCALL_END_BLOCKED => go(self.ctx.g, G::Syscall, G::Runnable),
             ev::GO_STATUS | ev::GO_STATUS_STACK => {
-                stack = self.stack();
                 let (from, to) = (a[2] >> 32, a[2] & 0xffff_ffff);
                 go(a[0] as i64, G::from_u64(from), G::from_wire(to))
             }
             _ => return None,
+        })
+    }
+
+    /// Details of a `StateTransition` event.
+    pub fn state_transition(&self) -> Option<StateTransition<'_, 'a>> {
+        let (resource, transition) = self.transition()?;
+        let (reason, stack) = match self.typ() {
+            ev::GO_CREATE | ev::GO_CREATE_BLOCKED => {
+                (Cow::Borrowed(""), self.stack_of(self.args[1]))
+            }
+            ev::GO_STOP | ev::GO_BLOCK => (self.string(self.args[0]), self.stack()),
+            ev::GO_SYSCALL_BEGIN | ev::GO_STATUS | ev::GO_STATUS_STACK => {
+                (Cow::Borrowed(""), self.stack())
+            }
+            _ => (Cow::Borrowed(""), None),
         };
         Some(StateTransition {
             resource,

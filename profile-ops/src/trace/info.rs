@@ -11,7 +11,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use serde::Serialize;
 
 use crate::gotrace::{
-    EventKind, NO_GOROUTINE, NO_PROC, NO_THREAD, Reader, ResourceKind, Transition,
+    Event, EventKind, GoState, NO_GOROUTINE, NO_PROC, NO_THREAD, ProcState, Reader, ResourceKind,
+    Table, Transition,
 };
 
 /// Stop-the-world statistics.
@@ -193,7 +194,7 @@ fn summarize(
         .and_then(|h| h.strip_suffix(" trace"))
         .unwrap_or("")
         .to_string();
-    let mut info = TraceInfo {
+    let info = TraceInfo {
         schema: TraceInfo::SCHEMA,
         file: file.to_string(),
         size_bytes: size,
@@ -221,142 +222,378 @@ fn summarize(
     let mut reader = match reader {
         Ok(r) => r,
         Err(e) => {
+            let mut info = info;
             info.error = Some(e.reason());
             return info;
         }
     };
-    let (mut gs, mut ps, mut ts) = (IdSet::default(), IdSet::default(), IdSet::default());
-    let mut by_kind = [0u64; 16];
-    // [goroutine, proc][from][to] → (from name, to name, count).
-    let mut transitions = [[[None::<(&'static str, &'static str, u64)>; 6]; 6]; 2];
-    let mut open: HashMap<(String, String), Vec<i64>> = HashMap::new();
+    let mut s = Summarizer::default();
     // Events are lent (`visit`), not handed over: no reference count per event.
-    let read = reader.visit(|ev| {
-        info.events_total += 1;
-        by_kind[ev.kind() as usize & 15] += 1;
-        info.first_timestamp_ns.get_or_insert(ev.time());
-        info.last_timestamp_ns = Some(ev.time());
+    let read = reader.visit(|ev| s.event(ev));
+    s.finish(info, read.map_err(|e| e.reason()))
+}
+
+/// No slot yet (in the per-wire-type and per-string-ID caches).
+const NO_SLOT: u32 = u32::MAX;
+
+/// The counts of a summary while events stream by: arrays indexed by event kind, wire type
+/// and (resource kind, from, to), and names as slots of a [`Names`] table. No event
+/// allocates or hashes (but a stop-the-world range's, a few per GC cycle); the strings and
+/// maps of [`TraceInfo`] are made once, in [`Summarizer::finish`].
+struct Summarizer {
+    events_total: u64,
+    by_kind: [u64; 16],
+    first_ns: Option<i64>,
+    last_ns: Option<i64>,
+    sync_events: u64,
+    goroutines: IdSet,
+    procs: IdSet,
+    threads: IdSet,
+    /// [goroutine, proc][from][to].
+    transitions: [[[u64; 6]; 6]; 2],
+    transitions_total: u64,
+    /// Metric events per wire type, and the metric's name.
+    metrics: [(u64, &'static str); 256],
+    /// Slot of the range name of each wire type whose name the type decides.
+    range_slot: [u32; 256],
+    /// RangeBegin count per name slot (names the wire type decides).
+    range_begins: Counts,
+    /// Stop-the-world RangeBegin count per reason slot (name `stop-the-world (REASON)`).
+    stw_begins: Counts,
+    /// Begin times of the open stop-the-world ranges, by (reason slot, goroutine).
+    stw_open: HashMap<(u32, i64), Vec<i64>, BuildHasherDefault<IdHash>>,
+    stw_matched: u64,
+    stw_total_ns: i64,
+    tasks: u64,
+    tasks_ended: u64,
+    regions: u64,
+    regions_ended: u64,
+    logs: u64,
+    task_types: Counts,
+    region_types: Counts,
+    log_categories: Counts,
+    names: Names,
+}
+
+impl Default for Summarizer {
+    fn default() -> Self {
+        Summarizer {
+            events_total: 0,
+            by_kind: [0; 16],
+            first_ns: None,
+            last_ns: None,
+            sync_events: 0,
+            goroutines: IdSet::default(),
+            procs: IdSet::default(),
+            threads: IdSet::default(),
+            transitions: [[[0; 6]; 6]; 2],
+            transitions_total: 0,
+            metrics: [(0, ""); 256],
+            range_slot: [NO_SLOT; 256],
+            range_begins: Counts::default(),
+            stw_begins: Counts::default(),
+            stw_open: HashMap::default(),
+            stw_matched: 0,
+            stw_total_ns: 0,
+            tasks: 0,
+            tasks_ended: 0,
+            regions: 0,
+            regions_ended: 0,
+            logs: 0,
+            task_types: Counts::default(),
+            region_types: Counts::default(),
+            log_categories: Counts::default(),
+            names: Names::default(),
+        }
+    }
+}
+
+impl Summarizer {
+    #[inline]
+    fn event(&mut self, ev: &Event<'_>) {
+        self.events_total += 1;
+        let kind = ev.kind();
+        self.by_kind[kind as usize & 15] += 1;
+        self.first_ns.get_or_insert(ev.time());
+        self.last_ns = Some(ev.time());
         if ev.goroutine() != NO_GOROUTINE {
-            gs.insert(ev.goroutine());
+            self.goroutines.insert(ev.goroutine());
         }
         if ev.proc() != NO_PROC {
-            ps.insert(ev.proc());
+            self.procs.insert(ev.proc());
         }
         if ev.thread() != NO_THREAD {
-            ts.insert(ev.thread());
+            self.threads.insert(ev.thread());
         }
-        match ev.kind() {
-            EventKind::Sync => info.sync_events += 1,
-            EventKind::Metric => {
-                if let Some(m) = ev.metric() {
-                    *info.metrics_by_name.entry(m.name.to_string()).or_default() += 1;
-                }
-            }
-            EventKind::RangeBegin | EventKind::RangeEnd => {
-                let Some(r) = ev.range() else { return };
-                let key = (r.name.to_string(), r.scope.to_string());
-                let stw_reason = r
-                    .name
-                    .strip_prefix("stop-the-world (")
-                    .map(|s| s.trim_end_matches(')').to_string());
-                if ev.kind() == EventKind::RangeBegin {
-                    *info.range_begins_by_name.entry(key.0.clone()).or_default() += 1;
-                    if r.name == "GC concurrent mark phase" {
-                        info.gc_cycles += 1;
-                    }
-                    if let Some(reason) = stw_reason {
-                        info.stw.count += 1;
-                        *info.stw.by_reason.entry(reason).or_default() += 1;
-                    }
-                    open.entry(key).or_default().push(ev.time());
-                } else if let Some(begin) = open.get_mut(&key).and_then(Vec::pop)
-                    && stw_reason.is_some()
-                {
-                    info.stw.matched += 1;
-                    info.stw.total_duration_ns += ev.time() - begin;
-                }
-            }
-            EventKind::TaskBegin => {
-                info.user.tasks += 1;
-                if let Some(t) = ev.task() {
-                    *info
-                        .user
-                        .task_types
-                        .entry(t.task_type.into_owned())
-                        .or_default() += 1;
-                }
-            }
-            EventKind::TaskEnd => info.user.tasks_ended += 1,
-            EventKind::RegionBegin => {
-                info.user.regions += 1;
-                if let Some(r) = ev.region() {
-                    *info
-                        .user
-                        .region_types
-                        .entry(r.region_type.into_owned())
-                        .or_default() += 1;
-                }
-            }
-            EventKind::RegionEnd => info.user.regions_ended += 1,
-            EventKind::Log => {
-                info.user.logs += 1;
-                if let Some(l) = ev.log() {
-                    *info
-                        .user
-                        .log_categories
-                        .entry(l.category.into_owned())
-                        .or_default() += 1;
-                }
-            }
+        match kind {
             EventKind::StateTransition => {
-                let Some(st) = ev.state_transition() else {
+                let Some((resource, transition)) = ev.transition() else {
                     return;
                 };
-                match st.resource.kind {
-                    ResourceKind::Goroutine => gs.insert(st.resource.id),
-                    ResourceKind::Proc => ps.insert(st.resource.id),
+                match resource.kind {
+                    ResourceKind::Goroutine => self.goroutines.insert(resource.id),
+                    ResourceKind::Proc => self.procs.insert(resource.id),
                     ResourceKind::Thread | ResourceKind::None => {}
                 }
-                let (r, a, b, an, bn) = match st.transition {
-                    Transition::Goroutine(a, b) => (0, a as usize, b as usize, a.name(), b.name()),
-                    Transition::Proc(a, b) => (1, a as usize, b as usize, a.name(), b.name()),
+                let (r, a, b) = match transition {
+                    Transition::Goroutine(a, b) => (0, a as usize, b as usize),
+                    Transition::Proc(a, b) => (1, a as usize, b as usize),
                 };
-                transitions[r][a % 6][b % 6].get_or_insert((an, bn, 0)).2 += 1;
-                info.state_transitions_total += 1;
+                self.transitions[r][a % 6][b % 6] += 1;
+                self.transitions_total += 1;
+            }
+            EventKind::Sync => self.sync_events += 1,
+            EventKind::Metric => self.metric(ev),
+            EventKind::RangeBegin | EventKind::RangeEnd => self.range(ev, kind),
+            EventKind::TaskBegin => {
+                self.tasks += 1;
+                if let Some(id) = ev.name_string_id() {
+                    let slot = self.names.of_id(ev, id);
+                    self.task_types.add(slot);
+                }
+            }
+            EventKind::TaskEnd => self.tasks_ended += 1,
+            EventKind::RegionBegin => {
+                self.regions += 1;
+                if let Some(id) = ev.name_string_id() {
+                    let slot = self.names.of_id(ev, id);
+                    self.region_types.add(slot);
+                }
+            }
+            EventKind::RegionEnd => self.regions_ended += 1,
+            EventKind::Log => {
+                self.logs += 1;
+                if let Some(id) = ev.name_string_id() {
+                    let slot = self.names.of_id(ev, id);
+                    self.log_categories.add(slot);
+                }
             }
             _ => {}
         }
-    });
-    let completed = match read {
-        Ok(()) => true,
-        Err(e) => {
-            info.error = Some(e.reason());
-            false
-        }
-    };
-    for k in EventKind::ALL {
-        info.events_by_kind
-            .insert(k.name(), by_kind[k as usize & 15]);
     }
-    for (r, res) in transitions.iter().enumerate() {
-        for (a, b, n) in res.iter().flatten().flatten() {
-            let name = if r == 0 { "Goroutine" } else { "Proc" };
-            info.state_transitions
-                .entry(name)
-                .or_default()
-                .insert(format!("{a}->{b}"), *n);
+
+    fn metric(&mut self, ev: &Event<'_>) {
+        let m = &mut self.metrics[ev.wire_type() as usize];
+        if m.0 == 0 {
+            // The name depends on the wire type alone: looked up once.
+            match ev.metric() {
+                Some(metric) => m.1 = metric.name,
+                None => return,
+            }
+        }
+        m.0 += 1;
+    }
+
+    fn range(&mut self, ev: &Event<'_>, kind: EventKind) {
+        let begin = kind == EventKind::RangeBegin;
+        if let Some(id) = ev.name_string_id() {
+            // Stop-the-world: `stop-the-world (REASON)`, scope the goroutine.
+            let slot = self.names.of_id(ev, id);
+            let key = (slot, ev.goroutine());
+            if begin {
+                self.stw_begins.add(slot);
+                self.stw_open.entry(key).or_default().push(ev.time());
+            } else if let Some(t) = self.stw_open.get_mut(&key).and_then(Vec::pop) {
+                self.stw_matched += 1;
+                self.stw_total_ns += ev.time() - t;
+            }
+            return;
+        }
+        // Other ranges are named by their wire type, and none is a stop-the-world range:
+        // only begins count.
+        if !begin {
+            return;
+        }
+        let t = ev.wire_type() as usize;
+        if self.range_slot[t] == NO_SLOT {
+            let Some(r) = ev.range() else { return };
+            self.range_slot[t] = self.names.intern(&r.name);
+        }
+        self.range_begins.add(self.range_slot[t]);
+    }
+
+    /// The summary: `info` (file and header fields) with the counts, and `read`'s error.
+    fn finish(self, mut info: TraceInfo, read: Result<(), String>) -> TraceInfo {
+        let completed = read.is_ok();
+        info.error = read.err();
+        info.events_total = self.events_total;
+        for k in EventKind::ALL {
+            info.events_by_kind
+                .insert(k.name(), self.by_kind[k as usize & 15]);
+        }
+        info.first_timestamp_ns = self.first_ns;
+        info.last_timestamp_ns = self.last_ns;
+        info.sync_events = self.sync_events;
+        let names = &self.names.names;
+        for &(n, name) in &self.metrics {
+            if n > 0 {
+                *info.metrics_by_name.entry(name.to_string()).or_default() += n;
+            }
+        }
+        let mut ranges: Vec<(String, u64)> = self.range_begins.named(names).collect();
+        ranges.extend(
+            self.stw_begins
+                .named(names)
+                .map(|(reason, n)| (format!("stop-the-world ({reason})"), n)),
+        );
+        for (name, n) in ranges {
+            if name == "GC concurrent mark phase" {
+                info.gc_cycles += n;
+            }
+            if let Some(reason) = name.strip_prefix("stop-the-world (") {
+                info.stw.count += n;
+                *info
+                    .stw
+                    .by_reason
+                    .entry(reason.trim_end_matches(')').to_string())
+                    .or_default() += n;
+            }
+            *info.range_begins_by_name.entry(name).or_default() += n;
+        }
+        info.stw.matched = self.stw_matched;
+        info.stw.total_duration_ns = self.stw_total_ns;
+        let user = &mut info.user;
+        user.tasks = self.tasks;
+        user.tasks_ended = self.tasks_ended;
+        user.regions = self.regions;
+        user.regions_ended = self.regions_ended;
+        user.logs = self.logs;
+        for (counts, map) in [
+            (&self.task_types, &mut user.task_types),
+            (&self.region_types, &mut user.region_types),
+            (&self.log_categories, &mut user.log_categories),
+        ] {
+            for (name, n) in counts.named(names) {
+                *map.entry(name).or_default() += n;
+            }
+        }
+        let (go, proc) = (
+            GoState::ALL.map(GoState::name),
+            ProcState::ALL.map(ProcState::name),
+        );
+        for (r, (resource, states)) in [("Goroutine", &go[..]), ("Proc", &proc[..])]
+            .into_iter()
+            .enumerate()
+        {
+            for (a, from) in states.iter().enumerate() {
+                for (b, to) in states.iter().enumerate() {
+                    let n = self.transitions[r][a][b];
+                    if n > 0 {
+                        info.state_transitions
+                            .entry(resource)
+                            .or_default()
+                            .insert(format!("{from}->{to}"), n);
+                    }
+                }
+            }
+        }
+        info.state_transitions_total = self.transitions_total;
+        info.valid = completed;
+        info.generations = if completed {
+            info.sync_events.saturating_sub(1)
+        } else {
+            info.sync_events
+        };
+        info.goroutines_distinct = self.goroutines.len();
+        info.procs_distinct = self.procs.len();
+        info.threads_distinct = self.threads.len();
+        info
+    }
+}
+
+/// Counts per name slot.
+#[derive(Default)]
+struct Counts(Vec<u64>);
+
+impl Counts {
+    #[inline]
+    fn add(&mut self, slot: u32) {
+        let i = slot as usize;
+        if i >= self.0.len() {
+            self.0.resize(i + 1, 0);
+        }
+        self.0[i] += 1;
+    }
+
+    /// (name, count) of the slots counted.
+    fn named<'n>(&'n self, names: &'n [String]) -> impl Iterator<Item = (String, u64)> + 'n {
+        self.0
+            .iter()
+            .zip(names)
+            .filter(|(n, _)| **n > 0)
+            .map(|(&n, name)| (name.clone(), n))
+    }
+}
+
+/// String IDs below this are cached in a vector; larger ones (not written by Go's runtime,
+/// which numbers a generation's strings from 1) in a map.
+const DENSE_IDS: u64 = 1 << 20;
+
+/// Names as Go's reader prints them (lossy UTF-8), each kept once across generations in a
+/// slot; a generation's string IDs are resolved to slots once each.
+#[derive(Default)]
+struct Names {
+    slots: HashMap<String, u32>,
+    names: Vec<String>,
+    /// The generation whose string IDs are cached: (generation, address of its table).
+    table: Option<(u64, usize)>,
+    /// String ID → slot ([`NO_SLOT`]: not resolved yet) in that generation.
+    by_id: Vec<u32>,
+    /// The same for IDs from [`DENSE_IDS`] on.
+    by_large_id: HashMap<u64, u32, BuildHasherDefault<IdHash>>,
+}
+
+impl Names {
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&slot) = self.slots.get(name) {
+            return slot;
+        }
+        let slot = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.slots.insert(name.to_string(), slot);
+        slot
+    }
+
+    /// Slot of string `id` of `ev`'s table (an unknown ID, or no table, is the empty
+    /// string, as in [`Event::task`] and the other accessors).
+    #[inline]
+    fn of_id(&mut self, ev: &Event<'_>, id: u64) -> u32 {
+        let table = ev.table();
+        let key = (
+            ev.generation(),
+            table.map_or(0, |t| std::ptr::from_ref(t).addr()),
+        );
+        if self.table != Some(key) {
+            self.table = Some(key);
+            self.by_id.clear();
+            self.by_large_id.clear();
+        }
+        match self.by_id.get(id as usize) {
+            Some(&slot) if slot != NO_SLOT => slot,
+            _ => self.resolve(table, id),
         }
     }
-    info.valid = completed;
-    info.generations = if completed {
-        info.sync_events.saturating_sub(1)
-    } else {
-        info.sync_events
-    };
-    info.goroutines_distinct = gs.len();
-    info.procs_distinct = ps.len();
-    info.threads_distinct = ts.len();
-    info
+
+    #[cold]
+    fn resolve(&mut self, table: Option<&Table<'_>>, id: u64) -> u32 {
+        if id >= DENSE_IDS
+            && let Some(&slot) = self.by_large_id.get(&id)
+        {
+            return slot;
+        }
+        let bytes = table.and_then(|t| t.string(id)).unwrap_or(b"");
+        let slot = self.intern(&String::from_utf8_lossy(bytes));
+        if id < DENSE_IDS {
+            let i = id as usize;
+            if i >= self.by_id.len() {
+                self.by_id.resize(i + 1, NO_SLOT);
+            }
+            self.by_id[i] = slot;
+        } else {
+            self.by_large_id.insert(id, slot);
+        }
+        slot
+    }
 }
 
 /// Multiply-rotate hasher for integer IDs.
@@ -372,6 +609,9 @@ impl Hasher for IdHash {
             self.write_u64(b as u64);
         }
     }
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(i as u64);
+    }
     fn write_u64(&mut self, i: u64) {
         self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
@@ -380,23 +620,43 @@ impl Hasher for IdHash {
     }
 }
 
-/// Distinct IDs; consecutive events mostly repeat the last one, which costs no lookup.
+/// IDs below this are kept in a bit set (at most 2 MiB); others in a hash set.
+const DENSE_BITS: i64 = 1 << 24;
+
+/// Distinct IDs: a bit set for the small non-negative IDs Go writes (goroutine, proc and
+/// thread IDs), a hash set for any other; consecutive events mostly repeat the last one,
+/// which costs no lookup.
 #[derive(Default)]
 struct IdSet {
-    set: HashSet<i64, BuildHasherDefault<IdHash>>,
+    bits: Vec<u64>,
+    other: HashSet<i64, BuildHasherDefault<IdHash>>,
+    n: u64,
     last: Option<i64>,
 }
 
 impl IdSet {
+    #[inline]
     fn insert(&mut self, id: i64) {
-        if self.last != Some(id) {
-            self.set.insert(id);
-            self.last = Some(id);
+        if self.last == Some(id) {
+            return;
+        }
+        self.last = Some(id);
+        if (0..DENSE_BITS).contains(&id) {
+            let (w, bit) = ((id >> 6) as usize, 1u64 << (id & 63));
+            if w >= self.bits.len() {
+                self.bits.resize(w + 1, 0);
+            }
+            if self.bits[w] & bit == 0 {
+                self.bits[w] |= bit;
+                self.n += 1;
+            }
+        } else if self.other.insert(id) {
+            self.n += 1;
         }
     }
 
     fn len(&self) -> u64 {
-        self.set.len() as u64
+        self.n
     }
 }
 
@@ -444,6 +704,18 @@ mod tests {
         assert!(checked >= 69, "{checked}");
         assert!(checked_v1 >= 27, "{checked_v1}");
         assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    /// Small IDs go to the bit set, negative and large ones to the hash set; each counts
+    /// once.
+    #[test]
+    fn id_set_counts_distinct_ids() {
+        let ids = [5, 5, 0, 63, 64, 5, -7, DENSE_BITS, DENSE_BITS, i64::MAX];
+        let mut s = IdSet::default();
+        for id in ids.into_iter().chain([-7, 0]) {
+            s.insert(id);
+        }
+        assert_eq!(s.len(), 7);
     }
 
     #[test]
