@@ -9,34 +9,15 @@ use std::path::{Path, PathBuf};
 use pprof_format::{DecodeOptions, Error, Profile};
 use serde_json::Value;
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/pprof")
+mod support {
+    pub mod corpus;
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{}: {e} (the shared corpus must sit beside the repository)",
-                dir.display()
-            )
-        })
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
+use support::corpus;
 
 /// Profiles that have an oracle beside them.
 fn profiles_with_oracles() -> Vec<(PathBuf, Value)> {
-    let mut files = Vec::new();
-    walk(&corpus(), &mut files);
+    let files = corpus::files();
     let v: Vec<_> = files
         .into_iter()
         .filter_map(|p| {
@@ -131,7 +112,7 @@ fn every_corpus_profile_agrees_with_go_tool_pprof() {
         if let Err(e) = check(path, oracle) {
             failures.push(format!(
                 "{}: {e}",
-                path.strip_prefix(corpus()).unwrap_or(path).display()
+                path.strip_prefix(corpus::dir()).unwrap_or(path).display()
             ));
         }
     }
@@ -161,8 +142,7 @@ fn every_readable_profile_round_trips_losslessly() {
 
 #[test]
 fn every_string_dump_is_reproduced() {
-    let mut files = Vec::new();
-    walk(&corpus(), &mut files);
+    let files = corpus::files();
     let dumps: Vec<_> = files
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "string"))
@@ -201,8 +181,7 @@ fn every_string_dump_is_reproduced() {
 /// (its profile then keeps only the string bytes, not the inflated input).
 #[test]
 fn streamed_gzip_decodes_like_inflating_first() {
-    let mut files = Vec::new();
-    walk(&corpus(), &mut files);
+    let files = corpus::files();
     let (mut streamed, mut gz_files) = (0, 0);
     for path in files {
         let data = std::fs::read(&path).unwrap();

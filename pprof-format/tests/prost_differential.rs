@@ -15,29 +15,11 @@ use std::path::{Path, PathBuf};
 use pprof_format::{DecodeOptions, Profile, gunzip, is_gzip};
 use prost_reference::{compare, decode_reference, go_lenient};
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/pprof")
+mod support {
+    pub mod corpus;
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{}: {e} (the shared corpus must sit beside the repository)",
-                dir.display()
-            )
-        })
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
+use support::corpus;
 
 /// Protobuf only: a legacy text profile must not be decoded by the fallback.
 fn proto_only(stream_gzip: bool) -> DecodeOptions {
@@ -55,8 +37,7 @@ fn reference_rejects(path: &Path) -> bool {
 
 #[test]
 fn every_corpus_profile_decodes_like_prost() {
-    let mut files = Vec::new();
-    walk(&corpus(), &mut files);
+    let mut files = corpus::files();
     files.retain(|p| {
         let name = p.file_name().unwrap().to_string_lossy();
         !name.ends_with(".json") && !name.ends_with(".md")
@@ -66,7 +47,7 @@ fn every_corpus_profile_decodes_like_prost() {
     let mut failures = Vec::new();
     for path in &files {
         let data = std::fs::read(path).unwrap();
-        let rel = path.strip_prefix(corpus()).unwrap().display().to_string();
+        let rel = path.strip_prefix(corpus::dir()).unwrap().display().to_string();
         let raw = if is_gzip(&data) {
             match gunzip(&data, 1 << 30) {
                 Ok(raw) => raw,
@@ -151,7 +132,7 @@ fn every_corpus_profile_decodes_like_prost() {
 /// The comparison is not vacuous: a change to any table of prost's side is reported.
 #[test]
 fn compare_reports_every_kind_of_difference() {
-    let path = corpus().join("pyroscope/pkg/pprof/testdata/go.cpu.labels.pprof");
+    let path = corpus::dir().join("pyroscope/pkg/pprof/testdata/go.cpu.labels.pprof");
     let raw = gunzip(&std::fs::read(path).unwrap(), 1 << 30).unwrap();
     let ours = Profile::decode_with(&raw, &proto_only(true)).unwrap();
     let pb = decode_reference(&raw).unwrap();
