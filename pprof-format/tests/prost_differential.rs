@@ -47,7 +47,11 @@ fn every_corpus_profile_decodes_like_prost() {
     let mut failures = Vec::new();
     for path in &files {
         let data = std::fs::read(path).unwrap();
-        let rel = path.strip_prefix(corpus::dir()).unwrap().display().to_string();
+        let rel = path
+            .strip_prefix(corpus::dir())
+            .unwrap()
+            .display()
+            .to_string();
         let raw = if is_gzip(&data) {
             match gunzip(&data, 1 << 30) {
                 Ok(raw) => raw,
