@@ -269,11 +269,11 @@ check_npm() {
     [ -f "$tgz" ] || die "npm pack made no tarball"
     rm -f bindings/node/LICENSE   # the copy prepack made
     # npm adds README and LICENSE files whatever package.json's "files" says: LICENSE
-    # is the workspace's, copied in by the prepack script; a README.md may come.
+    # is the workspace's, copied in by the prepack script; README.md is the package's own.
     tar tzf "$tgz" | LC_ALL=C sort >"$TMP/npm-files"
-    printf 'package/%s\n' LICENSE gprofops.node index.d.ts index.js index.mjs package.json |
+    printf 'package/%s\n' LICENSE README.md gprofops.node index.d.ts index.js index.mjs package.json |
         LC_ALL=C sort >"$TMP/npm-want"
-    (cat "$TMP/npm-want"; echo package/README.md) | LC_ALL=C sort >"$TMP/npm-allowed"
+    cp "$TMP/npm-want" "$TMP/npm-allowed"
     local extra missing
     extra=$(LC_ALL=C comm -13 "$TMP/npm-allowed" "$TMP/npm-files" | tr '\n' ' ')
     missing=$(LC_ALL=C comm -23 "$TMP/npm-want" "$TMP/npm-files" | tr '\n' ' ')
